@@ -1,0 +1,237 @@
+/*
+ * vserror.c: errors that carry libvirt's error numbers and domains
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "vserror.h"
+#include "vsinternal.h"
+
+GQuark
+vsErrorNoneQuark(void)
+{
+    return g_quark_from_static_string("vs-error-none-quark");
+}
+
+
+GQuark
+vsErrorRpcQuark(void)
+{
+    return g_quark_from_static_string("vs-error-rpc-quark");
+}
+
+
+GQuark
+vsErrorConfQuark(void)
+{
+    return g_quark_from_static_string("vs-error-conf-quark");
+}
+
+
+GQuark
+vsErrorQemuQuark(void)
+{
+    return g_quark_from_static_string("vs-error-qemu-quark");
+}
+
+
+GQuark
+vsErrorRemoteQuark(void)
+{
+    return g_quark_from_static_string("vs-error-remote-quark");
+}
+
+
+GQuark
+vsErrorDomainQuark(void)
+{
+    return g_quark_from_static_string("vs-error-domain-quark");
+}
+
+
+GQuark
+vsErrorSystemQuark(void)
+{
+    return g_quark_from_static_string("vs-error-system-quark");
+}
+
+
+
+/**
+ * vsErrorDomainToNumber:
+ * @domain: a GError domain
+ *
+ * Returns: the libvirt error domain number (virErrorDomain) for @domain;
+ * 0 (VIR_FROM_NONE) for domains that are not virtsave's.
+ */
+int
+vsErrorDomainToNumber(GQuark domain)
+{
+    if (domain == VS_ERROR_RPC)
+        return 7;
+    if (domain == VS_ERROR_CONF)
+        return 9;
+    if (domain == VS_ERROR_QEMU)
+        return 10;
+    if (domain == VS_ERROR_REMOTE)
+        return 13;
+    if (domain == VS_ERROR_DOMAIN)
+        return 20;
+    return 0;
+}
+
+
+/**
+ * vsErrorCodePrefix:
+ * @code: a libvirt error number
+ *
+ * libvirt clients show an error as a short description of its code, a
+ * colon and the detail ("operation failed: image magic is incorrect").
+ * System errors and a few others carry no description.
+ *
+ * Returns: (transfer none) the translated description, or NULL.
+ */
+const char *
+vsErrorCodePrefix(int code)
+{
+    switch ((vsErrorCode) code) {
+    case VS_ERR_INTERNAL_ERROR:
+        return _("internal error");
+    case VS_ERR_NO_MEMORY:
+        return _("out of memory");
+    case VS_ERR_NO_SUPPORT:
+        return _("this function is not supported by the connection driver");
+    case VS_ERR_INVALID_ARG:
+        return _("invalid argument");
+    case VS_ERR_OPERATION_FAILED:
+        return _("operation failed");
+    case VS_ERR_XML_ERROR:
+        return _("XML error");
+    case VS_ERR_OPERATION_DENIED:
+        return _("operation forbidden");
+    case VS_ERR_OPEN_FAILED:
+        return _("cannot open");
+    case VS_ERR_READ_FAILED:
+        return _("cannot read");
+    case VS_ERR_PARSE_FAILED:
+        return _("cannot parse");
+    case VS_ERR_CONF_SYNTAX:
+        return _("configuration file syntax error");
+    case VS_ERR_WRITE_FAILED:
+        return _("cannot write");
+    case VS_ERR_NO_DOMAIN:
+        return _("Domain not found");
+    case VS_ERR_AUTH_FAILED:
+        return _("authentication failed");
+    case VS_ERR_OPERATION_INVALID:
+        return _("Requested operation is not valid");
+    case VS_ERR_CONFIG_UNSUPPORTED:
+        return _("unsupported configuration");
+    case VS_ERR_OPERATION_TIMEOUT:
+        return _("Timed out during operation");
+    case VS_ERR_ARGUMENT_UNSUPPORTED:
+        return _("argument unsupported");
+    case VS_ERR_OPERATION_ABORTED:
+        return _("operation aborted");
+    case VS_ERR_OPERATION_UNSUPPORTED:
+        return _("Operation not supported");
+    case VS_ERR_RESOURCE_BUSY:
+        return _("resource busy");
+    case VS_ERR_ACCESS_DENIED:
+        return _("access denied");
+    case VS_ERR_OK:
+    case VS_ERR_SYSTEM_ERROR:
+    case VS_ERR_RPC:
+        break;
+    }
+    return NULL;
+}
+
+
+/**
+ * vsErrorFormatMessage:
+ * @error: an error of any domain
+ *
+ * Returns: (transfer full) the message as a libvirt client shows it: the
+ * code's description (if it has one) followed by the detail.
+ */
+char *
+vsErrorFormatMessage(const GError *error)
+{
+    const char *prefix = NULL;
+
+    if (error->domain != VS_ERROR_SYSTEM)
+        prefix = vsErrorCodePrefix(error->code);
+
+    if (!prefix)
+        return g_strdup(error->message);
+
+    return g_strdup_printf("%s: %s", prefix, error->message);
+}
+
+
+/**
+ * vsSetErrorErrno:
+ * @error: return location for a #GError, may be NULL
+ * @domain: error domain
+ * @code: libvirt error number
+ * @errnum: an errno value, appended as its description
+ * @fmt: printf format of the message
+ *
+ * Sets @error to "<message>: <strerror(errnum)>".
+ */
+void
+vsSetErrorErrno(GError **error,
+                GQuark domain,
+                int code,
+                int errnum,
+                const char *fmt,
+                ...)
+{
+    g_autofree char *msg = NULL;
+    va_list args;
+
+    if (!error)
+        return;
+
+    va_start(args, fmt);
+    msg = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    g_set_error(error, domain, code, "%s: %s", msg, g_strerror(errnum));
+}
+
+
+/**
+ * vsSetErrorSystem:
+ * @error: return location for a #GError, may be NULL
+ * @errnum: an errno value
+ * @fmt: printf format of the message
+ *
+ * Sets a system error (VS_ERROR_SYSTEM, VS_ERR_SYSTEM_ERROR) whose message
+ * ends with the description of @errnum.
+ */
+void
+vsSetErrorSystem(GError **error,
+                 int errnum,
+                 const char *fmt,
+                 ...)
+{
+    g_autofree char *msg = NULL;
+    va_list args;
+
+    if (!error)
+        return;
+
+    va_start(args, fmt);
+    msg = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_SYSTEM_ERROR, "%s: %s",
+                msg, g_strerror(errnum));
+}
