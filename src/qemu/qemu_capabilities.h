@@ -1,0 +1,59 @@
+/*
+ * qemu_capabilities.h: what a QEMU binary can do, probed once and cached
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A probe starts the binary with no guest (-machine none) under -S with a
+ * QMP socket, reads its version from the greeting and asks for its
+ * migration capabilities and parameters, then makes it quit. The result
+ * is cached per binary and probed again when the binary's modification
+ * time changes (a package upgrade).
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <time.h>
+
+typedef struct _qemuCaps qemuCaps;
+struct _qemuCaps {
+    gint refs;                      /* atomic */
+    char *binary;                   /* absolute path */
+    gint64 mtime;                   /* of @binary when probed, us */
+    unsigned int major;
+    unsigned int minor;
+    unsigned int micro;
+    gboolean multifd;               /* capability "multifd" */
+    gboolean mappedRam;             /* capability "mapped-ram" (9.0) */
+    gboolean directIO;              /* parameter "direct-io" (9.1) */
+    gboolean kvm;                   /* query-kvm: present and enabled */
+};
+
+qemuCaps *qemuCapsRef(qemuCaps *caps);
+void qemuCapsUnref(qemuCaps *caps);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuCaps, qemuCapsUnref);
+
+/* major * 1000000 + minor * 1000 + micro, as virConnectGetVersion. */
+unsigned long long qemuCapsGetVersion(const qemuCaps *caps);
+
+/* Probe @binary (an absolute path) now, using @tmpdir for the QMP
+ * socket. (transfer full) */
+qemuCaps *qemuCapsProbe(const char *binary,
+                        const char *tmpdir,
+                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+typedef struct _qemuCapsCache qemuCapsCache;
+
+/* @tmpdir: a private directory for probe sockets. */
+qemuCapsCache *qemuCapsCacheNew(const char *tmpdir);
+void qemuCapsCacheFree(qemuCapsCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuCapsCache, qemuCapsCacheFree);
+
+/* The cached capabilities of @binary (absolute path), probing it first
+ * when unknown or changed on disk. Concurrent callers for one binary
+ * share one probe. (transfer full) a reference. */
+qemuCaps *qemuCapsCacheLookup(qemuCapsCache *cache,
+                              const char *binary,
+                              GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

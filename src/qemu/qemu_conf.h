@@ -1,0 +1,94 @@
+/*
+ * qemu_conf.h: the QEMU driver's directories and qemu.conf settings
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The layout of the directories and every qemu.conf key are described in
+ * docs/qemu.conf.md.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "vsenum.h"
+#include "qemu_saveimage.h"
+
+/* How QEMU runs guest code (qemu.conf "accel"). */
+typedef enum {
+    QEMU_ACCEL_AUTO = 0,    /* kvm when /dev/kvm is usable, else tcg */
+    QEMU_ACCEL_KVM,
+    QEMU_ACCEL_TCG,
+
+    QEMU_ACCEL_LAST
+} qemuAccel;
+
+VS_ENUM_DECL(qemuAccel);
+
+/* Limits of qemu.conf "save_parallel_channels" (QEMU's multifd range). */
+#define QEMU_CONF_CHANNELS_MIN 1
+#define QEMU_CONF_CHANNELS_MAX 255
+
+typedef struct _qemuDriverConfig qemuDriverConfig;
+struct _qemuDriverConfig {
+    /* Directories, all absolute. */
+    char *root;             /* --root DIR, or NULL for system paths */
+    char *configDir;        /* DIR/etc */
+    char *configFile;       /* DIR/etc/qemu.conf */
+    char *domainDir;        /* DIR/etc/qemu: <name>.xml definitions */
+    char *autostartDir;     /* DIR/etc/qemu/autostart: <name> flag files */
+    char *libDir;           /* DIR/lib */
+    char *saveDir;          /* DIR/lib/save: <name>.save managed images */
+    char *stateDir;         /* DIR/run/qemu: status, monitor, pid files */
+    char *logDir;           /* DIR/log/qemu: <name>.log QEMU output */
+
+    /* qemu.conf settings. */
+    char *qemuBinary;       /* as configured; looked up in PATH if bare */
+    qemuAccel accel;
+    qemuSaveFormat saveImageFormat;
+    unsigned int saveParallelChannels;
+    gboolean autoStartBypassCache;
+    gboolean autoSaveBypassCache;
+    unsigned int stopTimeout;       /* seconds */
+};
+
+qemuDriverConfig *qemuDriverConfigNew(const char *root);
+void qemuDriverConfigFree(qemuDriverConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriverConfig, qemuDriverConfigFree);
+
+gboolean qemuDriverConfigParseString(qemuDriverConfig *cfg,
+                                     const char *content,
+                                     const char *filename,
+                                     GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean qemuDriverConfigLoadFile(qemuDriverConfig *cfg,
+                                  const char *path,
+                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean qemuDriverConfigMakeDirs(const qemuDriverConfig *cfg,
+                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+char *qemuDriverConfigFindBinary(const qemuDriverConfig *cfg,
+                                 GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+qemuAccel qemuDriverConfigResolveAccel(qemuAccel accel);
+
+/* Paths of one domain's files. (transfer full) */
+char *qemuDriverConfigDomainPath(const qemuDriverConfig *cfg,
+                                 const char *name);
+char *qemuDriverConfigAutostartPath(const qemuDriverConfig *cfg,
+                                    const char *name);
+char *qemuDriverConfigManagedSavePath(const qemuDriverConfig *cfg,
+                                      const char *name);
+char *qemuDriverConfigStatusPath(const qemuDriverConfig *cfg,
+                                 const char *name);
+char *qemuDriverConfigMonitorPath(const qemuDriverConfig *cfg,
+                                  const char *name);
+char *qemuDriverConfigPidPath(const qemuDriverConfig *cfg,
+                              const char *name);
+char *qemuDriverConfigLogPath(const qemuDriverConfig *cfg,
+                              const char *name);
