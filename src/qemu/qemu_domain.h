@@ -280,6 +280,37 @@ void qemuDomainObjExitMonitor(qemuDomainObj *vm,
 /* (transfer full) name, uuid and id for the client. */
 qemuDomainRef *qemuDomainObjToRef(const qemuDomainObj *vm);
 
+/* ---- status files --------------------------------------------------
+ *
+ * While a domain is active, <stateDir>/<name>.xml records what a later
+ * daemon needs to reattach: state and reason, QEMU's pid and start time
+ * (to tell it from an unrelated process that reused the pid), the
+ * monitor path and the live definition with its id.
+ */
+typedef struct _qemuDomainStatus qemuDomainStatus;
+struct _qemuDomainStatus {
+    vsDomainDef *def;               /* live definition, def->id set */
+    vsDomainState state;
+    int reason;
+    pid_t pid;
+    unsigned long long startTime;
+    char *monitorPath;
+};
+void qemuDomainStatusClear(qemuDomainStatus *status);
+
+char *qemuDomainStatusFormat(const qemuDomainObj *vm,
+                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean qemuDomainStatusParse(const char *xml,
+                               qemuDomainStatus *status,
+                               GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* Atomically (re)write the status file of an active domain. */
+gboolean qemuDomainSaveStatus(const qemuDomainObj *vm,
+                              GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void qemuDomainRemoveStatus(const qemuDomainObj *vm);
+
 /* ---- jobs ----------------------------------------------------------
  *
  * All with vm->lock held.
