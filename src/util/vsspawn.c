@@ -637,61 +637,65 @@ vsSpawnOpenPidfd(pid_t pid)
 }
 
 
-/* Fork and exec with @stdio as the standard streams. */
-static pid_t
-vsSpawnStart(vsSpawn *cmd,
-             const int stdio[3],
-             int *pidfd,
-             GError **error)
+/* Where each child descriptor comes from: the standard streams (opening
+ * /dev/null into *@devnull if one needs it), then the passed ones.
+ * Fills @fdplan and the descriptor part of @plan. */
+static gboolean
+vsSpawnPlanFds(const vsSpawn *cmd,
+               const int stdio[3],
+               GArray *fdplan,
+               vsSpawnChildPlan *plan,
+               int *devnull,
+               GError **error)
 {
-    g_auto(GStrv) envp = vsSpawnBuildEnv(cmd);
-    g_autofree char *path = NULL;
-    g_autofree char **argv = NULL;
-    g_autofree char *cmdline = vsSpawnToString(cmd);
-    g_autoptr(GArray) fdplan = g_array_new(FALSE, FALSE,
-                                           sizeof(vsSpawnFdMap));
-    g_autofree int *tmp = NULL;
-    VS_AUTOCLOSE int devnull = -1;
-    VS_AUTOCLOSE int reportRd = -1;
-    VS_AUTOCLOSE int reportWr = -1;
-    vsSpawnChildPlan plan;
-    sigset_t all;
-    sigset_t old;
-    int pipefds[2];
-    long openMax;
-    pid_t pid;
     size_t i;
     int fd;
 
-    memset(&plan, 0, sizeof(plan));
-    if (!(path = vsSpawnFindProgram(g_ptr_array_index(cmd->args, 0), envp,
-                                    error)))
-        return -1;
-
-    argv = g_new0(char *, cmd->args->len + 1);
-    for (i = 0; i < cmd->args->len; i++)
-        argv[i] = g_ptr_array_index(cmd->args, i);
-
-    plan.base = 3;
+    plan->base = 3;
+    plan->ninherit = 0;
     for (fd = 0; fd < 3; fd++) {
         vsSpawnFdMap map = { .parentfd = stdio[fd], .childfd = fd };
 
         if (stdio[fd] == VS_SPAWN_INHERIT) {
-            plan.inherit[plan.ninherit++] = fd;
+            plan->inherit[plan->ninherit++] = fd;
             continue;
         }
         if (stdio[fd] < 0) {
-            if (devnull < 0 &&
-                (devnull = vsFileOpen("/dev/null", O_RDWR, 0, error)) < 0)
-                return -1;
-            map.parentfd = devnull;
+            if (*devnull < 0 &&
+                (*devnull = vsFileOpen("/dev/null", O_RDWR, 0, error)) < 0)
+                return FALSE;
+            map.parentfd = *devnull;
         }
         g_array_append_val(fdplan, map);
     }
     g_array_append_vals(fdplan, cmd->fds->data, cmd->fds->len);
-    for (i = 0; i < fdplan->len; i++)
-        plan.base = MAX(plan.base,
-                        g_array_index(fdplan, vsSpawnFdMap, i).childfd + 1);
+
+    for (i = 0; i < fdplan->len; i++) {
+        const vsSpawnFdMap *map = &g_array_index(fdplan, vsSpawnFdMap, i);
+
+        VS_DEBUG("child fd %d from parent fd %d", map->childfd,
+                 map->parentfd);
+        plan->base = MAX(plan->base, map->childfd + 1);
+    }
+    plan->plan = (const vsSpawnFdMap *) fdplan->data;
+    plan->nplan = fdplan->len;
+    return TRUE;
+}
+
+
+/* fork() and let the child carry out @plan; returns once the child has
+ * executed its program, or -1 (the failed child reaped) with @error. */
+static pid_t
+vsSpawnFork(const vsSpawn *cmd,
+            vsSpawnChildPlan *plan,
+            GError **error)
+{
+    VS_AUTOCLOSE int reportRd = -1;
+    VS_AUTOCLOSE int reportWr = -1;
+    sigset_t all;
+    sigset_t old;
+    int pipefds[2];
+    pid_t pid;
 
     if (pipe2(pipefds, O_CLOEXEC) < 0) {
         vsSetErrorSystem(error, errno, _("cannot create pipe"));
@@ -699,20 +703,7 @@ vsSpawnStart(vsSpawn *cmd,
     }
     reportRd = pipefds[0];
     reportWr = pipefds[1];
-
-    tmp = g_new0(int, MAX(fdplan->len, 1));
-    plan.path = path;
-    plan.argv = argv;
-    plan.envp = envp;
-    plan.plan = (const vsSpawnFdMap *) fdplan->data;
-    plan.nplan = fdplan->len;
-    plan.tmp = tmp;
-    plan.newSession = cmd->newSession;
-    plan.reportfd = reportWr;
-    openMax = sysconf(_SC_OPEN_MAX);
-    plan.maxfd = openMax > 0 && openMax < 65536 ? openMax : 65536;
-
-    VS_DEBUG("running %s", cmdline);
+    plan->reportfd = reportWr;
 
     /* No signal handler of ours may run in the child before it has
      * reset the dispositions. */
@@ -720,7 +711,7 @@ vsSpawnStart(vsSpawn *cmd,
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid = fork();
     if (pid == 0)
-        vsSpawnChild(&plan);
+        vsSpawnChild(plan);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     if (pid < 0) {
@@ -734,6 +725,59 @@ vsSpawnStart(vsSpawn *cmd,
         vsSpawnReap(pid, NULL, 0);
         return -1;
     }
+
+    return pid;
+}
+
+
+/* Start @cmd with @stdio as its standard streams. Everything the child
+ * needs is allocated here, before fork(). */
+static pid_t
+vsSpawnStart(vsSpawn *cmd,
+             const int stdio[3],
+             int *pidfd,
+             GError **error)
+{
+    g_auto(GStrv) envp = vsSpawnBuildEnv(cmd);
+    g_autofree char *path = NULL;
+    g_autofree char **argv = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autoptr(GArray) fdplan = g_array_new(FALSE, FALSE,
+                                           sizeof(vsSpawnFdMap));
+    g_autofree int *tmp = NULL;
+    VS_AUTOCLOSE int devnull = -1;
+    vsSpawnChildPlan plan;
+    long openMax = sysconf(_SC_OPEN_MAX);
+    pid_t pid;
+    size_t i;
+
+    memset(&plan, 0, sizeof(plan));
+    if (!(path = vsSpawnFindProgram(g_ptr_array_index(cmd->args, 0), envp,
+                                    error)))
+        return -1;
+
+    argv = g_new0(char *, cmd->args->len + 1);
+    for (i = 0; i < cmd->args->len; i++)
+        argv[i] = g_ptr_array_index(cmd->args, i);
+
+    if (!vsSpawnPlanFds(cmd, stdio, fdplan, &plan, &devnull, error))
+        return -1;
+
+    tmp = g_new0(int, MAX(fdplan->len, 1));
+    plan.path = path;
+    plan.argv = argv;
+    plan.envp = envp;
+    plan.tmp = tmp;
+    plan.newSession = cmd->newSession;
+    plan.maxfd = openMax > 0 && openMax < 65536 ? openMax : 65536;
+
+    if (vsLogEnabled(vsLogModule, VS_LOG_DEBUG)) {
+        cmdline = vsSpawnToString(cmd);
+        VS_DEBUG("running %s", cmdline);
+    }
+
+    if ((pid = vsSpawnFork(cmd, &plan, error)) < 0)
+        return -1;
 
     if (pidfd)
         *pidfd = vsSpawnOpenPidfd(pid);
