@@ -1,0 +1,328 @@
+/*
+ * qemu_capabilities.c: what a QEMU binary can do, probed once and cached
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_capabilities.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "qemu_monitor.h"
+#include "qemu_monitor_json.h"
+#include "vserror.h"
+#include "vsfile.h"
+#include "vsinternal.h"
+#include "vslog.h"
+#include "vsspawn.h"
+
+VS_LOG_INIT("qemu.capabilities");
+
+/* A probe QEMU starts in well under a second; allow for a loaded host. */
+#define QEMU_CAPS_CONNECT_TIMEOUT_MS 30000
+#define QEMU_CAPS_EXIT_TIMEOUT_MS 5000
+
+
+/**
+ * qemuCapsRef:
+ * @caps: capabilities
+ *
+ * Returns: (transfer full) @caps with one more reference.
+ */
+qemuCaps *
+qemuCapsRef(qemuCaps *caps)
+{
+    g_atomic_int_inc(&caps->refs);
+    return caps;
+}
+
+
+/**
+ * qemuCapsUnref:
+ * @caps: (nullable): capabilities
+ */
+void
+qemuCapsUnref(qemuCaps *caps)
+{
+    if (!caps || !g_atomic_int_dec_and_test(&caps->refs))
+        return;
+    g_free(caps->binary);
+    g_free(caps);
+}
+
+
+/**
+ * qemuCapsGetVersion:
+ * @caps: capabilities
+ *
+ * Returns: the version in libvirt's single-number form.
+ */
+unsigned long long
+qemuCapsGetVersion(const qemuCaps *caps)
+{
+    return caps->major * 1000000ULL + caps->minor * 1000ULL + caps->micro;
+}
+
+
+static gboolean
+qemuCapsGetMtime(const char *binary,
+                 gint64 *mtime,
+                 GError **error)
+{
+    struct stat sb;
+
+    if (stat(binary, &sb) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot find QEMU binary '%s'"), binary);
+        return FALSE;
+    }
+    *mtime = (gint64) sb.st_mtim.tv_sec * G_USEC_PER_SEC +
+             sb.st_mtim.tv_nsec / 1000;
+    return TRUE;
+}
+
+
+/* Ask the probe QEMU behind @mon what it supports. */
+static gboolean
+qemuCapsQuery(qemuCaps *caps,
+              qemuMonitor *mon,
+              GError **error)
+{
+    g_autoptr(GArray) migcaps = NULL;
+    qemuMonitorMigrationParams params = { 0 };
+    json_object *kvm = NULL;
+    json_object *enabled = NULL;
+    gboolean ok;
+
+    qemuMonitorGetVersion(mon, &caps->major, &caps->minor, &caps->micro);
+
+    if (!(migcaps = qemuMonitorQueryMigrationCapabilities(mon, error)))
+        return FALSE;
+    caps->multifd = qemuMonitorMigrationCapsGet(migcaps, "multifd") >= 0;
+    caps->mappedRam = qemuMonitorMigrationCapsGet(migcaps, "mapped-ram") >= 0;
+
+    if (!qemuMonitorQueryMigrationParams(mon, &params, error))
+        return FALSE;
+    caps->directIO = params.hasDirectIO;
+
+    if (!qemuMonitorCommand(mon, "query-kvm", NULL, NULL, 0, &kvm, error))
+        return FALSE;
+    ok = json_object_object_get_ex(kvm, "enabled", &enabled);
+    caps->kvm = ok && json_object_get_boolean(enabled);
+    json_object_put(kvm);
+    return TRUE;
+}
+
+
+/* The probe QEMU's output, for an error message. */
+static char *
+qemuCapsReadLog(const char *path)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return g_strdup("");
+    return g_strdup(g_strstrip(text));
+}
+
+
+static qemuCaps *
+qemuCapsRunProbe(const char *binary,
+                 const char *sockpath,
+                 int logfd,
+                 GError **error)
+{
+    const char *argv[] = { binary, NULL };
+    g_autoptr(vsSpawn) cmd = vsSpawnNew(argv);
+    g_autoptr(qemuCaps) caps = g_new0(qemuCaps, 1);
+    g_autoptr(qemuMonitor) mon = NULL;
+    VS_AUTOCLOSE int pidfd = -1;
+    gboolean ok;
+    pid_t pid;
+
+    caps->refs = 1;
+    caps->binary = g_strdup(binary);
+
+    vsSpawnAddArg(cmd, "-S");
+    vsSpawnAddArg(cmd, "-no-user-config");
+    vsSpawnAddArg(cmd, "-nodefaults");
+    vsSpawnAddArg(cmd, "-machine");
+    /* kvm when the host has it, so that query-kvm answers for this host. */
+    vsSpawnAddArg(cmd, "none,accel=kvm:tcg");
+    vsSpawnAddArg(cmd, "-display");
+    vsSpawnAddArg(cmd, "none");
+    vsSpawnAddArg(cmd, "-qmp");
+    vsSpawnAddArgFormat(cmd, "unix:%s,server=on,wait=off", sockpath);
+    vsSpawnSetStdout(cmd, logfd);
+    vsSpawnSetStderr(cmd, logfd);
+
+    if ((pid = vsSpawnRun(cmd, &pidfd, error)) < 0)
+        return NULL;
+
+    mon = qemuMonitorOpenPath(sockpath, pidfd, QEMU_CAPS_CONNECT_TIMEOUT_MS,
+                              NULL, NULL, 0, error);
+    ok = mon && qemuCapsQuery(caps, mon, error);
+
+    if (mon && !qemuMonitorQuit(mon, NULL))
+        VS_DEBUG("quit of probe QEMU %lld failed", (long long) pid);
+    g_clear_pointer(&mon, qemuMonitorClose);
+
+    if (!vsSpawnWait(pid, pidfd, QEMU_CAPS_EXIT_TIMEOUT_MS, NULL, NULL)) {
+        kill(pid, SIGKILL);
+        if (!vsSpawnWait(pid, pidfd, -1, NULL, NULL))
+            VS_WARN("cannot reap probe QEMU %lld", (long long) pid);
+    }
+
+    if (!ok)
+        return NULL;
+    return g_steal_pointer(&caps);
+}
+
+
+/**
+ * qemuCapsProbe:
+ * @binary: absolute path of a QEMU system emulator
+ * @tmpdir: an existing private directory for the probe's socket and log
+ * @error: return location for a #GError
+ *
+ * Starts @binary without a guest and asks it for its version, migration
+ * capabilities and parameters, and KVM support; see the top of
+ * qemu_capabilities.h.
+ *
+ * Returns: (transfer full) the capabilities, or NULL with @error set
+ * (quoting QEMU's own output when it failed to start).
+ */
+qemuCaps *
+qemuCapsProbe(const char *binary,
+              const char *tmpdir,
+              GError **error)
+{
+    static gint counter;
+    g_autofree char *base = g_strdup_printf("probe-%lld-%d",
+                                            (long long) getpid(),
+                                            g_atomic_int_add(&counter, 1));
+    g_autofree char *sockpath = g_strdup_printf("%s/%s.qmp", tmpdir, base);
+    g_autofree char *logpath = g_strdup_printf("%s/%s.log", tmpdir, base);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qemuCaps) caps = NULL;
+    VS_AUTOCLOSE int logfd = -1;
+    gint64 mtime;
+    gint64 start = g_get_monotonic_time();
+
+    if (!qemuCapsGetMtime(binary, &mtime, error))
+        return NULL;
+
+    if ((logfd = vsFileOpen(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0600, error)) < 0)
+        return NULL;
+
+    caps = qemuCapsRunProbe(binary, sockpath, logfd, &err);
+    unlink(sockpath);
+
+    if (!caps) {
+        g_autofree char *log = qemuCapsReadLog(logpath);
+
+        unlink(logpath);
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("cannot probe QEMU binary '%s': %s%s%s"),
+                    binary, err->message, *log ? ": " : "", log);
+        return NULL;
+    }
+    unlink(logpath);
+
+    caps->mtime = mtime;
+    VS_INFO("%s: QEMU %u.%u.%u, mapped-ram %d, multifd %d, direct-io %d, "
+            "kvm %d (probed in %lld ms)", binary, caps->major, caps->minor,
+            caps->micro, caps->mappedRam, caps->multifd, caps->directIO,
+            caps->kvm, (long long) (g_get_monotonic_time() - start) / 1000);
+    return g_steal_pointer(&caps);
+}
+
+
+struct _qemuCapsCache {
+    GMutex lock;            /* held across a probe: callers share it */
+    char *tmpdir;
+    GHashTable *entries;    /* binary path -> qemuCaps (a reference) */
+};
+
+
+/**
+ * qemuCapsCacheNew:
+ * @tmpdir: a private directory for probe sockets (created if missing)
+ *
+ * Returns: (transfer full) an empty cache.
+ */
+qemuCapsCache *
+qemuCapsCacheNew(const char *tmpdir)
+{
+    qemuCapsCache *cache = g_new0(qemuCapsCache, 1);
+
+    g_mutex_init(&cache->lock);
+    cache->tmpdir = g_strdup(tmpdir);
+    cache->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) qemuCapsUnref);
+    return cache;
+}
+
+
+/**
+ * qemuCapsCacheFree:
+ * @cache: (nullable): a cache
+ */
+void
+qemuCapsCacheFree(qemuCapsCache *cache)
+{
+    if (!cache)
+        return;
+    g_hash_table_destroy(cache->entries);
+    g_free(cache->tmpdir);
+    g_mutex_clear(&cache->lock);
+    g_free(cache);
+}
+
+
+/**
+ * qemuCapsCacheLookup:
+ * @cache: the cache
+ * @binary: absolute path of a QEMU binary
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) a reference to @binary's capabilities, probed
+ * now if they were unknown or the binary changed, or NULL with @error
+ * set.
+ */
+qemuCaps *
+qemuCapsCacheLookup(qemuCapsCache *cache,
+                    const char *binary,
+                    GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&cache->lock);
+    qemuCaps *caps;
+    gint64 mtime;
+
+    if (!qemuCapsGetMtime(binary, &mtime, error))
+        return NULL;
+
+    caps = g_hash_table_lookup(cache->entries, binary);
+    if (caps && caps->mtime == mtime)
+        return qemuCapsRef(caps);
+    if (caps)
+        VS_INFO("%s changed on disk, probing it again", binary);
+
+    if (g_mkdir_with_parents(cache->tmpdir, 0700) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot create directory '%s'"), cache->tmpdir);
+        return NULL;
+    }
+    if (!(caps = qemuCapsProbe(binary, cache->tmpdir, error)))
+        return NULL;
+
+    g_hash_table_replace(cache->entries, g_strdup(binary), caps);
+    return qemuCapsRef(caps);
+}
