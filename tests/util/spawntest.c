@@ -17,6 +17,7 @@
 #include "vsspawn.h"
 #include "vserror.h"
 #include "vsfile.h"
+#include "vslog.h"
 
 /* Run "sh -c SCRIPT" to completion and return its stdout. */
 static char *
@@ -558,6 +559,39 @@ testToString(void)
 }
 
 
+/* A debug log tells what ran, with which descriptors, and its pid. */
+static void
+testDebugLog(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vsspawntest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "log", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *expectPid = NULL;
+    const char *argv[] = { "sh", "-c", "exit 0", NULL };
+    g_autoptr(vsSpawn) cmd = vsSpawnNew(argv);
+    g_autoptr(GError) err = NULL;
+    int status = -1;
+    pid_t pid;
+
+    g_assert_true(vsLogSetDefaultPriority("debug", &err));
+    g_assert_true(vsLogSetOutputFile(path, &err));
+    vsSpawnPassFd(cmd, 2, 9);
+    pid = vsSpawnRun(cmd, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(vsSpawnWait(pid, -1, -1, &status, &err));
+    vsLogReset();
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    expectPid = g_strdup_printf("started pid %lld for sh", (long long) pid);
+    g_assert_nonnull(strstr(text, "running sh -c 'exit 0'"));
+    g_assert_nonnull(strstr(text, "child fd 9 from parent fd 2"));
+    g_assert_nonnull(strstr(text, expectPid));
+
+    unlink(path);
+    rmdir(dir);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -579,5 +613,6 @@ main(int argc,
     g_test_add_func("/spawn/new-session", testNewSession);
     g_test_add_func("/spawn/signals-reset", testSignalsReset);
     g_test_add_func("/spawn/to-string", testToString);
+    g_test_add_func("/spawn/debug-log", testDebugLog);
     return g_test_run();
 }
