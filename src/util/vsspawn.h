@@ -49,7 +49,8 @@ pid_t vsSpawnRun(vsSpawn *cmd, int *pidfd, GError **error)
 
 /* Wait for a child of ours; *@status gets the waitpid status.
  * @timeoutMs < 0 waits forever. Returns FALSE with @error set
- * (VS_ERR_OPERATION_TIMEOUT) on timeout. */
+ * (VS_ERR_OPERATION_TIMEOUT) on timeout; the child then still runs and
+ * still needs reaping. */
 gboolean vsSpawnWait(pid_t pid, int pidfd, int timeoutMs, int *status,
                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -57,7 +58,9 @@ gboolean vsSpawnWait(pid_t pid, int pidfd, int timeoutMs, int *status,
 char *vsSpawnDescribeStatus(int status);
 
 /* Run a command to completion, capturing stdout and stderr (each up to
- * 1 MiB); returns FALSE with @error naming the program and quoting its
- * stderr if it fails to start or exits non-zero. */
+ * 1 MiB; the rest is read and dropped) in place of @cmd's own stdout and
+ * stderr settings; returns FALSE with @error naming the program and
+ * quoting its stderr if it fails to start or exits non-zero (*@out and
+ * *@err are then NULL). */
 gboolean vsSpawnRunSync(vsSpawn *cmd, char **out, char **err,
                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
