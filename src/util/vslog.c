@@ -260,7 +260,10 @@ vsLogSetFilters(const char *filters,
 
 /**
  * vsLogSetOutputFd:
- * @fd: descriptor log lines go to (not owned), or -1 to discard them
+ * @fd: (transfer full) descriptor log lines go to, or -1 to discard them
+ *
+ * The log owns @fd from now on and closes it when another output
+ * replaces it; standard output and standard error are never closed.
  */
 void
 vsLogSetOutputFd(int fd)
