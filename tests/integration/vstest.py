@@ -1,0 +1,371 @@
+"""vstest: shared helpers for virtsave's integration tests.
+
+SPDX-License-Identifier: LGPL-2.1-or-later
+
+Each integration test is a standalone script that prints TAP. A typical
+test::
+
+    import vstest
+
+    tap = vstest.TAP()
+    with vstest.Daemon() as d:
+        r = d.virsh("list", "--all")
+        tap.ok(r.returncode == 0, "virsh list", r.stderr)
+    tap.exit()
+
+Environment (set by meson, see tests/meson.build):
+
+  VS_BUILD_ROOT      the build directory (virtsaved, the test guest)
+  VS_SOURCE_ROOT     the source directory
+  VS_TEST_ACCEL      force "kvm" or "tcg" instead of probing /dev/kvm
+  VS_TEST_VIRTSAVED  run this daemon binary instead of the built one
+  VS_TEST_KEEP       keep the temporary root directory for inspection
+
+The interface of this module is stable: other tests import it. Add to
+it; do not change what existing functions return.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid as uuidlib
+
+__all__ = [
+    "TAP", "Daemon", "accel", "build_root", "source_root",
+    "virtsaved_binary", "guest_kernel", "domain_xml", "wait_for_serial",
+    "import_libvirt", "virsh", "uri_for_socket",
+]
+
+
+class TAP:
+    """Minimal TAP producer: plan, results, diagnostics, exit status."""
+
+    def __init__(self, plan=None):
+        self.count = 0
+        self.failed = 0
+        self.planned = plan
+        if plan is not None:
+            print("1..%d" % plan, flush=True)
+
+    def diag(self, text):
+        """Print @text as TAP diagnostics (one '# ' line per line)."""
+        for line in str(text).rstrip().splitlines():
+            print("# " + line, flush=True)
+
+    def ok(self, cond, desc, diag=None):
+        """Record one result; on failure print @diag (any object)."""
+        self.count += 1
+        if cond:
+            print("ok %d - %s" % (self.count, desc), flush=True)
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.count, desc), flush=True)
+            if diag is not None:
+                self.diag(diag)
+        return bool(cond)
+
+    def skip(self, desc, reason):
+        """Record a skipped test."""
+        self.count += 1
+        print("ok %d - %s # SKIP %s" % (self.count, desc, reason), flush=True)
+
+    def skip_all(self, reason):
+        """Skip the whole script (only before any result) and exit."""
+        print("1..0 # SKIP %s" % reason, flush=True)
+        sys.exit(0)
+
+    def exit(self):
+        """Print the plan if none was given, then exit 0 or 1."""
+        if self.planned is None:
+            print("1..%d" % self.count, flush=True)
+        elif self.planned != self.count:
+            self.diag("planned %d tests, ran %d" % (self.planned, self.count))
+            self.failed += 1
+        sys.exit(1 if self.failed else 0)
+
+
+def build_root():
+    """The meson build directory."""
+    root = os.environ.get("VS_BUILD_ROOT")
+    if root:
+        return root
+    return os.path.join(source_root(), "build")
+
+
+def source_root():
+    """The source tree."""
+    root = os.environ.get("VS_SOURCE_ROOT")
+    if root:
+        return root
+    return os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+
+def virtsaved_binary():
+    """Path of the daemon under test."""
+    return os.environ.get("VS_TEST_VIRTSAVED") or os.path.join(
+        build_root(), "src", "daemon", "virtsaved")
+
+
+def guest_kernel():
+    """Path of the multiboot test guest, tests/guest/vsguest.elf."""
+    return os.path.join(build_root(), "tests", "guest", "vsguest.elf")
+
+
+def accel():
+    """'kvm' if /dev/kvm opens read-write, else 'tcg' (VS_TEST_ACCEL wins)."""
+    forced = os.environ.get("VS_TEST_ACCEL")
+    if forced:
+        return forced
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return "tcg"
+    os.close(fd)
+    return "kvm"
+
+
+def uri_for_socket(path):
+    """The libvirt URI that reaches a daemon listening on @path."""
+    return "qemu+unix:///system?socket=%s" % path
+
+
+def domain_xml(name, serial, memory_mib=64, vcpus=1, uuid=None,
+               cmdline="", domain_type=None):
+    """Domain XML that boots the test guest with its serial port in a file.
+
+    @serial: file that receives the guest's console output
+    @cmdline: guest options such as "seed=7 fill=50 verify=1"
+    @domain_type: "kvm" or "qemu"; default follows accel()
+    """
+    if domain_type is None:
+        domain_type = "kvm" if accel() == "kvm" else "qemu"
+    if uuid is None:
+        uuid = str(uuidlib.uuid4())
+    return """<domain type='{type}'>
+  <name>{name}</name>
+  <uuid>{uuid}</uuid>
+  <memory unit='MiB'>{mem}</memory>
+  <currentMemory unit='MiB'>{mem}</currentMemory>
+  <vcpu>{vcpus}</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <cmdline>{cmdline}</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <serial type='file'>
+      <source path='{serial}'/>
+      <target port='0'/>
+    </serial>
+  </devices>
+</domain>
+""".format(type=domain_type, name=name, uuid=uuid, mem=int(memory_mib),
+           vcpus=int(vcpus), kernel=guest_kernel(), cmdline=cmdline,
+           serial=serial)
+
+
+def wait_for_serial(path, pattern, timeout=30.0, offset=0):
+    """Wait until a line of @path (from byte @offset) matches @pattern.
+
+    Returns the re.Match of the first matching line, or None on timeout.
+    """
+    regex = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                data = f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            data = ""
+        for line in data.splitlines():
+            m = regex.search(line)
+            if m:
+                return m
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.1)
+
+
+def import_libvirt():
+    """Return the libvirt python module, or None if it is not installed.
+
+    Debian installs python3-libvirt for the system interpreter only; when
+    tests run under another build of the same Python version, its
+    dist-packages directory is added to the path.
+    """
+    try:
+        import libvirt
+        return libvirt
+    except ImportError:
+        pass
+    ver = "%d.%d" % sys.version_info[:2]
+    for d in ("/usr/lib/python3/dist-packages",
+              "/usr/lib/python%s/dist-packages" % ver):
+        if os.path.isdir(d) and d not in sys.path:
+            sys.path.append(d)
+    try:
+        import libvirt
+        return libvirt
+    except ImportError:
+        return None
+
+
+def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
+    """Run virsh against @uri; returns a subprocess.CompletedProcess.
+
+    Output is text; a timeout is reported as returncode -9 with the
+    partial output, so a hung command fails its test instead of the run.
+    """
+    cmd = ["virsh", "-q", "-c", uri]
+    if readonly:
+        cmd.append("-r")
+    cmd.extend(str(a) for a in args)
+    full_env = dict(os.environ)
+    full_env.setdefault("LC_ALL", "C")
+    full_env.pop("VIRSH_DEFAULT_CONNECT_URI", None)
+    full_env.pop("LIBVIRT_DEFAULT_URI", None)
+    if env:
+        full_env.update(env)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout, input=input, env=full_env)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout
+        err = e.stderr.decode() if isinstance(e.stderr, bytes) else e.stderr
+        return subprocess.CompletedProcess(cmd, -9, out or "",
+                                           (err or "") + "\n(timed out)")
+
+
+class Daemon:
+    """A virtsaved running under a private root directory.
+
+    Use as a context manager, or call start() and stop(). The root holds
+    etc/virtsaved.conf (from @config, if given), run/virtsaved-sock,
+    run/virtsaved.pid and log/virtsaved.log.
+    """
+
+    def __init__(self, root=None, config=None, args=(), verbose=True):
+        self._tmp = None
+        if root is None:
+            self._tmp = tempfile.mkdtemp(prefix="vstest-")
+            root = self._tmp
+        self.root = root
+        self.config = config
+        self.args = list(args)
+        self.verbose = verbose
+        self.proc = None
+        self.stderr_path = os.path.join(root, "virtsaved.stderr")
+
+    @property
+    def socket(self):
+        """Path of the daemon's socket."""
+        return os.path.join(self.root, "run", "virtsaved-sock")
+
+    @property
+    def uri(self):
+        """URI for virsh -c and libvirt.open()."""
+        return uri_for_socket(self.socket)
+
+    @property
+    def log_path(self):
+        """The daemon's log file."""
+        return os.path.join(self.root, "log", "virtsaved.log")
+
+    def start(self, timeout=20.0):
+        """Start the daemon; wait until its socket accepts connections."""
+        if self.config is not None:
+            os.makedirs(os.path.join(self.root, "etc"), exist_ok=True)
+            with open(os.path.join(self.root, "etc", "virtsaved.conf"),
+                      "w") as f:
+                f.write(self.config)
+        cmd = [virtsaved_binary(), "--root", self.root]
+        if self.verbose:
+            cmd.append("--verbose")
+        cmd.extend(self.args)
+        self._stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=self._stderr, stderr=self._stderr)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("virtsaved exited with status %d:\n%s" %
+                                   (self.proc.returncode, self.output()))
+            if self.alive():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("virtsaved did not listen within %gs:\n%s" %
+                           (timeout, self.output()))
+
+    def alive(self):
+        """True if the socket accepts a connection right now."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.settimeout(1.0)
+            s.connect(self.socket)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def running(self):
+        """True while the daemon process has not exited."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self):
+        """The daemon's stderr so far, for diagnostics."""
+        try:
+            with open(self.stderr_path, "r", errors="replace") as f:
+                return f.read()[-8000:]
+        except OSError:
+            return ""
+
+    def stop(self, timeout=30.0):
+        """SIGTERM the daemon and wait; SIGKILL after @timeout.
+
+        Returns the exit status (negative for a signal).
+        """
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._stderr.close()
+        return self.proc.returncode
+
+    def virsh(self, *args, **kwargs):
+        """vstest.virsh() against this daemon."""
+        return virsh(self.uri, *args, **kwargs)
+
+    def cleanup(self):
+        """Remove the temporary root (unless VS_TEST_KEEP is set)."""
+        if self._tmp and not os.environ.get("VS_TEST_KEEP"):
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except Exception:
+            self.cleanup()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.cleanup()
+        return False
