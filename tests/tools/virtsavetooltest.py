@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# virtsavetooltest.py: command line, exit codes and JSON of `virtsave image`
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Runs the built tool on the images of tests/qemu/data/saveimage and
+# prints TAP. Environment: VS_BUILD_ROOT (build tree), VS_SOURCE_ROOT.
+
+import json
+import os
+import subprocess
+import sys
+
+BUILD = os.environ.get("VS_BUILD_ROOT", "build")
+SOURCE = os.environ.get("VS_SOURCE_ROOT", ".")
+TOOL = os.path.join(BUILD, "tools", "virtsave")
+DATA = os.path.join(SOURCE, "tests", "qemu", "data", "saveimage")
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+
+results = []
+
+
+def run(*args):
+    p = subprocess.run([TOOL] + list(args), capture_output=True, text=True,
+                       env=dict(os.environ, LC_ALL="C"))
+    return p.returncode, p.stdout, p.stderr
+
+
+def img(name):
+    return os.path.join(DATA, name + ".img")
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+def check_run(name, args, code, want_json=None):
+    rc, out, err = run(*args)
+    ok = rc == code
+    detail = "exit %d, wanted %d; stderr: %s" % (rc, code, err.strip())
+    if ok and want_json is not None:
+        try:
+            doc = json.loads(out)
+        except ValueError as e:
+            ok, detail = False, "bad JSON: %s" % e
+        else:
+            for key, val in want_json.items():
+                got = doc
+                for part in key.split("."):
+                    got = got[int(part)] if isinstance(got, list) else got.get(part)
+                if got != val:
+                    ok, detail = False, "%s = %r, wanted %r" % (key, got, val)
+                    break
+    check(name, ok, detail)
+    return out, err
+
+
+def test_cli():
+    out, _ = check_run("--version", ["--version"], EXIT_OK)
+    check("--version prints the name", out.startswith("virtsave "), out)
+    out, _ = check_run("--help", ["--help"], EXIT_OK)
+    check("--help lists the commands",
+          all(c in out for c in ("image info", "image dumpxml", "image verify")),
+          out)
+    check_run("no arguments", [], EXIT_USAGE)
+    check_run("unknown command", ["image", "frobnicate", img("raw-valid")],
+              EXIT_USAGE)
+    check_run("missing file", ["image", "info"], EXIT_USAGE)
+    check_run("two files", ["image", "info", img("raw-valid"), img("partial")],
+              EXIT_USAGE)
+    check_run("unknown option", ["image", "verify", "--nope", img("raw-valid")],
+              EXIT_USAGE)
+    check_run("missing image is an I/O error",
+              ["image", "info", os.path.join(DATA, "does-not-exist.img")],
+              EXIT_IO)
+    check_run("a directory is an I/O error", ["image", "verify", DATA], EXIT_IO)
+
+
+def test_info():
+    check_run("info raw", ["image", "info", "--json", img("raw-valid")], EXIT_OK,
+              {"format": "raw", "version": 2, "complete": True,
+               "was_running": True, "byte_order": "native",
+               "data_offset": 525, "data_offset_aligned": False,
+               "xml_size": 140, "file_size": 645})
+    check_run("info big-endian", ["image", "info", "--json",
+                                  img("raw-paused-bigendian")], EXIT_OK,
+              {"byte_order": "swapped", "was_running": False})
+    check_run("info partial", ["image", "info", "--json", img("partial")],
+              EXIT_OK, {"complete": False})
+    check_run("info sparse", ["image", "info", "--json", img("sparse-valid")],
+              EXIT_OK,
+              {"format": "sparse", "data_offset": 4096,
+               "data_offset_aligned": True,
+               "mapped_ram.machine": "pc-i440fx-10.0",
+               "mapped_ram.blocks.0.idstr": "pc.ram",
+               "mapped_ram.blocks.0.pages_present": 2,
+               "mapped_ram.blocks.1.idstr": "pc.bios"})
+    check_run("info shows a damaged mapped-ram stream",
+              ["image", "info", "--json", img("sparse-truncated-pages")],
+              EXIT_OK, {"mapped_ram_error": "save image is truncated: pages of RAM "
+                        "block 'pc.ram' end at offset 24576 but the file has "
+                        "13096 bytes"})
+    check_run("info bad magic", ["image", "info", "--json", img("bad-magic")],
+              EXIT_INVALID, {"valid": False,
+                             "error": "image magic is incorrect"})
+    _, err = check_run("info bad magic, text", ["image", "info", img("bad-magic")],
+                       EXIT_INVALID)
+    check("text error names the file and the cause",
+          "bad-magic.img" in err and "image magic is incorrect" in err, err)
+    out, _ = check_run("info text", ["image", "info", img("sparse-valid")],
+                       EXIT_OK)
+    check("info text shows alignment and blocks",
+          "4 KiB aligned" in out and "pc.bios" in out, out)
+
+
+def test_dumpxml():
+    out, _ = check_run("dumpxml", ["image", "dumpxml", img("raw-valid")], EXIT_OK)
+    check("dumpxml prints the XML", out.startswith("<domain type='kvm'>"), out)
+    check_run("dumpxml --json", ["image", "dumpxml", "--json", img("raw-valid")],
+              EXIT_OK, {"cookie": "<cookie>\n  <slirpHelper/>\n</cookie>\n"})
+    check_run("dumpxml unterminated", ["image", "dumpxml",
+                                       img("xml-unterminated")], EXIT_INVALID)
+
+
+VERIFY = {
+    "raw-valid": EXIT_OK,
+    "raw-no-cookie": EXIT_OK,
+    "raw-paused-bigendian": EXIT_OK,
+    "gzip-valid": EXIT_OK,
+    "zstd-valid": EXIT_OK,
+    "sparse-valid": EXIT_OK,
+    "partial": EXIT_INVALID,
+    "raw-bad-stream": EXIT_INVALID,
+    "raw-stream-version": EXIT_INVALID,
+    "raw-no-stream": EXIT_INVALID,
+    "xz-not-compressed": EXIT_INVALID,
+    "short-header": EXIT_INVALID,
+    "empty-file": EXIT_INVALID,
+    "version3-le": EXIT_INVALID,
+    "format7": EXIT_INVALID,
+    "datalen-0": EXIT_INVALID,
+    "datalen-huge": EXIT_INVALID,
+    "cookie-offset-beyond": EXIT_INVALID,
+    "truncated-data": EXIT_INVALID,
+    "cookie-unterminated": EXIT_INVALID,
+    "sparse-truncated-pages": EXIT_INVALID,
+    "sparse-no-vmdesc": EXIT_INVALID,
+    "sparse-no-mapped-ram-cap": EXIT_INVALID,
+    "sparse-raw-stream": EXIT_INVALID,
+}
+
+
+def test_verify():
+    for name, code in sorted(VERIFY.items()):
+        check_run("verify %s" % name, ["image", "verify", "--json", img(name)],
+                  code, {"valid": code == EXIT_OK})
+    check_run("verify names the failed check",
+              ["image", "verify", "--json", img("sparse-truncated-pages")],
+              EXIT_INVALID,
+              {"checks.3.name": "mapped-ram", "checks.3.ok": False})
+    out, _ = check_run("verify text", ["image", "verify", img("sparse-valid")],
+                       EXIT_OK)
+    check("verify text lists the checks",
+          "mapped-ram" in out and "stream-end" in out, out)
+
+
+def main():
+    if not os.access(TOOL, os.X_OK):
+        print("1..0 # SKIP %s not built" % TOOL)
+        return 0
+    test_cli()
+    test_info()
+    test_dumpxml()
+    test_verify()
+    print("1..%d" % len(results))
+    failed = 0
+    for i, (name, ok, detail) in enumerate(results, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
+        if not ok:
+            failed += 1
+            for line in detail.splitlines():
+                print("# " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
