@@ -668,91 +668,6 @@ qemuSaveImageUpdateXML(const char *path,
 }
 
 
-/* Magic bytes that open the payload of each format. */
-typedef struct {
-    const char *bytes;
-    size_t len;
-} qemuSavePayloadMagic;
-
-static const qemuSavePayloadMagic qemuSavePayloadMagics[] = {
-    [QEMU_SAVE_FORMAT_RAW] = { "QEVM", 4 },
-    [QEMU_SAVE_FORMAT_GZIP] = { "\x1f\x8b", 2 },
-    [QEMU_SAVE_FORMAT_BZIP2] = { "BZh", 3 },
-    [QEMU_SAVE_FORMAT_XZ] = { "\xfd" "7zXZ\0", 6 },
-    [QEMU_SAVE_FORMAT_LZOP] = { "\x89" "LZO\0\r\n\x1a\n", 9 },
-    [QEMU_SAVE_FORMAT_ZSTD] = { "\x28\xb5\x2f\xfd", 4 },
-    [QEMU_SAVE_FORMAT_SPARSE] = { "QEVM", 4 },
-};
-G_STATIC_ASSERT(G_N_ELEMENTS(qemuSavePayloadMagics) == QEMU_SAVE_FORMAT_LAST);
-
-
-/**
- * qemuSaveImageCheckPayload:
- * @fd: the image
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @fileSize: size of the image file
- * @error: return location for a #GError
- *
- * Checks that the payload after the data area starts the way its format
- * says: a QEMU stream header (magic and version) for raw and sparse, the
- * compressor's magic bytes otherwise. A format field that names the wrong
- * payload makes a restore fail late or hang, so this is worth a read.
- *
- * Returns: TRUE if the payload matches, FALSE with @error set.
- */
-gboolean
-qemuSaveImageCheckPayload(int fd,
-                          const qemuSaveHeader *hdr,
-                          uint64_t fileSize,
-                          GError **error)
-{
-    const qemuSavePayloadMagic *magic;
-    uint64_t offset = qemuSaveImageDataOffset(hdr);
-    unsigned char buf[16] = { 0 };
-    uint32_t version;
-    gssize n;
-
-    g_return_val_if_fail(hdr->format < QEMU_SAVE_FORMAT_LAST, FALSE);
-    magic = &qemuSavePayloadMagics[hdr->format];
-
-    if (fileSize <= offset) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image is truncated: it has no QEMU migration stream"));
-        return FALSE;
-    }
-
-    if ((n = vsFilePread(fd, buf, sizeof(buf), offset, error)) < 0)
-        return FALSE;
-
-    if ((size_t) n < magic->len ||
-        memcmp(buf, magic->bytes, magic->len) != 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image payload does not start like '%s' data"),
-                    qemuSaveFormatTypeToString(hdr->format));
-        return FALSE;
-    }
-
-    if (hdr->format == QEMU_SAVE_FORMAT_RAW ||
-        hdr->format == QEMU_SAVE_FORMAT_SPARSE) {
-        if (n < 8) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("save image is truncated inside the QEMU stream header"));
-            return FALSE;
-        }
-        memcpy(&version, buf + 4, sizeof(version));
-        version = GUINT32_FROM_BE(version);
-        if (version != QEMU_STREAM_VERSION) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("unsupported QEMU stream version %u in save image"),
-                        version);
-            return FALSE;
-        }
-    }
-
-    return TRUE;
-}
-
-
 /*
  * Random access to the image for the stream parsers: a descriptor (the
  * daemon and the tool) or memory (tests and fuzzing).
@@ -1003,15 +918,42 @@ qemuSaveStreamScanRam(qemuSaveCursor *cur,
 }
 
 
+/* What the configuration section says about the mapped-ram capability. */
+typedef enum {
+    QEMU_STREAM_MAPPED_RAM_OFF,
+    QEMU_STREAM_MAPPED_RAM_ON,
+    QEMU_STREAM_MAPPED_RAM_UNKNOWN,  /* an unknown subsection hid the rest */
+} qemuSaveStreamMappedRam;
+
+
+/*
+ * Parse the stream header and the configuration section. @cur is left
+ * on the first section after the configuration, or, when an unknown
+ * subsection stopped the parse, right after that subsection's version.
+ */
 static gboolean
-qemuSaveStreamParseConfig(qemuSaveCursor *cur,
-                          qemuSaveMappedRamReport *report,
-                          GError **error)
+qemuSaveStreamParseStart(qemuSaveCursor *cur,
+                         char **machine,
+                         qemuSaveStreamMappedRam *mappedRam,
+                         GError **error)
 {
-    gboolean mappedRam = FALSE;
+    gboolean found = FALSE;
     gboolean unknown = FALSE;
+    uint32_t magic;
+    uint32_t version;
     uint32_t len;
     uint8_t type;
+
+    if (!qemuSaveCursorBE32(cur, &magic, error) ||
+        !qemuSaveCursorBE32(cur, &version, error))
+        return FALSE;
+
+    if (magic != QEMU_STREAM_MAGIC || version != QEMU_STREAM_VERSION) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("QEMU stream in the save image does not start with a version %d stream header"),
+                    QEMU_STREAM_VERSION);
+        return FALSE;
+    }
 
     if (!qemuSaveCursorU8(cur, &type, error))
         return FALSE;
@@ -1025,7 +967,7 @@ qemuSaveStreamParseConfig(qemuSaveCursor *cur,
                         len);
             return FALSE;
         }
-        if (!(report->machine = qemuSaveCursorString(cur, len, error)))
+        if (!(*machine = qemuSaveCursorString(cur, len, error)))
             return FALSE;
 
         while (!unknown) {
@@ -1033,23 +975,135 @@ qemuSaveStreamParseConfig(qemuSaveCursor *cur,
                 return FALSE;
             if (type != QEMU_STREAM_SUBSECTION)
                 break;
-            if (!qemuSaveStreamParseSubsection(cur, &mappedRam, &unknown,
-                                               error))
+            if (!qemuSaveStreamParseSubsection(cur, &found, &unknown, error))
                 return FALSE;
         }
     }
 
-    if (unknown)
-        return qemuSaveStreamScanRam(cur, error);
+    if (unknown) {
+        *mappedRam = QEMU_STREAM_MAPPED_RAM_UNKNOWN;
+        return TRUE;
+    }
 
-    /* Give the section type back to the caller. */
+    /* Give the section type back. */
     cur->pos--;
+    *mappedRam = found ? QEMU_STREAM_MAPPED_RAM_ON : QEMU_STREAM_MAPPED_RAM_OFF;
+    return TRUE;
+}
 
-    if (!mappedRam) {
+
+/*
+ * A raw image must hold a plain stream: QEMU refuses to load a mapped-ram
+ * stream without the capability, and the sparse restore path is the only
+ * one that sets it.
+ */
+static gboolean
+qemuSaveStreamCheckNotMappedRam(int fd,
+                                uint64_t start,
+                                uint64_t fileSize,
+                                GError **error)
+{
+    qemuSaveSource src = { fd, NULL, fileSize };
+    qemuSaveCursor cur = { &src, start };
+    qemuSaveStreamMappedRam mappedRam;
+    g_autofree char *machine = NULL;
+
+    if (!qemuSaveStreamParseStart(&cur, &machine, &mappedRam, error))
+        return FALSE;
+
+    if (mappedRam == QEMU_STREAM_MAPPED_RAM_ON) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("QEMU stream in the sparse save image was not written with the mapped-ram capability"));
+                    _("QEMU stream in the raw save image was written with the mapped-ram capability"));
         return FALSE;
     }
+
+    return TRUE;
+}
+
+
+/* Magic bytes that open the payload of each format. */
+typedef struct {
+    const char *bytes;
+    size_t len;
+} qemuSavePayloadMagic;
+
+static const qemuSavePayloadMagic qemuSavePayloadMagics[] = {
+    [QEMU_SAVE_FORMAT_RAW] = { "QEVM", 4 },
+    [QEMU_SAVE_FORMAT_GZIP] = { "\x1f\x8b", 2 },
+    [QEMU_SAVE_FORMAT_BZIP2] = { "BZh", 3 },
+    [QEMU_SAVE_FORMAT_XZ] = { "\xfd" "7zXZ\0", 6 },
+    [QEMU_SAVE_FORMAT_LZOP] = { "\x89" "LZO\0\r\n\x1a\n", 9 },
+    [QEMU_SAVE_FORMAT_ZSTD] = { "\x28\xb5\x2f\xfd", 4 },
+    [QEMU_SAVE_FORMAT_SPARSE] = { "QEVM", 4 },
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(qemuSavePayloadMagics) == QEMU_SAVE_FORMAT_LAST);
+
+
+/**
+ * qemuSaveImageCheckPayload:
+ * @fd: the image
+ * @hdr: its header, checked by qemuSaveImageCheckHeader()
+ * @fileSize: size of the image file
+ * @error: return location for a #GError
+ *
+ * Checks that the payload after the data area starts the way its format
+ * says: a QEMU stream header (magic and version) for raw and sparse, the
+ * compressor's magic bytes otherwise. A format field that names the wrong
+ * payload makes a restore fail late or hang, so this is worth a read.
+ *
+ * Returns: TRUE if the payload matches, FALSE with @error set.
+ */
+gboolean
+qemuSaveImageCheckPayload(int fd,
+                          const qemuSaveHeader *hdr,
+                          uint64_t fileSize,
+                          GError **error)
+{
+    const qemuSavePayloadMagic *magic;
+    uint64_t offset = qemuSaveImageDataOffset(hdr);
+    unsigned char buf[16] = { 0 };
+    uint32_t version;
+    gssize n;
+
+    g_return_val_if_fail(hdr->format < QEMU_SAVE_FORMAT_LAST, FALSE);
+    magic = &qemuSavePayloadMagics[hdr->format];
+
+    if (fileSize <= offset) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("save image is truncated: it has no QEMU migration stream"));
+        return FALSE;
+    }
+
+    if ((n = vsFilePread(fd, buf, sizeof(buf), offset, error)) < 0)
+        return FALSE;
+
+    if ((size_t) n < magic->len ||
+        memcmp(buf, magic->bytes, magic->len) != 0) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("save image payload does not start like '%s' data"),
+                    qemuSaveFormatTypeToString(hdr->format));
+        return FALSE;
+    }
+
+    if (hdr->format == QEMU_SAVE_FORMAT_RAW ||
+        hdr->format == QEMU_SAVE_FORMAT_SPARSE) {
+        if (n < 8) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("save image is truncated inside the QEMU stream header"));
+            return FALSE;
+        }
+        memcpy(&version, buf + 4, sizeof(version));
+        version = GUINT32_FROM_BE(version);
+        if (version != QEMU_STREAM_VERSION) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("unsupported QEMU stream version %u in save image"),
+                        version);
+            return FALSE;
+        }
+    }
+
+    if (hdr->format == QEMU_SAVE_FORMAT_RAW)
+        return qemuSaveStreamCheckNotMappedRam(fd, offset, fileSize, error);
 
     return TRUE;
 }
@@ -1277,23 +1331,23 @@ qemuSaveStreamParseMappedRam(const qemuSaveSource *src,
 {
     g_autoptr(qemuSaveMappedRamReport) rep = g_new0(qemuSaveMappedRamReport, 1);
     qemuSaveCursor cur = { src, start };
-    uint32_t magic;
-    uint32_t version;
+    qemuSaveStreamMappedRam mappedRam;
     uint64_t total;
 
-    if (!qemuSaveCursorBE32(&cur, &magic, error) ||
-        !qemuSaveCursorBE32(&cur, &version, error))
+    if (!qemuSaveStreamParseStart(&cur, &rep->machine, &mappedRam, error))
         return FALSE;
 
-    if (magic != QEMU_STREAM_MAGIC || version != QEMU_STREAM_VERSION) {
+    if (mappedRam == QEMU_STREAM_MAPPED_RAM_OFF) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("QEMU stream in the save image does not start with a version %d stream header"),
-                    QEMU_STREAM_VERSION);
+                    _("QEMU stream in the sparse save image was not written with the mapped-ram capability"));
         return FALSE;
     }
 
-    if (!qemuSaveStreamParseConfig(&cur, rep, error) ||
-        !qemuSaveStreamParseRamStart(&cur, &total, error))
+    if (mappedRam == QEMU_STREAM_MAPPED_RAM_UNKNOWN &&
+        !qemuSaveStreamScanRam(&cur, error))
+        return FALSE;
+
+    if (!qemuSaveStreamParseRamStart(&cur, &total, error))
         return FALSE;
 
     while (rep->ramTotal < total) {

@@ -54,6 +54,7 @@ static const char *const testCases[] = {
     "sparse-bitmap-overlap",
     "sparse-bitmap-extra-bits",
     "sparse-raw-stream",
+    "raw-mapped-ram-stream",
 };
 
 #define TEST_XML "<domain type='kvm'><name>t</name></domain>"

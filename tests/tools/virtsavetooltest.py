@@ -148,6 +148,7 @@ VERIFY = {
     "sparse-no-vmdesc": EXIT_INVALID,
     "sparse-no-mapped-ram-cap": EXIT_INVALID,
     "sparse-raw-stream": EXIT_INVALID,
+    "raw-mapped-ram-stream": EXIT_INVALID,
 }
 
 

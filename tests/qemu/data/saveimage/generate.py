@@ -100,11 +100,11 @@ def mapped_ram_stream(start, blocks, caps=(b"mapped-ram",), cut=None,
 
 
 def sparse_image(blocks=((b"pc.ram", 4, b"\x05"), (b"pc.bios", 1, b"\x01")),
-                 **kw):
+                 fmt=6, **kw):
     data_len = 4096 - 92
     area = XML + b"\0" + COOKIE + b"\0"
     area = area.ljust(data_len, b"\0")
-    hdr = header(data_len=data_len, fmt=6, cookie_offset=len(XML) + 1)
+    hdr = header(data_len=data_len, fmt=fmt, cookie_offset=len(XML) + 1)
     return hdr + area + mapped_ram_stream(4096, blocks, **kw)
 
 
@@ -145,6 +145,7 @@ CASES = {
     "sparse-bitmap-extra-bits": sparse_image(
         blocks=((b"pc.ram", 4, b"\x35"), (b"pc.bios", 1, b"\x01"))),
     "sparse-raw-stream": image(fmt=6),
+    "raw-mapped-ram-stream": sparse_image(fmt=0),
 }
 
 
