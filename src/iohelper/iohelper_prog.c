@@ -139,20 +139,28 @@ iohelperProgStart(iohelperFormat format,
 }
 
 
-/* The program's standard error on one line, at most
- * IOHELPER_PROG_STDERR_MAX bytes of it. */
+/* The program's standard error (at most IOHELPER_PROG_STDERR_MAX bytes
+ * of it) on one line: lines stripped, blank ones dropped, "; " between. */
 static char *
 iohelperProgReadStderr(iohelperProg *prog)
 {
     char buf[IOHELPER_PROG_STDERR_MAX + 1] = { 0 };
     ssize_t n = pread(prog->errFd, buf, IOHELPER_PROG_STDERR_MAX, 0);
     g_auto(GStrv) lines = NULL;
+    g_autoptr(GPtrArray) kept = g_ptr_array_new();
+    size_t i;
 
     if (n <= 0)
         return NULL;
 
-    lines = g_strsplit(g_strstrip(buf), "\n", -1);
-    return g_strjoinv("; ", lines);
+    lines = g_strsplit(buf, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        if (*g_strstrip(lines[i]))
+            g_ptr_array_add(kept, lines[i]);
+    }
+    g_ptr_array_add(kept, NULL);
+
+    return g_strjoinv("; ", (char **) kept->pdata);
 }
 
 
