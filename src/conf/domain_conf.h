@@ -1,0 +1,500 @@
+/*
+ * domain_conf.h: the domain XML model: parse, validate, format, compare
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * virtsave understands a subset of libvirt's domain XML (see
+ * docs/formatdomain.md). Everything in that subset is kept in the public
+ * structures below; anything outside it is rejected when parsing, with an
+ * error that names the element, attribute or value, so that nothing a
+ * client asked for is ever dropped silently.
+ *
+ * After parsing, the definition is complete: the defaults libvirt would
+ * apply (a UUID, the implicit USB controller, the memory balloon, PS/2
+ * input devices, MAC addresses, PCI and drive addresses, device aliases)
+ * are filled in, so that the same XML describes the same virtual hardware
+ * here and under libvirt, and a formatted definition parses back to an
+ * identical model.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "vsenum.h"
+#include "vsuuid.h"
+
+/* Flags of vsDomainDefParseString() and vsDomainDefParseFile(). */
+typedef enum {
+    /* Parse a persistent (inactive) definition: runtime-only details
+     * (the domain id, device aliases, dynamic security labels) are
+     * ignored. This is what XML from clients and save images is. */
+    VS_DOMAIN_DEF_PARSE_INACTIVE = 1 << 0,
+    /* Parse a status file written with VS_DOMAIN_DEF_FORMAT_STATUS:
+     * the domain id is read into vsDomainDef.id. */
+    VS_DOMAIN_DEF_PARSE_STATUS = 1 << 1,
+} vsDomainDefParseFlags;
+
+/* Flags of vsDomainDefFormat(). The first four have the values of
+ * libvirt's virDomainXMLFlags (VS_DOMAIN_XML_* in qemu_driver.h), so the
+ * driver may pass a client's flags through unchanged. */
+typedef enum {
+    /* Include secrets. The supported subset holds none; accepted so that
+     * callers need not filter it. */
+    VS_DOMAIN_DEF_FORMAT_SECURE = 1 << 0,
+    /* The persistent form: no id attribute, no device aliases. */
+    VS_DOMAIN_DEF_FORMAT_INACTIVE = 1 << 1,
+    /* Accepted and ignored, as libvirt does for this subset. */
+    VS_DOMAIN_DEF_FORMAT_UPDATE_CPU = 1 << 2,
+    /* Leave out what libvirt leaves out for migration and save images:
+     * the implicit USB controller of i440fx machines, the implicit
+     * pci-root controller and the implicit PS/2 input devices. */
+    VS_DOMAIN_DEF_FORMAT_MIGRATABLE = 1 << 3,
+    /* The driver's status file: the id and device aliases included. */
+    VS_DOMAIN_DEF_FORMAT_STATUS = 1 << 16,
+} vsDomainDefFormatFlags;
+
+/* An optional on/off (or yes/no) setting: ABSENT when not written. */
+typedef enum {
+    VS_DOMAIN_TRISTATE_ABSENT = 0,
+    VS_DOMAIN_TRISTATE_ON,
+    VS_DOMAIN_TRISTATE_OFF,
+
+    VS_DOMAIN_TRISTATE_LAST
+} vsDomainTristate;
+
+typedef enum {
+    VS_DOMAIN_VIRT_QEMU = 0,
+    VS_DOMAIN_VIRT_KVM,
+
+    VS_DOMAIN_VIRT_LAST
+} vsDomainVirtType;
+VS_ENUM_DECL(vsDomainVirt);
+
+typedef enum {
+    VS_DOMAIN_ARCH_X86_64 = 0,
+    VS_DOMAIN_ARCH_I686,
+
+    VS_DOMAIN_ARCH_LAST
+} vsDomainArch;
+VS_ENUM_DECL(vsDomainArch);
+
+/* The machine family, derived from the machine type name. */
+typedef enum {
+    VS_DOMAIN_MACHINE_I440FX = 0,   /* "pc", "pc-i440fx-*" */
+    VS_DOMAIN_MACHINE_Q35,          /* "q35", "pc-q35-*" */
+
+    VS_DOMAIN_MACHINE_LAST
+} vsDomainMachineFamily;
+
+typedef enum {
+    VS_DOMAIN_BOOT_HD = 0,
+    VS_DOMAIN_BOOT_CDROM,
+    VS_DOMAIN_BOOT_NETWORK,
+
+    VS_DOMAIN_BOOT_LAST
+} vsDomainBootDev;
+VS_ENUM_DECL(vsDomainBoot);
+
+typedef enum {
+    VS_DOMAIN_CPU_MODE_NONE = 0,        /* no <cpu> element */
+    VS_DOMAIN_CPU_MODE_CUSTOM,
+    VS_DOMAIN_CPU_MODE_HOST_MODEL,
+    VS_DOMAIN_CPU_MODE_HOST_PASSTHROUGH,
+
+    VS_DOMAIN_CPU_MODE_LAST
+} vsDomainCPUMode;
+VS_ENUM_DECL(vsDomainCPUMode);
+
+typedef enum {
+    VS_DOMAIN_CPU_CHECK_DEFAULT = 0,    /* attribute absent */
+    VS_DOMAIN_CPU_CHECK_NONE,
+    VS_DOMAIN_CPU_CHECK_PARTIAL,
+    VS_DOMAIN_CPU_CHECK_FULL,
+
+    VS_DOMAIN_CPU_CHECK_LAST
+} vsDomainCPUCheck;
+VS_ENUM_DECL(vsDomainCPUCheck);
+
+typedef enum {
+    VS_DOMAIN_CPU_MATCH_DEFAULT = 0,    /* attribute absent */
+    VS_DOMAIN_CPU_MATCH_MINIMUM,
+    VS_DOMAIN_CPU_MATCH_EXACT,
+    VS_DOMAIN_CPU_MATCH_STRICT,
+
+    VS_DOMAIN_CPU_MATCH_LAST
+} vsDomainCPUMatch;
+VS_ENUM_DECL(vsDomainCPUMatch);
+
+typedef enum {
+    VS_DOMAIN_CPU_FALLBACK_DEFAULT = 0, /* attribute absent */
+    VS_DOMAIN_CPU_FALLBACK_ALLOW,
+    VS_DOMAIN_CPU_FALLBACK_FORBID,
+
+    VS_DOMAIN_CPU_FALLBACK_LAST
+} vsDomainCPUFallback;
+VS_ENUM_DECL(vsDomainCPUFallback);
+
+typedef enum {
+    VS_DOMAIN_CPU_FEATURE_FORCE = 0,
+    VS_DOMAIN_CPU_FEATURE_REQUIRE,
+    VS_DOMAIN_CPU_FEATURE_OPTIONAL,
+    VS_DOMAIN_CPU_FEATURE_DISABLE,
+    VS_DOMAIN_CPU_FEATURE_FORBID,
+
+    VS_DOMAIN_CPU_FEATURE_LAST
+} vsDomainCPUFeaturePolicy;
+VS_ENUM_DECL(vsDomainCPUFeaturePolicy);
+
+typedef enum {
+    VS_DOMAIN_CLOCK_OFFSET_UTC = 0,
+    VS_DOMAIN_CLOCK_OFFSET_LOCALTIME,
+
+    VS_DOMAIN_CLOCK_OFFSET_LAST
+} vsDomainClockOffset;
+VS_ENUM_DECL(vsDomainClockOffset);
+
+typedef enum {
+    VS_DOMAIN_LIFECYCLE_DESTROY = 0,
+    VS_DOMAIN_LIFECYCLE_RESTART,
+    VS_DOMAIN_LIFECYCLE_RENAME_RESTART,
+    VS_DOMAIN_LIFECYCLE_PRESERVE,
+    VS_DOMAIN_LIFECYCLE_COREDUMP_DESTROY,
+    VS_DOMAIN_LIFECYCLE_COREDUMP_RESTART,
+
+    VS_DOMAIN_LIFECYCLE_LAST
+} vsDomainLifecycleAction;
+VS_ENUM_DECL(vsDomainLifecycle);
+
+/* Where a device sits. PCI and drive addresses are assigned after
+ * parsing when the XML gives none (see vsDomainDefAssignAddresses()). */
+typedef enum {
+    VS_DOMAIN_ADDRESS_NONE = 0,
+    VS_DOMAIN_ADDRESS_PCI,
+    VS_DOMAIN_ADDRESS_DRIVE,
+
+    VS_DOMAIN_ADDRESS_LAST
+} vsDomainAddressType;
+VS_ENUM_DECL(vsDomainAddress);
+
+typedef struct _vsDomainDeviceInfo vsDomainDeviceInfo;
+struct _vsDomainDeviceInfo {
+    vsDomainAddressType type;
+    /* VS_DOMAIN_ADDRESS_PCI */
+    unsigned int domain;            /* always 0 */
+    unsigned int bus;               /* 0 is the root bus */
+    unsigned int slot;              /* 0..31 */
+    unsigned int function;          /* 0..7 */
+    vsDomainTristate multifunction;
+    /* VS_DOMAIN_ADDRESS_DRIVE */
+    unsigned int controller;
+    unsigned int driveBus;
+    unsigned int target;
+    unsigned int unit;
+    /* QEMU device id: libvirt's alias naming ("virtio-disk0", "net0",
+     * "serial0", ...); assigned after parsing, never NULL afterwards. */
+    char *alias;
+};
+
+typedef enum {
+    VS_DOMAIN_DISK_DEVICE_DISK = 0,
+    VS_DOMAIN_DISK_DEVICE_CDROM,
+
+    VS_DOMAIN_DISK_DEVICE_LAST
+} vsDomainDiskDevice;
+VS_ENUM_DECL(vsDomainDiskDevice);
+
+typedef enum {
+    VS_DOMAIN_DISK_BUS_VIRTIO = 0,
+    VS_DOMAIN_DISK_BUS_IDE,
+    VS_DOMAIN_DISK_BUS_SATA,
+
+    VS_DOMAIN_DISK_BUS_LAST
+} vsDomainDiskBus;
+VS_ENUM_DECL(vsDomainDiskBus);
+
+typedef enum {
+    VS_DOMAIN_DISK_FORMAT_RAW = 0,
+    VS_DOMAIN_DISK_FORMAT_QCOW2,
+
+    VS_DOMAIN_DISK_FORMAT_LAST
+} vsDomainDiskFormat;
+VS_ENUM_DECL(vsDomainDiskFormat);
+
+typedef enum {
+    VS_DOMAIN_DISK_CACHE_DEFAULT = 0,   /* attribute absent: writeback */
+    VS_DOMAIN_DISK_CACHE_NONE,
+    VS_DOMAIN_DISK_CACHE_WRITETHROUGH,
+    VS_DOMAIN_DISK_CACHE_WRITEBACK,
+    VS_DOMAIN_DISK_CACHE_DIRECTSYNC,
+    VS_DOMAIN_DISK_CACHE_UNSAFE,
+
+    VS_DOMAIN_DISK_CACHE_LAST
+} vsDomainDiskCache;
+VS_ENUM_DECL(vsDomainDiskCache);
+
+typedef enum {
+    VS_DOMAIN_DISK_IO_DEFAULT = 0,      /* attribute absent */
+    VS_DOMAIN_DISK_IO_NATIVE,
+    VS_DOMAIN_DISK_IO_THREADS,
+    VS_DOMAIN_DISK_IO_URING,
+
+    VS_DOMAIN_DISK_IO_LAST
+} vsDomainDiskIO;
+VS_ENUM_DECL(vsDomainDiskIO);
+
+/* <disk type='file'> */
+typedef struct _vsDomainDiskDef vsDomainDiskDef;
+struct _vsDomainDiskDef {
+    vsDomainDiskDevice device;
+    vsDomainDiskFormat format;      /* <driver type>; raw when absent */
+    vsDomainDiskCache cache;
+    vsDomainDiskIO io;
+    char *src;                      /* <source file>; NULL: empty cdrom */
+    char *dst;                      /* <target dev>: "vda", "hdc", "sda" */
+    vsDomainDiskBus bus;            /* <target bus> */
+    gboolean readonly;              /* <readonly/>; always set for cdrom */
+    unsigned int bootIndex;         /* <boot order>; 0 when absent */
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_CONTROLLER_USB = 0,
+    VS_DOMAIN_CONTROLLER_PCI,
+    VS_DOMAIN_CONTROLLER_IDE,
+    VS_DOMAIN_CONTROLLER_SATA,
+
+    VS_DOMAIN_CONTROLLER_LAST
+} vsDomainControllerType;
+VS_ENUM_DECL(vsDomainController);
+
+typedef enum {
+    VS_DOMAIN_CONTROLLER_MODEL_DEFAULT = 0,     /* attribute absent */
+    VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI,
+    VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI,
+    VS_DOMAIN_CONTROLLER_MODEL_USB_NONE,        /* "none" */
+    VS_DOMAIN_CONTROLLER_MODEL_PCI_ROOT,
+    VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT,
+    VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT,
+
+    VS_DOMAIN_CONTROLLER_MODEL_LAST
+} vsDomainControllerModel;
+VS_ENUM_DECL(vsDomainControllerModel);
+
+/* <controller>: USB and PCI controllers become QEMU devices (except the
+ * root buses); IDE and SATA controllers are the ones built into the
+ * chipset and are kept only so that the XML round-trips. */
+typedef struct _vsDomainControllerDef vsDomainControllerDef;
+struct _vsDomainControllerDef {
+    vsDomainControllerType type;
+    unsigned int idx;               /* index; for PCI also the bus number */
+    vsDomainControllerModel model;
+    unsigned int ports;             /* USB <controller ports>; 0: default */
+    /* pcie-root-port: <model name>, <target chassis port> */
+    char *modelName;
+    int chassis;                    /* -1 when absent */
+    int port;                       /* -1 when absent */
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_NET_MODEL_DEFAULT = 0,    /* no <model>: rtl8139 */
+    VS_DOMAIN_NET_MODEL_VIRTIO,
+    VS_DOMAIN_NET_MODEL_E1000,
+    VS_DOMAIN_NET_MODEL_E1000E,
+    VS_DOMAIN_NET_MODEL_RTL8139,
+
+    VS_DOMAIN_NET_MODEL_LAST
+} vsDomainNetModel;
+VS_ENUM_DECL(vsDomainNetModel);
+
+#define VS_MAC_BUFLEN 6
+#define VS_MAC_STRING_BUFLEN 18
+
+/* <interface type='user'> (QEMU's user-mode network stack) */
+typedef struct _vsDomainNetDef vsDomainNetDef;
+struct _vsDomainNetDef {
+    unsigned char mac[VS_MAC_BUFLEN];   /* generated when absent */
+    vsDomainNetModel model;
+    unsigned int bootIndex;
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_CHR_NULL = 0,
+    VS_DOMAIN_CHR_PTY,
+    VS_DOMAIN_CHR_FILE,
+
+    VS_DOMAIN_CHR_LAST
+} vsDomainChrType;
+VS_ENUM_DECL(vsDomainChr);
+
+/* <serial> with target type isa-serial, or a <console> with target type
+ * serial, which names serial port @port and shares its source. */
+typedef struct _vsDomainChrDef vsDomainChrDef;
+struct _vsDomainChrDef {
+    vsDomainChrType type;
+    char *path;                     /* file: <source path>; pty: NULL */
+    vsDomainTristate append;        /* file: <source append> */
+    unsigned int port;              /* <target port> */
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_INPUT_MOUSE = 0,
+    VS_DOMAIN_INPUT_KEYBOARD,
+
+    VS_DOMAIN_INPUT_LAST
+} vsDomainInputType;
+VS_ENUM_DECL(vsDomainInput);
+
+/* <input bus='ps2'>: built into the chipset, no QEMU argument. */
+typedef struct _vsDomainInputDef vsDomainInputDef;
+struct _vsDomainInputDef {
+    vsDomainInputType type;
+};
+
+typedef enum {
+    VS_DOMAIN_MEMBALLOON_VIRTIO = 0,
+    VS_DOMAIN_MEMBALLOON_NONE,
+
+    VS_DOMAIN_MEMBALLOON_LAST
+} vsDomainMemballoonModel;
+VS_ENUM_DECL(vsDomainMemballoon);
+
+typedef struct _vsDomainMemballoonDef vsDomainMemballoonDef;
+struct _vsDomainMemballoonDef {
+    vsDomainMemballoonModel model;
+    vsDomainDeviceInfo info;
+};
+
+/* <rng model='virtio'><backend model='random'>PATH</backend></rng> */
+typedef struct _vsDomainRNGDef vsDomainRNGDef;
+struct _vsDomainRNGDef {
+    char *source;                   /* "/dev/urandom" when empty */
+    vsDomainDeviceInfo info;
+};
+
+/* <seclabel>: kept for round trips; virtsave applies no labels. */
+typedef struct _vsDomainSeclabelDef vsDomainSeclabelDef;
+struct _vsDomainSeclabelDef {
+    char *type;                     /* "dynamic" or "none" */
+    char *model;                    /* NULL, "dac", "selinux", ... */
+    vsDomainTristate relabel;
+};
+
+typedef struct _vsDomainCPUFeature vsDomainCPUFeature;
+struct _vsDomainCPUFeature {
+    vsDomainCPUFeaturePolicy policy;
+    char *name;
+};
+
+typedef struct _vsDomainCPUDef vsDomainCPUDef;
+struct _vsDomainCPUDef {
+    vsDomainCPUMode mode;
+    vsDomainCPUMatch match;
+    vsDomainCPUCheck check;
+    vsDomainTristate migratable;    /* host-passthrough only */
+    char *model;                    /* custom: <model> */
+    vsDomainCPUFallback fallback;
+    GPtrArray *features;            /* vsDomainCPUFeature, never NULL */
+    /* <topology>: all zero when absent */
+    unsigned int sockets;
+    unsigned int dies;
+    unsigned int clusters;
+    unsigned int cores;
+    unsigned int threads;
+};
+
+typedef struct _vsDomainOSDef vsDomainOSDef;
+struct _vsDomainOSDef {
+    vsDomainArch arch;
+    char *machine;                  /* as written: "pc", "pc-q35-10.0" */
+    vsDomainMachineFamily family;   /* derived from @machine */
+    char *kernel;
+    char *initrd;
+    char *cmdline;
+    vsDomainBootDev boot[VS_DOMAIN_BOOT_LAST];
+    size_t nboot;
+};
+
+typedef struct _vsDomainDef vsDomainDef;
+struct _vsDomainDef {
+    vsDomainVirtType virtType;
+    int id;                         /* -1 unless parsed from a status file */
+    char *name;
+    unsigned char uuid[VS_UUID_BUFLEN];
+    char *title;
+    char *description;
+    char *metadata;                 /* children of <metadata>, verbatim */
+
+    unsigned long long maxMemory;   /* <memory>, KiB, a multiple of 1024 */
+    unsigned long long curMemory;   /* <currentMemory>, KiB, <= max */
+    unsigned int vcpus;             /* <vcpu> */
+    char *resourcePartition;        /* <resource><partition> */
+
+    vsDomainOSDef os;
+    /* <features> */
+    vsDomainTristate acpi;
+    vsDomainTristate apic;
+    vsDomainTristate pae;
+    vsDomainTristate vmport;        /* <vmport state> */
+    vsDomainCPUDef cpu;
+    vsDomainClockOffset clockOffset;
+    vsDomainLifecycleAction onPoweroff;
+    vsDomainLifecycleAction onReboot;
+    vsDomainLifecycleAction onCrash;
+    vsDomainTristate pmSuspendToMem;
+    vsDomainTristate pmSuspendToDisk;
+
+    /* <devices> */
+    char *emulator;
+    GPtrArray *disks;               /* vsDomainDiskDef */
+    GPtrArray *controllers;         /* vsDomainControllerDef */
+    GPtrArray *nets;                /* vsDomainNetDef */
+    GPtrArray *serials;             /* vsDomainChrDef */
+    GPtrArray *consoles;            /* vsDomainChrDef, type copied */
+    GPtrArray *inputs;              /* vsDomainInputDef */
+    GPtrArray *rngs;                /* vsDomainRNGDef */
+    gboolean videoNone;             /* <video><model type='none'/> */
+    vsDomainMemballoonDef memballoon;
+
+    GPtrArray *seclabels;           /* vsDomainSeclabelDef */
+};
+
+void vsDomainDefFree(vsDomainDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vsDomainDef, vsDomainDefFree);
+
+vsDomainDef *vsDomainDefParseString(const char *xml,
+                                    unsigned int flags,
+                                    GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+vsDomainDef *vsDomainDefParseFile(const char *path,
+                                  unsigned int flags,
+                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+char *vsDomainDefFormat(const vsDomainDef *def,
+                        int id,
+                        unsigned int flags,
+                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+vsDomainDef *vsDomainDefCopy(const vsDomainDef *def,
+                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean vsDomainDefCheckABIStability(const vsDomainDef *src,
+                                      const vsDomainDef *dst,
+                                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean vsDomainDefValidateName(const char *name,
+                                 GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+char *vsDomainMacFormat(const unsigned char mac[VS_MAC_BUFLEN],
+                        char out[VS_MAC_STRING_BUFLEN]);
+
+const char *vsDomainDefPCIRootBusName(const vsDomainDef *def);
