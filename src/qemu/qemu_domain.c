@@ -795,6 +795,8 @@ qemuDomainJobBegin(qemuDomainObj *vm,
         vm->job.current->type = VS_DOMAIN_JOB_UNBOUNDED;
         vm->job.current->operation = operation;
         vm->job.current->started = vm->job.started;
+        /* A MIGRATION status left from an earlier job means nothing. */
+        vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     }
 
     VS_DEBUG("domain '%s': began %s job (%s)", vm->name,
@@ -1096,7 +1098,7 @@ qemuDomainObjListAdd(qemuDomainObjList *list,
 
     if ((other = g_hash_table_lookup(list->byUUID, uuidstr))) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("domain '%s' already exists with uuid %s"),
+                    _("domain '%s' is already defined with uuid %s"),
                     other->name, uuidstr);
         return NULL;
     }

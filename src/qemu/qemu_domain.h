@@ -66,6 +66,11 @@ struct _qemuDriver {
     /* The next domain id handed out by qemuDomainObjAssignId(). */
     gint nextId;                    /* atomic */
     char *hostArch;                 /* uname machine, e.g. "x86_64" */
+    /* Threads that handle a QEMU's exit; qemuDriverFree() waits for
+     * them. */
+    GMutex workerLock;
+    GCond workerCond;
+    unsigned int workers;
 };
 
 typedef enum {
@@ -173,6 +178,7 @@ struct _qemuDomainObj {
     qemuMonitor *mon;
     char *monitorPath;
     qemuCaps *caps;                 /* of the running binary */
+    unsigned int generation;        /* bumped for each QEMU started */
 
     /* Set by the event handlers. */
     gboolean exited;                /* monitor EOF: QEMU is gone or going */
