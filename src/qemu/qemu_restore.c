@@ -1,0 +1,782 @@
+/*
+ * qemu_restore.c: restoring a domain from a save image, managed save
+ * images, and editing the XML inside an image
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything about an image is checked before QEMU sees it: header,
+ * XML, the payload's magic, the end of the stream, and for the sparse
+ * format every RAM block's page area, because QEMU trusts those offsets
+ * and crashes on a truncated file. See docs/save-restore.md.
+ */
+
+#include <config.h>
+
+#include "qemu_save.h"
+#include "qemu_savepriv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "domain_conf.h"
+#include "qemu_process.h"
+#include "vserror.h"
+#include "vsfile.h"
+#include "vsinternal.h"
+#include "vslog.h"
+#include "vsuuid.h"
+
+VS_LOG_INIT("qemu.restore");
+
+#define QEMU_RESTORE_JOB_NAME _("domain restore")
+
+/* How often a waiting restore looks for progress when no event came. */
+#define QEMU_RESTORE_POLL_MS 1000
+
+
+/* An opened, validated image. */
+typedef struct _qemuRestoreImage qemuRestoreImage;
+struct _qemuRestoreImage {
+    const char *path;           /* (transfer none) */
+    int fd;                     /* buffered O_RDONLY */
+    qemuSaveHeader hdr;
+    uint64_t fileSize;
+    vsDomainDef *def;           /* to run: the image's, or dxml's */
+};
+
+
+static void
+qemuRestoreImageClear(qemuRestoreImage *img)
+{
+    vsFdClose(&img->fd);
+    g_clear_pointer(&img->def, vsDomainDefFree);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuRestoreImage, qemuRestoreImageClear);
+
+
+/* The definition stored in an image whose header passed the checks. */
+static vsDomainDef *
+qemuRestoreReadDef(int fd,
+                   const qemuSaveHeader *hdr,
+                   GError **error)
+{
+    g_autofree char *xml = NULL;
+    g_autofree char *cookie = NULL;
+
+    if (!qemuSaveImageReadData(fd, hdr, &xml, &cookie, error))
+        return NULL;
+    return vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE, error);
+}
+
+
+/* Open @path, validate header and XML, apply @dxml. Errors name @path. */
+static gboolean
+qemuRestoreOpenImage(const char *path,
+                     const char *dxml,
+                     qemuRestoreImage *img,
+                     GError **error)
+{
+    g_autoptr(vsDomainDef) newdef = NULL;
+
+    img->path = path;
+    if ((img->fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, error)) < 0)
+        return FALSE;
+
+    if (!qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
+        !vsFileGetSizes(img->fd, &img->fileSize, NULL, error) ||
+        !qemuSaveImageCheckHeader(&img->hdr, img->fileSize, 0, error) ||
+        !(img->def = qemuRestoreReadDef(img->fd, &img->hdr, error)))
+        goto error;
+
+    if (dxml) {
+        if (!(newdef = vsDomainDefParseString(dxml,
+                                              VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                              error)) ||
+            !vsDomainDefCheckABIStability(img->def, newdef, error))
+            return FALSE;
+        vsDomainDefFree(img->def);
+        img->def = g_steal_pointer(&newdef);
+    }
+    return TRUE;
+
+ error:
+    g_prefix_error(error, _("cannot restore from '%s': "), path);
+    return FALSE;
+}
+
+
+/* Whether the engine and QEMU can load @img as @opts asks, and whether
+ * the stream is whole. Before QEMU starts. */
+static gboolean
+qemuRestoreCheckImage(qemuDriver *driver,
+                      const qemuRestoreImage *img,
+                      const qemuSaveOptions *opts,
+                      GError **error)
+{
+    g_autoptr(qemuCaps) caps = NULL;
+    g_autofree char *binary = NULL;
+    qemuSaveFormat format = img->hdr.format;
+
+    if (opts->channels > 0 && format != QEMU_SAVE_FORMAT_SPARSE) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("Parallel save is only supported with the 'sparse' save image format"));
+        return FALSE;
+    }
+    if (!qemuSaveCheckFormat(format, opts->bypassCache, error))
+        return FALSE;
+
+    if (!qemuSaveImageCheckPayload(img->fd, &img->hdr, img->fileSize, error) ||
+        (format == QEMU_SAVE_FORMAT_SPARSE &&
+         !qemuSaveImageCheckMappedRam(img->fd, &img->hdr, img->fileSize,
+                                      NULL, error)) ||
+        !qemuSaveImageCheckStreamEnd(img->fd, &img->hdr, img->fileSize,
+                                     NULL, error)) {
+        g_prefix_error(error, _("cannot restore from '%s': "), img->path);
+        return FALSE;
+    }
+
+    if (!(binary = qemuDriverConfigFindBinary(driver->config, error)) ||
+        !(caps = qemuCapsCacheLookup(driver->caps, binary, error)))
+        return FALSE;
+    return qemuSaveCheckQemuCaps(caps, format, opts->bypassCache, error);
+}
+
+
+/* Bytes QEMU has read so far (rchar of /proc/<pid>/io), 0 if unknown:
+ * progress that sends no event. */
+static unsigned long long
+qemuRestoreReadBytes(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/io", (int) pid);
+    g_autofree char *text = NULL;
+    const char *p;
+
+    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL) ||
+        !(p = strstr(text, "rchar:")))
+        return 0;
+    return g_ascii_strtoull(p + strlen("rchar:"), NULL, 10);
+}
+
+
+/* Wait for the incoming migration to end. Events wake us; a load that
+ * shows no progress (no event, no bytes read) for
+ * QEMU_SAVE_RESTORE_STALL_MS fails, as does QEMU's death or an abort. */
+static gboolean
+qemuRestoreWait(qemuDomainObj *vm,
+                GError **error)
+{
+    unsigned long long seq = vm->eventSeq;
+    unsigned long long bytes = qemuRestoreReadBytes(vm->pid);
+    gint64 progress = g_get_monotonic_time();
+    gint64 now;
+
+    while (!qemuMonitorMigrationStatusIsFinal(vm->migrationStatus)) {
+        if (!qemuDomainObjCheckAlive(vm, error) ||
+            !qemuDomainJobCheckAbort(vm, QEMU_RESTORE_JOB_NAME, error))
+            return FALSE;
+
+        now = g_get_monotonic_time();
+        qemuDomainObjWait(vm, now + QEMU_RESTORE_POLL_MS *
+                          G_TIME_SPAN_MILLISECOND);
+        now = g_get_monotonic_time();
+
+        if (vm->eventSeq != seq ||
+            qemuRestoreReadBytes(vm->pid) != bytes) {
+            seq = vm->eventSeq;
+            bytes = qemuRestoreReadBytes(vm->pid);
+            progress = now;
+        } else if (now - progress >
+                   QEMU_SAVE_RESTORE_STALL_MS * G_TIME_SPAN_MILLISECOND) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("job '%s' failed: QEMU made no progress loading the image for %d seconds"),
+                        QEMU_RESTORE_JOB_NAME,
+                        QEMU_SAVE_RESTORE_STALL_MS / 1000);
+            return FALSE;
+        }
+    }
+
+    if (vm->migrationStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        g_autofree char *desc = qemuSaveMigrationError(vm);
+
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("job '%s' failed: %s"), QEMU_RESTORE_JOB_NAME,
+                    desc ? desc : _("QEMU could not load the image"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/* Feed the image to the QEMU that was started with -incoming defer. */
+static gboolean
+qemuRestoreLoad(qemuDomainObj *vm,
+                const qemuRestoreImage *img,
+                unsigned int channels,
+                gboolean directIO,
+                GError **error)
+{
+    gboolean sparse = img->hdr.format == QEMU_SAVE_FORMAT_SPARSE;
+    qemuMonitorMigrationParams saved;
+    g_autofree char *uri = NULL;
+    qemuMonitor *mon;
+    gboolean ok;
+
+    if (!qemuSaveSetupMigration(vm, sparse, channels, directIO, FALSE,
+                                &saved, error))
+        return FALSE;
+
+    uri = qemuSaveBuildURI(QEMU_SAVE_RESTORE_FDSET,
+                           qemuSaveImageDataOffset(&img->hdr));
+    VS_INFO("domain '%s': restoring from '%s' (%s, %u channel(s)%s) via %s",
+            vm->name, img->path, qemuSaveFormatTypeToString(img->hdr.format),
+            channels, directIO ? ", direct I/O" : "", uri);
+
+    vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    ok = qemuMonitorMigrateIncoming(mon, uri, error);
+    qemuDomainObjExitMonitor(vm, mon);
+    if (!ok || !qemuRestoreWait(vm, error))
+        return FALSE;
+
+    /* QEMU would otherwise keep the image open for its whole life. */
+    qemuSaveRemoveFdset(vm, QEMU_SAVE_RESTORE_FDSET);
+    qemuSaveResetMigration(vm, &saved);
+    return TRUE;
+}
+
+
+/* Start the vCPUs, or leave the domain paused. */
+static gboolean
+qemuRestoreResume(qemuDomainObj *vm,
+                  gboolean running,
+                  GError **error)
+{
+    qemuMonitor *mon;
+    gboolean ok;
+
+    if (!running) {
+        qemuDomainObjSetState(vm, VS_DOMAIN_PAUSED,
+                              VS_DOMAIN_PAUSED_MIGRATION);
+        return TRUE;
+    }
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    ok = qemuMonitorCont(mon, error);
+    qemuDomainObjExitMonitor(vm, mon);
+    if (!ok)
+        return FALSE;
+    qemuDomainObjSetState(vm, VS_DOMAIN_RUNNING, VS_DOMAIN_RUNNING_RESTORED);
+    return TRUE;
+}
+
+
+/* With @vm locked, inactive and its job owned: start QEMU on @img. On
+ * failure no QEMU is left. */
+static gboolean
+qemuRestoreRun(qemuDriver *driver,
+               qemuDomainObj *vm,
+               const qemuRestoreImage *img,
+               const qemuSaveOptions *opts,
+               GError **error)
+{
+    VS_AUTOCLOSE int directFd = -1;
+    qemuProcessFd fds[2] = {
+        { img->fd, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN },
+        { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
+    };
+    qemuProcessStartOpts start = { 0 };
+    unsigned int channels = opts->channels ? opts->channels : 1;
+    gboolean running = img->hdr.wasRunning != 0;
+    gint64 begin = g_get_monotonic_time();
+
+    if (!qemuDomainObjCheckInactive(vm, error))
+        return FALSE;
+
+    /* Only the multifd channels read with O_DIRECT; the main channel
+     * needs the buffered descriptor for the unaligned stream. */
+    if (opts->bypassCache && img->hdr.format == QEMU_SAVE_FORMAT_SPARSE) {
+        if ((directFd = vsFileOpen(img->path, O_RDONLY | O_DIRECT | O_CLOEXEC,
+                                   0, error)) < 0)
+            return FALSE;
+        fds[1].fd = directFd;
+    }
+
+    start.incomingDefer = TRUE;
+    start.paused = TRUE;
+    start.pausedReason = VS_DOMAIN_PAUSED_MIGRATION;
+    start.fds = fds;
+    start.nfds = directFd >= 0 ? 2 : 1;
+    start.def = img->def;
+
+    if (!qemuProcessStart(driver, vm, &start, error))
+        return FALSE;
+
+    if (opts->running >= 0)
+        running = opts->running;
+    if (!qemuRestoreLoad(vm, img, channels, directFd >= 0, error) ||
+        !qemuRestoreResume(vm, running, error)) {
+        qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_FAILED, 0);
+        return FALSE;
+    }
+    if (vm->job.current)
+        vm->job.current->dataTotal = img->fileSize;
+    VS_INFO("domain '%s': restored from '%s' in %" G_GINT64_FORMAT " ms",
+            vm->name, img->path, (g_get_monotonic_time() - begin) / 1000);
+    return TRUE;
+}
+
+
+/* The object to restore into: an inactive domain with the same name and
+ * uuid, or a new transient one (*@created). Returned locked. */
+static qemuDomainObj *
+qemuRestoreGetObj(qemuDriver *driver,
+                  const vsDomainDef *def,
+                  gboolean *created,
+                  GError **error)
+{
+    char uuidstr[VS_UUID_STRING_BUFLEN];
+    g_autoptr(vsDomainDef) copy = NULL;
+    qemuDomainObj *vm;
+
+    *created = FALSE;
+    vsUUIDFormat(def->uuid, uuidstr);
+    if ((vm = qemuDomainObjListFindByUUID(driver->domains, def->uuid))) {
+        if (!g_str_equal(vm->name, def->name)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("domain '%s' is already defined with uuid %s"),
+                        vm->name, uuidstr);
+            qemuDomainObjEndAPI(&vm);
+            return NULL;
+        }
+        return vm;
+    }
+    if ((vm = qemuDomainObjListFindByName(driver->domains, def->name))) {
+        vsUUIDFormat(vm->uuid, uuidstr);
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("domain '%s' already exists with uuid %s"),
+                    vm->name, uuidstr);
+        qemuDomainObjEndAPI(&vm);
+        return NULL;
+    }
+
+    if (!(copy = vsDomainDefCopy(def, error)) ||
+        !(vm = qemuDomainObjListAdd(driver->domains, driver, copy, FALSE,
+                                    error)))
+        return NULL;
+    g_steal_pointer(&copy);
+    *created = TRUE;
+    return vm;
+}
+
+
+/**
+ * qemuSaveRestoreParams:
+ * @driver: the driver
+ * @params: "file", "dxml", "parallel.channels"
+ * @flags: vsDomainSaveRestoreFlags
+ * @error: return location for a #GError
+ *
+ * Restores the domain saved in "file": into its inactive persistent
+ * definition when one has the same name and uuid, else as a new
+ * transient domain.
+ *
+ * Returns: TRUE, or FALSE with @error set (no QEMU and no new domain is
+ * left behind).
+ */
+gboolean
+qemuSaveRestoreParams(qemuDriver *driver,
+                      const vsTypedParamList *params,
+                      unsigned int flags,
+                      GError **error)
+{
+    g_auto(qemuRestoreImage) img = { .fd = -1 };
+    qemuSaveOptions opts;
+    qemuDomainObj *vm;
+    gboolean created;
+    gboolean ok;
+
+    if (!qemuSaveParseRestoreOptions(params, flags, &opts, error) ||
+        !qemuRestoreOpenImage(opts.path, opts.dxml, &img, error) ||
+        !qemuRestoreCheckImage(driver, &img, &opts, error) ||
+        !(vm = qemuRestoreGetObj(driver, img.def, &created, error)))
+        return FALSE;
+
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_ASYNC,
+                            VS_DOMAIN_JOB_OPERATION_RESTORE, error)) {
+        ok = FALSE;
+    } else {
+        ok = qemuRestoreRun(driver, vm, &img, &opts, error);
+        qemuDomainJobSetResult(vm, ok ? VS_DOMAIN_JOB_COMPLETED :
+                               VS_DOMAIN_JOB_FAILED);
+        qemuDomainJobEnd(vm);
+    }
+    if (!ok && created && !qemuDomainObjIsActive(vm))
+        qemuDomainObjListRemove(driver->domains, vm);
+    qemuDomainObjEndAPI(&vm);
+    return ok;
+}
+
+
+/* Delete a managed save image that can never be restored. */
+static void
+qemuRestoreDiscardManaged(qemuDomainObj *vm,
+                          const char *path,
+                          const char *why)
+{
+    VS_WARN("domain '%s': discarding managed save image '%s' (%s); the domain boots afresh",
+            vm->name, path, why);
+    if (unlink(path) < 0 && errno != ENOENT)
+        VS_WARN("cannot remove '%s': %s", path, g_strerror(errno));
+    vm->hasManagedSave = FALSE;
+}
+
+
+/* Whether the managed image at @path can be tried: FALSE when it is
+ * incomplete or its header cannot be read (it is then discarded). */
+static gboolean
+qemuRestoreProbeManaged(qemuDomainObj *vm,
+                        const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    VS_AUTOCLOSE int fd = -1;
+    qemuSaveHeader hdr;
+
+    if ((fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, &err)) < 0)
+        return TRUE;   /* the restore reports it */
+    if (!qemuSaveImageReadHeader(fd, &hdr, &err)) {
+        qemuRestoreDiscardManaged(vm, path, err->message);
+        return FALSE;
+    }
+    if (!qemuSaveImageIsComplete(&hdr)) {
+        qemuRestoreDiscardManaged(vm, path, _("save image is incomplete"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveRestoreManaged:
+ * @driver: the driver
+ * @vm: a locked, inactive domain whose START job the caller owns
+ * @flags: vsDomainCreateFlags
+ * @error: return location for a #GError
+ *
+ * See qemu_save.h.
+ *
+ * Returns: 1 restored, 0 boot normally, -1 with @error set.
+ */
+int
+qemuSaveRestoreManaged(qemuDriver *driver,
+                       qemuDomainObj *vm,
+                       unsigned int flags,
+                       GError **error)
+{
+    g_autofree char *path = NULL;
+    g_auto(qemuRestoreImage) img = { .fd = -1 };
+    qemuSaveOptions opts = { 0 };
+
+    path = qemuDriverConfigManagedSavePath(driver->config, vm->name);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        vm->hasManagedSave = FALSE;
+        return 0;
+    }
+    if (!qemuRestoreProbeManaged(vm, path))
+        return 0;
+
+    opts.path = path;
+    opts.running = (flags & VS_DOMAIN_START_PAUSED) ? 0 : -1;
+    opts.bypassCache = (flags & VS_DOMAIN_START_BYPASS_CACHE) ||
+                       driver->config->autoStartBypassCache;
+
+    if (!qemuRestoreOpenImage(path, NULL, &img, error) ||
+        !qemuRestoreCheckImage(driver, &img, &opts, error))
+        return -1;
+    if (memcmp(img.def->uuid, vm->uuid, VS_UUID_BUFLEN) != 0 ||
+        !g_str_equal(img.def->name, vm->name)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("managed save image '%s' belongs to domain '%s', not '%s'"),
+                    path, img.def->name, vm->name);
+        return -1;
+    }
+    if (!qemuRestoreRun(driver, vm, &img, &opts, error))
+        return -1;
+
+    if (unlink(path) < 0 && errno != ENOENT)
+        VS_WARN("cannot remove restored managed save image '%s': %s",
+                path, g_strerror(errno));
+    vm->hasManagedSave = FALSE;
+    return 1;
+}
+
+
+/* ---- managed save images ------------------------------------------ */
+
+/* The managed image path of the domain @uuid, which must have one. */
+static char *
+qemuRestoreManagedPath(qemuDriver *driver,
+                       const unsigned char *uuid,
+                       gboolean mustExist,
+                       GError **error)
+{
+    qemuDomainObj *vm;
+    char *path;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+    path = qemuDriverConfigManagedSavePath(driver->config, vm->name);
+    vm->hasManagedSave = g_file_test(path, G_FILE_TEST_EXISTS);
+    if (mustExist && !vm->hasManagedSave) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("domain '%s' does not have a managed save image"),
+                    vm->name);
+        g_clear_pointer(&path, g_free);
+    }
+    qemuDomainObjEndAPI(&vm);
+    return path;
+}
+
+
+static gboolean
+qemuRestoreCheckNoFlags(unsigned int flags,
+                        unsigned int allowed,
+                        GError **error)
+{
+    if (flags & ~allowed) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x)"), flags & ~allowed);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveHasManagedImage:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: none
+ * @error: return location for a #GError
+ *
+ * Returns: 1 if the domain has a managed save image, 0 if not, -1 with
+ * @error set.
+ */
+int
+qemuSaveHasManagedImage(qemuDriver *driver,
+                        const unsigned char *uuid,
+                        unsigned int flags,
+                        GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+        !(path = qemuRestoreManagedPath(driver, uuid, FALSE, error)))
+        return -1;
+    return g_file_test(path, G_FILE_TEST_EXISTS) ? 1 : 0;
+}
+
+
+/**
+ * qemuSaveManagedRemove:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: none
+ * @error: return location for a #GError
+ *
+ * Deletes the domain's managed save image; none is not an error.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveManagedRemove(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      unsigned int flags,
+                      GError **error)
+{
+    g_autofree char *path = NULL;
+    qemuDomainObj *vm;
+    gboolean ok = TRUE;
+
+    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+        !(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    /* A start could be restoring the image right now. */
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error)) {
+        qemuDomainObjEndAPI(&vm);
+        return FALSE;
+    }
+    path = qemuDriverConfigManagedSavePath(driver->config, vm->name);
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED, errno,
+                        _("cannot remove managed save image '%s' of domain '%s'"),
+                        path, vm->name);
+        ok = FALSE;
+    } else {
+        vm->hasManagedSave = FALSE;
+    }
+    qemuDomainJobEnd(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ok;
+}
+
+
+/**
+ * qemuSaveManagedGetXMLDesc:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: vsDomainXMLFlags (SECURE)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the XML stored in the managed save image.
+ */
+char *
+qemuSaveManagedGetXMLDesc(qemuDriver *driver,
+                          const unsigned char *uuid,
+                          unsigned int flags,
+                          GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!(path = qemuRestoreManagedPath(driver, uuid, TRUE, error)))
+        return NULL;
+    return qemuSaveImageGetXMLDesc(driver, path, flags, error);
+}
+
+
+/**
+ * qemuSaveManagedDefineXML:
+ * @driver: the driver
+ * @uuid: the domain
+ * @dxml: the new XML, ABI compatible with the stored one
+ * @flags: vsDomainSaveRestoreFlags (RUNNING or PAUSED)
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE, or FALSE with @error set (the image is then unchanged).
+ */
+gboolean
+qemuSaveManagedDefineXML(qemuDriver *driver,
+                         const unsigned char *uuid,
+                         const char *dxml,
+                         unsigned int flags,
+                         GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!(path = qemuRestoreManagedPath(driver, uuid, TRUE, error)))
+        return FALSE;
+    return qemuSaveImageDefineXML(driver, path, dxml, flags, error);
+}
+
+
+/* ---- the XML inside an image -------------------------------------- */
+
+/* Header and definition of a complete image. */
+static vsDomainDef *
+qemuRestoreLoadImageDef(const char *path,
+                        qemuSaveHeader *hdr,
+                        GError **error)
+{
+    VS_AUTOCLOSE int fd = -1;
+    uint64_t size;
+    vsDomainDef *def;
+
+    if ((fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, error)) < 0)
+        return NULL;
+    if (!qemuSaveImageReadHeader(fd, hdr, error) ||
+        !vsFileGetSizes(fd, &size, NULL, error) ||
+        !qemuSaveImageCheckHeader(hdr, size, 0, error) ||
+        !(def = qemuRestoreReadDef(fd, hdr, error))) {
+        g_prefix_error(error, _("cannot read save image '%s': "), path);
+        return NULL;
+    }
+    return def;
+}
+
+
+/**
+ * qemuSaveImageGetXMLDesc:
+ * @driver: the driver
+ * @path: a save image
+ * @flags: vsDomainXMLFlags (SECURE)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the domain XML stored in @path, or NULL with
+ * @error set.
+ */
+char *
+qemuSaveImageGetXMLDesc(qemuDriver *driver G_GNUC_UNUSED,
+                        const char *path,
+                        unsigned int flags,
+                        GError **error)
+{
+    g_autoptr(vsDomainDef) def = NULL;
+    qemuSaveHeader hdr;
+    unsigned int fmt = VS_DOMAIN_DEF_FORMAT_INACTIVE;
+
+    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_XML_SECURE, error) ||
+        !(def = qemuRestoreLoadImageDef(path, &hdr, error)))
+        return NULL;
+    if (flags & VS_DOMAIN_XML_SECURE)
+        fmt |= VS_DOMAIN_DEF_FORMAT_SECURE;
+    return vsDomainDefFormat(def, -1, fmt, error);
+}
+
+
+/**
+ * qemuSaveImageDefineXML:
+ * @driver: the driver
+ * @path: a save image
+ * @dxml: the new XML, ABI compatible with the stored one
+ * @flags: vsDomainSaveRestoreFlags (RUNNING or PAUSED)
+ * @error: return location for a #GError
+ *
+ * Rewrites the XML in place without moving the QEMU stream.
+ *
+ * Returns: TRUE, or FALSE with @error set (the image is then unchanged).
+ */
+gboolean
+qemuSaveImageDefineXML(qemuDriver *driver G_GNUC_UNUSED,
+                       const char *path,
+                       const char *dxml,
+                       unsigned int flags,
+                       GError **error)
+{
+    g_autoptr(vsDomainDef) olddef = NULL;
+    g_autoptr(vsDomainDef) newdef = NULL;
+    g_autofree char *xml = NULL;
+    qemuSaveHeader hdr;
+    int running = -1;
+
+    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_SAVE_RUNNING |
+                                 VS_DOMAIN_SAVE_PAUSED, error))
+        return FALSE;
+    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
+        return FALSE;
+    }
+    if (flags & VS_DOMAIN_SAVE_RUNNING)
+        running = 1;
+    else if (flags & VS_DOMAIN_SAVE_PAUSED)
+        running = 0;
+
+    if (!(olddef = qemuRestoreLoadImageDef(path, &hdr, error)) ||
+        !(newdef = vsDomainDefParseString(dxml, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                          error)) ||
+        !vsDomainDefCheckABIStability(olddef, newdef, error) ||
+        !(xml = vsDomainDefFormat(newdef, -1,
+                                  VS_DOMAIN_DEF_FORMAT_INACTIVE |
+                                  VS_DOMAIN_DEF_FORMAT_SECURE |
+                                  VS_DOMAIN_DEF_FORMAT_MIGRATABLE, error)))
+        return FALSE;
+
+    if (!qemuSaveImageUpdateXML(path, xml, running, error)) {
+        g_prefix_error(error, _("cannot update save image '%s': "), path);
+        return FALSE;
+    }
+    return TRUE;
+}
