@@ -12,12 +12,13 @@
 
 #include <config.h>
 
+#include "iohelper.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "iohelper.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -51,6 +52,12 @@ typedef struct {
 } iohelperRing;
 
 
+/**
+ * iohelperSourceFree:
+ * @src: a source or NULL
+ *
+ * Frees @src with its own free function.
+ */
 void
 iohelperSourceFree(iohelperSource *src)
 {
@@ -59,6 +66,12 @@ iohelperSourceFree(iohelperSource *src)
 }
 
 
+/**
+ * iohelperSinkFree:
+ * @sink: a sink or NULL
+ *
+ * Frees @sink with its own free function.
+ */
 void
 iohelperSinkFree(iohelperSink *sink)
 {

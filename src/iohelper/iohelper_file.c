@@ -6,13 +6,14 @@
 
 #include <config.h>
 
+#include "iohelper.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "iohelper.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"

@@ -10,6 +10,8 @@
 
 #include <config.h>
 
+#include "iohelper.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -18,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iohelper.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"

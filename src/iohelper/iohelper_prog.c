@@ -12,6 +12,8 @@
 
 #include <config.h>
 
+#include "iohelper.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -19,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iohelper.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"

@@ -11,9 +11,10 @@
 
 #include <config.h>
 
+#include "iohelper.h"
+
 #include <zstd.h>
 
-#include "iohelper.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
