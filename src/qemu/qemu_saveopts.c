@@ -1,0 +1,620 @@
+/*
+ * qemu_saveopts.c: the save/restore engine's options and migration
+ * settings
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Validation of the arguments of a save or restore (everything that can
+ * be checked before the guest is paused), the capability list and the
+ * parameters sent to QEMU around each operation, and the small monitor
+ * helpers that save and restore share. Kept apart from qemu_save.c and
+ * qemu_restore.c so that tests reach the pure parts without a QEMU.
+ */
+
+#include <config.h>
+
+#include "qemu_savepriv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "qemu_driver.h"
+#include "vserror.h"
+#include "vsinternal.h"
+#include "vslog.h"
+
+VS_LOG_INIT("qemu.saveopts");
+
+
+/* ---- option parsing (pure) ---------------------------------------- */
+
+static const vsTypedParamSpec qemuSaveParamSpec[] = {
+    { VS_DOMAIN_SAVE_PARAM_FILE, VS_TYPED_PARAM_STRING },
+    { VS_DOMAIN_SAVE_PARAM_DXML, VS_TYPED_PARAM_STRING },
+    { VS_DOMAIN_SAVE_PARAM_IMAGE_FORMAT, VS_TYPED_PARAM_STRING },
+    { VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS, VS_TYPED_PARAM_INT },
+    { NULL, 0 },
+};
+
+static const vsTypedParamSpec qemuRestoreParamSpec[] = {
+    { VS_DOMAIN_SAVE_PARAM_FILE, VS_TYPED_PARAM_STRING },
+    { VS_DOMAIN_SAVE_PARAM_DXML, VS_TYPED_PARAM_STRING },
+    { VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS, VS_TYPED_PARAM_INT },
+    { NULL, 0 },
+};
+
+
+/* Flags shared by save and restore; RESET_NVRAM is refused since
+ * virtsave domains have no NVRAM. */
+static gboolean
+qemuSaveParseFlags(unsigned int flags,
+                   qemuSaveOptions *opts,
+                   GError **error)
+{
+    unsigned int known = VS_DOMAIN_SAVE_BYPASS_CACHE |
+                         VS_DOMAIN_SAVE_RUNNING |
+                         VS_DOMAIN_SAVE_PAUSED |
+                         VS_DOMAIN_SAVE_RESET_NVRAM;
+
+    if (flags & ~known) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x)"), flags & ~known);
+        return FALSE;
+    }
+    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
+        return FALSE;
+    }
+    if (flags & VS_DOMAIN_SAVE_RESET_NVRAM) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("resetting NVRAM is not supported: virtsave domains have no NVRAM"));
+        return FALSE;
+    }
+
+    opts->bypassCache = !!(flags & VS_DOMAIN_SAVE_BYPASS_CACHE);
+    opts->running = -1;
+    if (flags & VS_DOMAIN_SAVE_RUNNING)
+        opts->running = 1;
+    else if (flags & VS_DOMAIN_SAVE_PAUSED)
+        opts->running = 0;
+    return TRUE;
+}
+
+
+/* The channel count of "parallel.channels": *@channels stays 0 when the
+ * parameter is absent. */
+static gboolean
+qemuSaveParseChannels(const vsTypedParamList *params,
+                      unsigned int *channels,
+                      GError **error)
+{
+    int value = 0;
+    int rc;
+
+    if ((rc = vsTypedParamListGetInt(params,
+                                     VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS,
+                                     &value, error)) < 0)
+        return FALSE;
+    if (rc == 0)
+        return TRUE;
+
+    if (value < QEMU_CONF_CHANNELS_MIN) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("number of parallel save channels cannot be less than 1"));
+        return FALSE;
+    }
+    /* QEMU's multifd-channels parameter is a uint8. */
+    if (value > QEMU_CONF_CHANNELS_MAX) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("number of parallel save channels cannot be more than %d"),
+                    QEMU_CONF_CHANNELS_MAX);
+        return FALSE;
+    }
+    *channels = value;
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveParseOptions:
+ * @params: (nullable) the typed parameters of virDomainSaveParams
+ * @flags: vsDomainSaveRestoreFlags
+ * @defaultFormat: qemu.conf save_image_format
+ * @defaultChannels: qemu.conf save_parallel_channels (0: unset)
+ * @opts: return location; its strings point into @params
+ * @error: return location for a #GError
+ *
+ * Checks the arguments of a save without looking at the domain, QEMU or
+ * the file system. A missing "file" leaves @opts->path NULL: the caller
+ * then does a managed save, which ignores the other parameters.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveParseOptions(const vsTypedParamList *params,
+                     unsigned int flags,
+                     qemuSaveFormat defaultFormat,
+                     unsigned int defaultChannels,
+                     qemuSaveOptions *opts,
+                     GError **error)
+{
+    g_autoptr(vsTypedParamList) empty = vsTypedParamListNew();
+    const char *format = NULL;
+    unsigned int channels = 0;
+    int fmt;
+
+    memset(opts, 0, sizeof(*opts));
+    if (!params)
+        params = empty;
+
+    if (!qemuSaveParseFlags(flags, opts, error) ||
+        !vsTypedParamListValidate(params, qemuSaveParamSpec, error) ||
+        vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_FILE,
+                                  &opts->path, error) < 0 ||
+        vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_DXML,
+                                  &opts->dxml, error) < 0 ||
+        vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_IMAGE_FORMAT,
+                                  &format, error) < 0 ||
+        !qemuSaveParseChannels(params, &channels, error))
+        return FALSE;
+
+    if (opts->path && !*opts->path) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("the save image path must not be empty"));
+        return FALSE;
+    }
+
+    opts->format = defaultFormat;
+    if (format) {
+        if ((fmt = qemuSaveFormatTypeFromString(format)) < 0) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("Invalid image_format '%s'"), format);
+            return FALSE;
+        }
+        opts->format = fmt;
+    }
+
+    if (channels > 0 && opts->format != QEMU_SAVE_FORMAT_SPARSE) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("Parallel save is only supported with the 'sparse' save image format"));
+        return FALSE;
+    }
+
+    if (channels == 0)
+        channels = defaultChannels ? defaultChannels : 1;
+    opts->channels = opts->format == QEMU_SAVE_FORMAT_SPARSE ? channels : 1;
+
+    return qemuSaveCheckFormat(opts->format, opts->bypassCache, error);
+}
+
+
+/**
+ * qemuSaveParseRestoreOptions:
+ * @params: (nullable) the typed parameters of virDomainRestoreParams
+ * @flags: vsDomainSaveRestoreFlags
+ * @opts: return location; its strings point into @params
+ * @error: return location for a #GError
+ *
+ * As qemuSaveParseOptions() for a restore: "file" is required, the
+ * format comes from the image, @opts->channels stays 0 when not given.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveParseRestoreOptions(const vsTypedParamList *params,
+                            unsigned int flags,
+                            qemuSaveOptions *opts,
+                            GError **error)
+{
+    g_autoptr(vsTypedParamList) empty = vsTypedParamListNew();
+
+    memset(opts, 0, sizeof(*opts));
+    if (!params)
+        params = empty;
+
+    if (!qemuSaveParseFlags(flags, opts, error) ||
+        !vsTypedParamListValidate(params, qemuRestoreParamSpec, error) ||
+        vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_FILE,
+                                  &opts->path, error) < 0 ||
+        vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_DXML,
+                                  &opts->dxml, error) < 0 ||
+        !qemuSaveParseChannels(params, &opts->channels, error))
+        return FALSE;
+
+    if (!opts->path || !*opts->path) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("missing the path of the save image to restore"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveCheckFormat:
+ * @format: an image format
+ * @bypassCache: whether the page cache is to be bypassed
+ * @error: return location for a #GError
+ *
+ * Formats that need a copying process between QEMU and the file
+ * (compressed ones, and raw with O_DIRECT, whose writes must be aligned)
+ * are refused: the engine passes QEMU the file itself.
+ *
+ * Returns: TRUE if the engine can handle @format, else FALSE with @error.
+ */
+gboolean
+qemuSaveCheckFormat(qemuSaveFormat format,
+                    gboolean bypassCache,
+                    GError **error)
+{
+    switch (format) {
+    case QEMU_SAVE_FORMAT_SPARSE:
+        return TRUE;
+    case QEMU_SAVE_FORMAT_RAW:
+        if (!bypassCache)
+            return TRUE;
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("save image format 'raw' with bypass cache needs the I/O helper, which is not supported yet; use the 'sparse' format"));
+        return FALSE;
+    case QEMU_SAVE_FORMAT_GZIP:
+    case QEMU_SAVE_FORMAT_BZIP2:
+    case QEMU_SAVE_FORMAT_XZ:
+    case QEMU_SAVE_FORMAT_LZOP:
+    case QEMU_SAVE_FORMAT_ZSTD:
+    case QEMU_SAVE_FORMAT_LAST:
+    default:
+        break;
+    }
+
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                _("compressed save image format '%s' needs the I/O helper, which is not supported yet"),
+                qemuSaveFormatTypeToString(format));
+    return FALSE;
+}
+
+
+/**
+ * qemuSaveCheckQemuCaps:
+ * @caps: the QEMU binary's capabilities
+ * @format: the image format
+ * @bypassCache: whether O_DIRECT is wanted
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE if this QEMU can write or read @format that way.
+ */
+gboolean
+qemuSaveCheckQemuCaps(const qemuCaps *caps,
+                      qemuSaveFormat format,
+                      gboolean bypassCache,
+                      GError **error)
+{
+    if (format != QEMU_SAVE_FORMAT_SPARSE)
+        return TRUE;
+
+    if (!caps->mappedRam || !caps->multifd) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("save image format sparse is not supported by this QEMU binary"));
+        return FALSE;
+    }
+    if (bypassCache && !caps->directIO) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("QEMU binary '%s' lacks the direct-io migration parameter needed to bypass the cache"),
+                    caps->binary);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/* ---- migration settings (pure builders) --------------------------- */
+
+static void
+qemuSaveCapClear(gpointer data)
+{
+    qemuMonitorMigrationCapClear(data);
+}
+
+
+/**
+ * qemuSaveBuildMigrationCaps:
+ * @known: GArray of qemuMonitorMigrationCap, every capability QEMU knows
+ * @mappedRam: whether the stream uses mapped-ram (the sparse format)
+ *
+ * Builds the capability list for a save or restore: every capability
+ * QEMU knows, each with an explicit state, so that nothing an earlier
+ * migration turned on (e.g. mapped-ram in a QEMU restored from a sparse
+ * image) leaks into this one. Only multifd and mapped-ram are ever on.
+ *
+ * Returns: (transfer full) a new GArray of qemuMonitorMigrationCap.
+ */
+GArray *
+qemuSaveBuildMigrationCaps(const GArray *known,
+                           gboolean mappedRam)
+{
+    GArray *caps = g_array_sized_new(FALSE, TRUE,
+                                     sizeof(qemuMonitorMigrationCap),
+                                     known->len);
+    size_t i;
+
+    g_array_set_clear_func(caps, qemuSaveCapClear);
+    for (i = 0; i < known->len; i++) {
+        const qemuMonitorMigrationCap *k =
+            &g_array_index(known, qemuMonitorMigrationCap, i);
+        qemuMonitorMigrationCap cap = { 0 };
+
+        cap.name = g_strdup(k->name);
+        cap.state = mappedRam &&
+                    (g_str_equal(k->name, "multifd") ||
+                     g_str_equal(k->name, "mapped-ram"));
+        g_array_append_val(caps, cap);
+    }
+    return caps;
+}
+
+
+/**
+ * qemuSaveBuildMigrationParams:
+ * @current: the parameters QEMU reported (its has* flags say what it knows)
+ * @mappedRam: whether the stream uses mapped-ram
+ * @channels: multifd channel count (mapped-ram only)
+ * @directIO: whether the multifd channels use O_DIRECT
+ * @unlimitedBandwidth: lift QEMU's bandwidth cap (outgoing only)
+ * @params: return location
+ *
+ * direct-io is always sent, TRUE or FALSE, when QEMU knows it: QEMU keeps
+ * migration parameters for the life of the process, and a stale TRUE
+ * with no O_DIRECT descriptor in the fdset crashes QEMU 10.0.
+ */
+void
+qemuSaveBuildMigrationParams(const qemuMonitorMigrationParams *current,
+                             gboolean mappedRam,
+                             unsigned int channels,
+                             gboolean directIO,
+                             gboolean unlimitedBandwidth,
+                             qemuMonitorMigrationParams *params)
+{
+    memset(params, 0, sizeof(*params));
+
+    if (mappedRam) {
+        params->hasMultifdChannels = TRUE;
+        params->multifdChannels = channels;
+    }
+    if (current->hasDirectIO) {
+        params->hasDirectIO = TRUE;
+        params->directIO = mappedRam && directIO;
+    }
+    if (unlimitedBandwidth) {
+        params->hasMaxBandwidth = TRUE;
+        params->maxBandwidth = QEMU_MONITOR_MIGRATE_BANDWIDTH_UNLIMITED;
+    }
+}
+
+
+/**
+ * qemuSaveBuildURI:
+ * @fdset: the fdset holding the image descriptors
+ * @offset: where the QEMU stream starts in the file
+ *
+ * Returns: (transfer full) "file:/dev/fdset/N,offset=0x...".
+ */
+char *
+qemuSaveBuildURI(int fdset,
+                 uint64_t offset)
+{
+    return g_strdup_printf("file:/dev/fdset/%d,offset=0x%" PRIx64,
+                           fdset, offset);
+}
+
+
+/**
+ * qemuSavePickFdsetId:
+ * @fdsets: GPtrArray of qemuMonitorFdset (query-fdsets)
+ *
+ * Returns: the smallest fdset id that is not in use.
+ */
+int
+qemuSavePickFdsetId(const GPtrArray *fdsets)
+{
+    int id = 0;
+    gboolean clash = TRUE;
+    size_t i;
+
+    while (clash) {
+        clash = FALSE;
+        for (i = 0; i < fdsets->len; i++) {
+            const qemuMonitorFdset *set = g_ptr_array_index(fdsets, i);
+
+            if (set->id == id) {
+                clash = TRUE;
+                id++;
+                break;
+            }
+        }
+    }
+    return id;
+}
+
+
+/**
+ * qemuSaveParseVmRSS:
+ * @status: the text of /proc/<pid>/status
+ * @bytes: return location for the resident set size in bytes
+ *
+ * Returns: TRUE if a "VmRSS:" line was found.
+ */
+gboolean
+qemuSaveParseVmRSS(const char *status,
+                   unsigned long long *bytes)
+{
+    const char *line = status;
+    unsigned long long kib;
+    char *end;
+
+    while (line && *line) {
+        if (g_str_has_prefix(line, "VmRSS:")) {
+            const char *p = line + strlen("VmRSS:");
+
+            while (*p == ' ' || *p == '\t')
+                p++;
+            errno = 0;
+            kib = g_ascii_strtoull(p, &end, 10);
+            if (errno != 0 || end == p || !g_str_has_prefix(end, " kB"))
+                return FALSE;
+            *bytes = kib * 1024;
+            return TRUE;
+        }
+        if ((line = strchr(line, '\n')))
+            line++;
+    }
+    return FALSE;
+}
+
+
+/* ---- migration settings (monitor) --------------------------------- */
+
+/**
+ * qemuSaveSetupMigration:
+ * @vm: a locked, active domain whose job the caller owns
+ * @mappedRam: the sparse format
+ * @channels: multifd channels
+ * @directIO: O_DIRECT for the multifd channels
+ * @forSave: outgoing (lifts the bandwidth cap)
+ * @saved: return location for the parameters to restore afterwards
+ * @error: return location for a #GError
+ *
+ * Sends the full capability list and the parameters of one save or
+ * restore.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveSetupMigration(qemuDomainObj *vm,
+                       gboolean mappedRam,
+                       unsigned int channels,
+                       gboolean directIO,
+                       gboolean forSave,
+                       qemuMonitorMigrationParams *saved,
+                       GError **error)
+{
+    g_autoptr(GArray) known = NULL;
+    g_autoptr(GArray) caps = NULL;
+    qemuMonitorMigrationParams params;
+    qemuMonitor *mon;
+    gboolean ok;
+
+    memset(saved, 0, sizeof(*saved));
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+
+    ok = (known = qemuMonitorQueryMigrationCapabilities(mon, error)) &&
+         qemuMonitorQueryMigrationParams(mon, saved, error);
+    if (ok) {
+        caps = qemuSaveBuildMigrationCaps(known, mappedRam);
+        qemuSaveBuildMigrationParams(saved, mappedRam, channels, directIO,
+                                     forSave, &params);
+        VS_DEBUG("domain '%s': %u capabilities, mapped-ram=%d channels=%u "
+                 "direct-io=%d unlimited bandwidth=%d", vm->name, caps->len,
+                 mappedRam, channels, params.directIO, forSave);
+        ok = qemuMonitorSetMigrationCapabilities(mon,
+                                                 (qemuMonitorMigrationCap *) caps->data,
+                                                 caps->len, error) &&
+             qemuMonitorSetMigrationParams(mon, &params, error);
+    }
+    qemuDomainObjExitMonitor(vm, mon);
+    return ok;
+}
+
+
+/**
+ * qemuSaveResetMigration:
+ * @vm: a locked domain whose job the caller owns
+ * @saved: what qemuSaveSetupMigration() recorded
+ *
+ * Turns every capability off and direct-io off, and puts the bandwidth
+ * back, so a later migration starts clean. Best effort: errors are
+ * logged (QEMU may be gone).
+ */
+void
+qemuSaveResetMigration(qemuDomainObj *vm,
+                       const qemuMonitorMigrationParams *saved)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) known = NULL;
+    g_autoptr(GArray) caps = NULL;
+    qemuMonitorMigrationParams params = { 0 };
+    qemuMonitor *mon;
+
+    if (!qemuDomainObjCheckAlive(vm, NULL) ||
+        !(mon = qemuDomainObjEnterMonitor(vm, &err)))
+        return;
+
+    params.hasDirectIO = saved->hasDirectIO;
+    params.directIO = FALSE;
+    params.hasMaxBandwidth = saved->hasMaxBandwidth;
+    params.maxBandwidth = saved->maxBandwidth;
+
+    if ((known = qemuMonitorQueryMigrationCapabilities(mon, &err)))
+        caps = qemuSaveBuildMigrationCaps(known, FALSE);
+    if (!caps ||
+        !qemuMonitorSetMigrationCapabilities(mon,
+                                             (qemuMonitorMigrationCap *) caps->data,
+                                             caps->len, &err) ||
+        !qemuMonitorSetMigrationParams(mon, &params, &err))
+        VS_WARN("domain '%s': cannot reset migration settings: %s",
+                vm->name, err->message);
+    qemuDomainObjExitMonitor(vm, mon);
+}
+
+
+/**
+ * qemuSaveRemoveFdset:
+ * @vm: a locked domain whose job the caller owns
+ * @fdset: the set to drop
+ *
+ * Makes QEMU close its copies of the image descriptors, so an unlinked
+ * partial image frees its space and a restored image is not held open.
+ * Best effort: errors are logged.
+ */
+void
+qemuSaveRemoveFdset(qemuDomainObj *vm,
+                    int fdset)
+{
+    g_autoptr(GError) err = NULL;
+    qemuMonitor *mon;
+
+    if (!qemuDomainObjCheckAlive(vm, NULL) ||
+        !(mon = qemuDomainObjEnterMonitor(vm, &err)))
+        return;
+    VS_DEBUG("domain '%s': removing fdset %d", vm->name, fdset);
+    if (!qemuMonitorRemoveFd(mon, fdset, -1, &err))
+        VS_WARN("domain '%s': cannot remove fdset %d: %s",
+                vm->name, fdset, err->message);
+    qemuDomainObjExitMonitor(vm, mon);
+}
+
+
+/**
+ * qemuSaveMigrationError:
+ * @vm: a locked domain whose job the caller owns
+ *
+ * Returns: (transfer full) QEMU's description of a failed migration, or
+ * NULL when it has none (or cannot be asked).
+ */
+char *
+qemuSaveMigrationError(qemuDomainObj *vm)
+{
+    qemuMonitorMigrationStats stats = { 0 };
+    qemuMonitor *mon;
+    char *desc = NULL;
+
+    if (!qemuDomainObjCheckAlive(vm, NULL) ||
+        !(mon = qemuDomainObjEnterMonitor(vm, NULL)))
+        return NULL;
+    if (qemuMonitorQueryMigrate(mon, &stats, NULL))
+        desc = g_steal_pointer(&stats.errorDesc);
+    qemuMonitorMigrationStatsClear(&stats);
+    qemuDomainObjExitMonitor(vm, mon);
+    return desc;
+}
