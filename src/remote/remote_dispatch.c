@@ -253,12 +253,14 @@ remoteConnectOpen(remoteCall *call,
     }
     call->priv->open = TRUE;
     call->priv->readonly = readonly;
-    call->priv->uri = g_strdup(name ? name : "qemu:///system");
+    if (name) {
+        g_free(call->priv->uri);
+        call->priv->uri = g_steal_pointer(&name);
+    }
     g_mutex_unlock(&call->priv->lock);
 
-    VS_DEBUG("client %" G_GUINT64_FORMAT ": opened '%s'%s",
-             vsNetClientGetID(call->client), call->priv->uri,
-             readonly ? " read-only" : "");
+    VS_DEBUG("client %" G_GUINT64_FORMAT ": opened%s",
+             vsNetClientGetID(call->client), readonly ? " read-only" : "");
     return TRUE;
 }
 
