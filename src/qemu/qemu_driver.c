@@ -8,27 +8,52 @@
 
 #include "qemu_driver.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "qemu_domain.h"
+#include "qemu_process.h"
+#include "qemu_save.h"
 #include "vserror.h"
+#include "vsfile.h"
 #include "vsinternal.h"
 #include "vslog.h"
 
 VS_LOG_INIT("qemu.driver");
 
-/* Fail an entry point that this driver does not implement (yet). */
-static void
-qemuDriverNoSupport(GError **error,
-                    const char *func)
+/* virDomainDefineXMLFlags: VIR_DOMAIN_DEFINE_VALIDATE. Parsing always
+ * validates against the supported subset, so it changes nothing. */
+#define QEMU_DEFINE_VALIDATE (1 << 0)
+/* virDomainDestroyFlags: VIR_DOMAIN_DESTROY_GRACEFUL */
+#define QEMU_DESTROY_GRACEFUL (1 << 0)
+/* virDomainShutdownFlags / virDomainRebootFlags: ACPI power button. */
+#define QEMU_SHUTDOWN_ACPI_POWER_BTN (1 << 0)
+
+
+/* Reject flags an entry point does not know, as libvirt does. */
+static gboolean
+qemuDriverCheckFlags(unsigned int flags,
+                     unsigned int supported,
+                     const char *func,
+                     GError **error)
 {
-    g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_SUPPORT,
-                _("this function is not supported by the connection driver: %s"),
-                func);
+    if (flags & ~supported) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x) in function %s"),
+                    flags & ~supported, func);
+        return FALSE;
+    }
+    return TRUE;
 }
 
-#define QEMU_NO_SUPPORT(ret) \
+#define QEMU_CHECK_FLAGS(supported, ret) \
     do { \
-        qemuDriverNoSupport(error, __func__); \
-        return ret; \
+        if (!qemuDriverCheckFlags(flags, supported, __func__, error)) \
+            return ret; \
     } while (0)
+
 
 /**
  * qemuDomainRefFree:
@@ -45,250 +70,1426 @@ qemuDomainRefFree(qemuDomainRef *ref)
     g_free(ref);
 }
 
-qemuDriver *
-qemuDriverNew(const char *root, GError **error)
+
+/* ---- lifetime ----------------------------------------------------- */
+
+/* Refresh the flags that live in files beside the definition. */
+static void
+qemuDriverRefreshFileFlags(qemuDriver *driver,
+                           qemuDomainObj *vm)
 {
-    QEMU_NO_SUPPORT(NULL);
+    g_autofree char *autostart =
+        qemuDriverConfigAutostartPath(driver->config, vm->name);
+    g_autofree char *save =
+        qemuDriverConfigManagedSavePath(driver->config, vm->name);
+
+    vm->autostart = g_file_test(autostart, G_FILE_TEST_EXISTS);
+    vm->hasManagedSave = g_file_test(save, G_FILE_TEST_EXISTS);
 }
 
+
+static void
+qemuDriverLoadDomain(qemuDriver *driver,
+                     const char *path,
+                     const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vsDomainDef) def = NULL;
+    qemuDomainObj *vm;
+
+    if (!(def = vsDomainDefParseFile(path, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                     &err))) {
+        VS_WARN("ignoring definition '%s': %s", path, err->message);
+        return;
+    }
+    if (!g_str_equal(def->name, name)) {
+        VS_WARN("ignoring definition '%s': it names domain '%s'", path,
+                def->name);
+        return;
+    }
+    if (!(vm = qemuDomainObjListAdd(driver->domains, driver, def, TRUE,
+                                    &err))) {
+        VS_WARN("ignoring definition '%s': %s", path, err->message);
+        return;
+    }
+    g_steal_pointer(&def);
+    qemuDriverRefreshFileFlags(driver, vm);
+    VS_DEBUG("loaded domain '%s'", vm->name);
+    qemuDomainObjEndAPI(&vm);
+}
+
+
+static void
+qemuDriverLoadDomains(qemuDriver *driver)
+{
+    g_autoptr(GDir) dir = NULL;
+    const char *entry;
+
+    if (!(dir = g_dir_open(driver->config->domainDir, 0, NULL)))
+        return;
+
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        g_autofree char *name = NULL;
+
+        if (!g_str_has_suffix(entry, ".xml"))
+            continue;
+        name = g_strndup(entry, strlen(entry) - strlen(".xml"));
+        path = g_build_filename(driver->config->domainDir, entry, NULL);
+        qemuDriverLoadDomain(driver, path, name);
+    }
+}
+
+
+/**
+ * qemuDriverNew:
+ * @root: (nullable): the daemon's --root directory, or NULL
+ * @error: return location for a #GError
+ *
+ * Reads qemu.conf, creates the driver's directories, loads persistent
+ * definitions and reattaches to running QEMU processes.
+ *
+ * Returns: (transfer full) the driver, or NULL with @error set.
+ */
+qemuDriver *
+qemuDriverNew(const char *root,
+              GError **error)
+{
+    g_autoptr(qemuDriver) driver = g_new0(qemuDriver, 1);
+    struct utsname uts;
+
+    g_mutex_init(&driver->workerLock);
+    g_cond_init(&driver->workerCond);
+    driver->nextId = 1;
+    driver->config = qemuDriverConfigNew(root);
+    driver->domains = qemuDomainObjListNew();
+    driver->caps = qemuCapsCacheNew(driver->config->stateDir);
+    driver->hostArch = g_strdup(uname(&uts) == 0 ? uts.machine : "x86_64");
+
+    if (!qemuDriverConfigLoadFile(driver->config, driver->config->configFile,
+                                  error) ||
+        !qemuDriverConfigMakeDirs(driver->config, error))
+        return NULL;
+
+    qemuDriverLoadDomains(driver);
+    qemuProcessReattachAll(driver);
+    VS_INFO("QEMU driver ready: %s", driver->config->root ?
+            driver->config->root : "system paths");
+    return g_steal_pointer(&driver);
+}
+
+
+/**
+ * qemuDriverFree:
+ * @driver: (nullable): the driver
+ *
+ * Closes every monitor and frees the driver. QEMU processes keep running
+ * with their status files, for the next qemuDriverNew() to reattach.
+ */
 void
 qemuDriverFree(qemuDriver *driver)
 {
+    g_autoptr(GPtrArray) all = NULL;
+    size_t i;
+
+    if (!driver)
+        return;
+
+    if (driver->domains) {
+        all = qemuDomainObjListCollect(driver->domains);
+        for (i = 0; i < all->len; i++) {
+            qemuDomainObj *vm = g_ptr_array_index(all, i);
+
+            qemuDomainObjLock(vm);
+            g_clear_pointer(&vm->mon, qemuMonitorClose);
+            qemuDomainObjUnlock(vm);
+        }
+    }
+
+    /* Exit handlers that already started still use the driver. */
+    g_mutex_lock(&driver->workerLock);
+    while (driver->workers > 0)
+        g_cond_wait(&driver->workerCond, &driver->workerLock);
+    g_mutex_unlock(&driver->workerLock);
+
+    g_clear_pointer(&all, g_ptr_array_unref);
+    qemuDomainObjListFree(driver->domains);
+    qemuCapsCacheFree(driver->caps);
+    qemuDriverConfigFree(driver->config);
+    g_free(driver->hostArch);
+    g_mutex_clear(&driver->workerLock);
+    g_cond_clear(&driver->workerCond);
+    g_free(driver);
 }
 
+
+/* ---- connection-wide ---------------------------------------------- */
+
+static qemuCaps *
+qemuDriverGetDefaultCaps(qemuDriver *driver,
+                         GError **error)
+{
+    g_autofree char *binary = NULL;
+
+    if (!(binary = qemuDriverConfigFindBinary(driver->config, error)))
+        return NULL;
+    return qemuCapsCacheLookup(driver->caps, binary, error);
+}
+
+
+/**
+ * qemuDriverGetVersion:
+ * @driver: the driver
+ * @version: (out) QEMU's version, libvirt-encoded
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
-qemuDriverGetVersion(qemuDriver *driver, unsigned long long *version,
+qemuDriverGetVersion(qemuDriver *driver,
+                     unsigned long long *version,
                      GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    g_autoptr(qemuCaps) caps = NULL;
+
+    if (!(caps = qemuDriverGetDefaultCaps(driver, error)))
+        return FALSE;
+    *version = qemuCapsGetVersion(caps);
+    return TRUE;
 }
 
+
+/**
+ * qemuDriverGetCapabilities:
+ * @driver: the driver
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) a libvirt-style <capabilities> document: the
+ * host's architecture and one hvm guest with the configured emulator,
+ * or NULL with @error set.
+ */
 char *
-qemuDriverGetCapabilities(qemuDriver *driver, GError **error)
+qemuDriverGetCapabilities(qemuDriver *driver,
+                          GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    g_autoptr(qemuCaps) caps = NULL;
+    g_autoptr(GString) buf = g_string_new(NULL);
+    g_autofree char *emulator = NULL;
+
+    if (!(caps = qemuDriverGetDefaultCaps(driver, error)))
+        return NULL;
+    emulator = g_markup_escape_text(caps->binary, -1);
+
+    g_string_append(buf, "<capabilities>\n\n  <host>\n    <cpu>\n");
+    g_string_append_printf(buf, "      <arch>%s</arch>\n", driver->hostArch);
+    g_string_append(buf, "    </cpu>\n  </host>\n\n");
+    g_string_append(buf, "  <guest>\n    <os_type>hvm</os_type>\n");
+    g_string_append(buf, "    <arch name='x86_64'>\n");
+    g_string_append(buf, "      <wordsize>64</wordsize>\n");
+    g_string_append_printf(buf, "      <emulator>%s</emulator>\n", emulator);
+    g_string_append(buf, "      <machine canonical='pc-i440fx-"
+                    "10.0'>pc</machine>\n");
+    g_string_append(buf, "      <machine canonical='pc-q35-"
+                    "10.0'>q35</machine>\n");
+    g_string_append(buf, "      <domain type='qemu'/>\n");
+    if (caps->kvm)
+        g_string_append(buf, "      <domain type='kvm'/>\n");
+    g_string_append(buf, "    </arch>\n    <features>\n");
+    g_string_append(buf, "      <acpi default='on' toggle='yes'/>\n");
+    g_string_append(buf, "      <apic default='on' toggle='no'/>\n");
+    g_string_append(buf, "    </features>\n  </guest>\n\n</capabilities>\n");
+    return g_string_free(g_steal_pointer(&buf), FALSE);
 }
 
+
+/* Does @vm (locked) pass the filters of virConnectListAllDomains? */
+static gboolean
+qemuDriverDomainMatches(qemuDomainObj *vm,
+                        unsigned int flags)
+{
+    gboolean active = qemuDomainObjIsActive(vm);
+
+#define QEMU_FILTER(a, b, va, vb) \
+    if ((flags & ((a) | (b))) && \
+        !(((flags & (a)) && (va)) || ((flags & (b)) && (vb)))) \
+        return FALSE
+
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_ACTIVE,
+                VS_CONNECT_LIST_DOMAINS_INACTIVE, active, !active);
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_PERSISTENT,
+                VS_CONNECT_LIST_DOMAINS_TRANSIENT,
+                vm->persistent, !vm->persistent);
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
+                VS_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
+                vm->hasManagedSave, !vm->hasManagedSave);
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_AUTOSTART,
+                VS_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
+                vm->autostart, !vm->autostart);
+    /* No snapshots or checkpoints exist here. */
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
+                VS_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, FALSE, TRUE);
+    QEMU_FILTER(VS_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
+                VS_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, FALSE, TRUE);
+#undef QEMU_FILTER
+
+    if (flags & (VS_CONNECT_LIST_DOMAINS_RUNNING |
+                 VS_CONNECT_LIST_DOMAINS_PAUSED |
+                 VS_CONNECT_LIST_DOMAINS_SHUTOFF |
+                 VS_CONNECT_LIST_DOMAINS_OTHER)) {
+        gboolean running = vm->state == VS_DOMAIN_RUNNING;
+        gboolean paused = vm->state == VS_DOMAIN_PAUSED;
+        gboolean shutoff = vm->state == VS_DOMAIN_SHUTOFF;
+
+        if (!(((flags & VS_CONNECT_LIST_DOMAINS_RUNNING) && running) ||
+              ((flags & VS_CONNECT_LIST_DOMAINS_PAUSED) && paused) ||
+              ((flags & VS_CONNECT_LIST_DOMAINS_SHUTOFF) && shutoff) ||
+              ((flags & VS_CONNECT_LIST_DOMAINS_OTHER) &&
+               !running && !paused && !shutoff)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuDriverListDomains:
+ * @driver: the driver
+ * @flags: vsConnectListAllDomainsFlags filters
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the matching domains as qemuDomainRef, sorted
+ * by name, or NULL with @error set.
+ */
 GPtrArray *
-qemuDriverListDomains(qemuDriver *driver, unsigned int flags, GError **error)
+qemuDriverListDomains(qemuDriver *driver,
+                      unsigned int flags,
+                      GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    g_autoptr(GPtrArray) all = NULL;
+    GPtrArray *refs;
+    size_t i;
+
+    QEMU_CHECK_FLAGS(VS_CONNECT_LIST_DOMAINS_NO_CHECKPOINT * 2 - 1, NULL);
+
+    all = qemuDomainObjListCollect(driver->domains);
+    refs = g_ptr_array_new_with_free_func((GDestroyNotify) qemuDomainRefFree);
+    for (i = 0; i < all->len; i++) {
+        qemuDomainObj *vm = g_ptr_array_index(all, i);
+
+        qemuDomainObjLock(vm);
+        if (!vm->removed && qemuDriverDomainMatches(vm, flags))
+            g_ptr_array_add(refs, qemuDomainObjToRef(vm));
+        qemuDomainObjUnlock(vm);
+    }
+    return refs;
 }
 
+
+/**
+ * qemuDriverNumOfDomains:
+ * @driver: the driver
+ * @active: count active (TRUE) or defined inactive (FALSE) domains
+ *
+ * Returns: the number of such domains.
+ */
 int
-qemuDriverNumOfDomains(qemuDriver *driver, gboolean active)
+qemuDriverNumOfDomains(qemuDriver *driver,
+                       gboolean active)
 {
-    return 0;
+    g_autoptr(GPtrArray) refs = NULL;
+
+    refs = qemuDriverListDomains(driver,
+                                 active ? VS_CONNECT_LIST_DOMAINS_ACTIVE
+                                        : VS_CONNECT_LIST_DOMAINS_INACTIVE,
+                                 NULL);
+    return refs ? (int) refs->len : 0;
 }
 
-qemuDomainRef *
-qemuDriverLookupByName(qemuDriver *driver, const char *name, GError **error)
-{
-    QEMU_NO_SUPPORT(NULL);
-}
 
+/* ---- lookups ------------------------------------------------------ */
+
+/**
+ * qemuDriverLookupByName:
+ * @driver: the driver
+ * @name: domain name
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the domain, or NULL with @error set
+ * (VS_ERR_NO_DOMAIN).
+ */
 qemuDomainRef *
-qemuDriverLookupByUUID(qemuDriver *driver, const unsigned char *uuid,
+qemuDriverLookupByName(qemuDriver *driver,
+                       const char *name,
                        GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    qemuDomainObj *vm;
+    qemuDomainRef *ref;
+
+    if (!(vm = qemuDomainObjListFindByName(driver->domains, name))) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_DOMAIN,
+                    _("no domain with matching name '%s'"), name);
+        return NULL;
+    }
+    ref = qemuDomainObjToRef(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ref;
 }
 
+
+/**
+ * qemuDriverLookupByUUID:
+ * @driver: the driver
+ * @uuid: raw uuid
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the domain, or NULL with @error set
+ * (VS_ERR_NO_DOMAIN).
+ */
 qemuDomainRef *
-qemuDriverLookupByID(qemuDriver *driver, int id, GError **error)
+qemuDriverLookupByUUID(qemuDriver *driver,
+                       const unsigned char *uuid,
+                       GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    qemuDomainObj *vm;
+    qemuDomainRef *ref;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+    ref = qemuDomainObjToRef(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ref;
 }
 
+
+/**
+ * qemuDriverLookupByID:
+ * @driver: the driver
+ * @id: a running domain's id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the domain, or NULL with @error set
+ * (VS_ERR_NO_DOMAIN).
+ */
 qemuDomainRef *
-qemuDriverDefineXML(qemuDriver *driver, const char *xml, unsigned int flags,
-                    GError **error)
+qemuDriverLookupByID(qemuDriver *driver,
+                     int id,
+                     GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    qemuDomainObj *vm;
+    qemuDomainRef *ref;
+
+    if (!(vm = qemuDomainObjListFindByID(driver->domains, id))) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_DOMAIN,
+                    _("no domain with matching id %d"), id);
+        return NULL;
+    }
+    ref = qemuDomainObjToRef(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ref;
 }
 
-qemuDomainRef *
-qemuDriverCreateXML(qemuDriver *driver, const char *xml, unsigned int flags,
-                    GError **error)
-{
-    QEMU_NO_SUPPORT(NULL);
-}
 
-gboolean
-qemuDriverUndefine(qemuDriver *driver, const unsigned char *uuid,
-                   unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
+/* ---- definitions -------------------------------------------------- */
 
-qemuDomainRef *
-qemuDriverStart(qemuDriver *driver, const unsigned char *uuid,
-                unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(NULL);
-}
-
-gboolean
-qemuDriverDestroy(qemuDriver *driver, const unsigned char *uuid,
-                  unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
-
-gboolean
-qemuDriverShutdown(qemuDriver *driver, const unsigned char *uuid,
-                   unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
-
-gboolean
-qemuDriverReboot(qemuDriver *driver, const unsigned char *uuid,
-                 unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
-
-gboolean
-qemuDriverSuspend(qemuDriver *driver, const unsigned char *uuid,
+/* Write @def as the persistent definition file, atomically. */
+static gboolean
+qemuDriverSaveDef(qemuDriver *driver,
+                  const vsDomainDef *def,
                   GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    g_autofree char *path = qemuDriverConfigDomainPath(driver->config,
+                                                       def->name);
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(xml = vsDomainDefFormat(def, -1,
+                                  VS_DOMAIN_DEF_FORMAT_INACTIVE |
+                                  VS_DOMAIN_DEF_FORMAT_SECURE, error)))
+        return FALSE;
+
+    if (!g_file_set_contents_full(path, xml, -1,
+                                  G_FILE_SET_CONTENTS_CONSISTENT |
+                                  G_FILE_SET_CONTENTS_DURABLE, 0600, &err)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED,
+                    _("cannot save definition of domain '%s' to '%s': %s"),
+                    def->name, path, err->message);
+        return FALSE;
+    }
+    return TRUE;
 }
 
-gboolean
-qemuDriverResume(qemuDriver *driver, const unsigned char *uuid,
-                 GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
 
-gboolean
-qemuDriverGetInfo(qemuDriver *driver, const unsigned char *uuid,
-                  qemuDomainInfo *info, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
-
-gboolean
-qemuDriverGetState(qemuDriver *driver, const unsigned char *uuid,
-                   int *state, int *reason, GError **error)
-{
-    QEMU_NO_SUPPORT(FALSE);
-}
-
-char *
-qemuDriverGetXMLDesc(qemuDriver *driver, const unsigned char *uuid,
-                     unsigned int flags, GError **error)
-{
-    QEMU_NO_SUPPORT(NULL);
-}
-
-int
-qemuDriverIsActive(qemuDriver *driver, const unsigned char *uuid,
+/* Replace the persistent definition of the existing @vm with @def. */
+static gboolean
+qemuDriverRedefine(qemuDriver *driver,
+                   qemuDomainObj *vm,
+                   vsDomainDef **def,
                    GError **error)
 {
-    QEMU_NO_SUPPORT(-1);
+    if (!g_str_equal(vm->name, (*def)->name)) {
+        char uuidstr[VS_UUID_STRING_BUFLEN];
+
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("domain '%s' is already defined with uuid %s"),
+                    vm->name, vsUUIDFormat(vm->uuid, uuidstr));
+        return FALSE;
+    }
+    if (!qemuDriverSaveDef(driver, *def, error))
+        return FALSE;
+
+    if (qemuDomainObjIsActive(vm)) {
+        vsDomainDefFree(vm->persistentDef);
+        vm->persistentDef = g_steal_pointer(def);
+    } else {
+        vsDomainDefFree(vm->def);
+        vm->def = g_steal_pointer(def);
+    }
+    vm->persistent = TRUE;
+    return TRUE;
 }
 
+
+/**
+ * qemuDriverDefineXML:
+ * @driver: the driver
+ * @xml: a domain definition
+ * @flags: VIR_DOMAIN_DEFINE_VALIDATE (always done)
+ * @error: return location for a #GError
+ *
+ * Defines a new persistent domain, or replaces the definition of the
+ * domain with the same name and uuid (for its next start, if running).
+ *
+ * Returns: (transfer full) the domain, or NULL with @error set.
+ */
+qemuDomainRef *
+qemuDriverDefineXML(qemuDriver *driver,
+                    const char *xml,
+                    unsigned int flags,
+                    GError **error)
+{
+    g_autoptr(vsDomainDef) def = NULL;
+    qemuDomainObj *vm;
+    qemuDomainRef *ref;
+
+    QEMU_CHECK_FLAGS(QEMU_DEFINE_VALIDATE, NULL);
+
+    if (!(def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                       error)))
+        return NULL;
+
+    if ((vm = qemuDomainObjListFindByUUID(driver->domains, def->uuid))) {
+        if (!qemuDriverRedefine(driver, vm, &def, error)) {
+            qemuDomainObjEndAPI(&vm);
+            return NULL;
+        }
+        VS_INFO("domain '%s' redefined", vm->name);
+    } else {
+        if (!(vm = qemuDomainObjListAdd(driver->domains, driver, def, TRUE,
+                                        error)))
+            return NULL;
+        g_steal_pointer(&def);
+        if (!qemuDriverSaveDef(driver, vm->def, error)) {
+            qemuDomainObjListRemove(driver->domains, vm);
+            qemuDomainObjEndAPI(&vm);
+            return NULL;
+        }
+        qemuDriverRefreshFileFlags(driver, vm);
+        VS_INFO("domain '%s' defined", vm->name);
+    }
+
+    ref = qemuDomainObjToRef(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ref;
+}
+
+
+/**
+ * qemuDriverUndefine:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: vsDomainUndefineFlags
+ * @error: return location for a #GError
+ *
+ * Removes a persistent definition; a running domain carries on as a
+ * transient one. A managed save image blocks this unless
+ * VS_DOMAIN_UNDEFINE_MANAGED_SAVE asks to remove it too. The other flags
+ * concern things this driver never creates (snapshots, checkpoints,
+ * NVRAM, TPM state) and are accepted.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverUndefine(qemuDriver *driver,
+                   const unsigned char *uuid,
+                   unsigned int flags,
+                   GError **error)
+{
+    qemuDomainObj *vm;
+    g_autofree char *path = NULL;
+    g_autofree char *autostart = NULL;
+    g_autofree char *save = NULL;
+    gboolean ok = FALSE;
+
+    QEMU_CHECK_FLAGS(VS_DOMAIN_UNDEFINE_KEEP_TPM * 2 - 1, FALSE);
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error))
+        goto cleanup;
+
+    if (!vm->persistent) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("cannot undefine transient domain"));
+        goto endjob;
+    }
+
+    path = qemuDriverConfigDomainPath(driver->config, vm->name);
+    autostart = qemuDriverConfigAutostartPath(driver->config, vm->name);
+    save = qemuDriverConfigManagedSavePath(driver->config, vm->name);
+
+    if (g_file_test(save, G_FILE_TEST_EXISTS)) {
+        if (!(flags & VS_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                        _("Refusing to undefine while domain managed save image exists"));
+            goto endjob;
+        }
+        if (unlink(save) < 0 && errno != ENOENT) {
+            vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                            _("Failed to remove managed save file '%s'"),
+                            save);
+            goto endjob;
+        }
+        vm->hasManagedSave = FALSE;
+    }
+
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot remove definition '%s'"), path);
+        goto endjob;
+    }
+    unlink(autostart);
+    vm->autostart = FALSE;
+    vm->persistent = FALSE;
+    VS_INFO("domain '%s' undefined", vm->name);
+
+    if (qemuDomainObjIsActive(vm))
+        g_clear_pointer(&vm->persistentDef, vsDomainDefFree);
+    else
+        qemuDomainObjListRemove(driver->domains, vm);
+    ok = TRUE;
+
+ endjob:
+    qemuDomainJobEnd(vm);
+ cleanup:
+    qemuDomainObjEndAPI(&vm);
+    return ok;
+}
+
+
+/* ---- start -------------------------------------------------------- */
+
+/* Boot @vm (locked, job owned, inactive) with @def (createXML) or its
+ * own definition (start); a start restores the managed save image when
+ * there is one and @flags do not say FORCE_BOOT. */
+static gboolean
+qemuDriverStartLocked(qemuDriver *driver,
+                      qemuDomainObj *vm,
+                      const vsDomainDef *def,
+                      unsigned int flags,
+                      GError **error)
+{
+    g_autofree char *save =
+        qemuDriverConfigManagedSavePath(driver->config, vm->name);
+    qemuProcessStartOpts opts = { 0 };
+
+    vm->hasManagedSave = g_file_test(save, G_FILE_TEST_EXISTS);
+    if (def) {
+        /* createXML runs the definition it was given; an image saved
+         * from the defined one stays for a later start. */
+    } else if (vm->hasManagedSave && !(flags & VS_DOMAIN_START_FORCE_BOOT)) {
+        int rc = qemuSaveRestoreManaged(driver, vm, flags, error);
+
+        /* 0: no usable image (the engine removed it): boot. */
+        if (rc != 0)
+            return rc > 0;
+    } else if (vm->hasManagedSave) {
+        /* A forced boot makes the image stale: drop it. */
+        VS_INFO("domain '%s': boot forced, removing '%s'", vm->name, save);
+        if (unlink(save) < 0 && errno != ENOENT) {
+            vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                            _("Failed to remove managed save file '%s'"),
+                            save);
+            return FALSE;
+        }
+        vm->hasManagedSave = FALSE;
+    }
+
+    opts.paused = !!(flags & VS_DOMAIN_START_PAUSED);
+    opts.pausedReason = VS_DOMAIN_PAUSED_USER;
+    opts.runningReason = VS_DOMAIN_RUNNING_BOOTED;
+    opts.def = def;
+    return qemuProcessStart(driver, vm, &opts, error);
+}
+
+
+/**
+ * qemuDriverStart:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: vsDomainCreateFlags (AUTODESTROY is not supported)
+ * @error: return location for a #GError
+ *
+ * Starts a defined domain.
+ *
+ * Returns: (transfer full) the domain with its new id, or NULL with
+ * @error set.
+ */
+qemuDomainRef *
+qemuDriverStart(qemuDriver *driver,
+                const unsigned char *uuid,
+                unsigned int flags,
+                GError **error)
+{
+    qemuDomainObj *vm;
+    qemuDomainRef *ref = NULL;
+
+    QEMU_CHECK_FLAGS(VS_DOMAIN_START_PAUSED | VS_DOMAIN_START_BYPASS_CACHE |
+                     VS_DOMAIN_START_FORCE_BOOT | VS_DOMAIN_START_VALIDATE |
+                     VS_DOMAIN_START_RESET_NVRAM, NULL);
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_ASYNC,
+                            VS_DOMAIN_JOB_OPERATION_START, error))
+        goto cleanup;
+
+    if (qemuDomainObjCheckInactive(vm, error) &&
+        qemuDriverStartLocked(driver, vm, NULL, flags, error)) {
+        qemuDomainJobSetResult(vm, VS_DOMAIN_JOB_COMPLETED);
+        ref = qemuDomainObjToRef(vm);
+    }
+    qemuDomainJobEnd(vm);
+
+ cleanup:
+    qemuDomainObjEndAPI(&vm);
+    return ref;
+}
+
+
+/* The object for createXML's @def: a new transient one, or an inactive
+ * domain with the same name and uuid, which runs @def this time. */
+static qemuDomainObj *
+qemuDriverCreateObj(qemuDriver *driver,
+                    vsDomainDef **def,
+                    GError **error)
+{
+    qemuDomainObj *vm;
+
+    if ((vm = qemuDomainObjListFindByUUID(driver->domains, (*def)->uuid))) {
+        if (!g_str_equal(vm->name, (*def)->name)) {
+            char uuidstr[VS_UUID_STRING_BUFLEN];
+
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("domain '%s' is already defined with uuid %s"),
+                        vm->name, vsUUIDFormat(vm->uuid, uuidstr));
+            qemuDomainObjEndAPI(&vm);
+        }
+        return vm;
+    }
+
+    if (!(vm = qemuDomainObjListAdd(driver->domains, driver, *def, FALSE,
+                                    error)))
+        return NULL;
+    /* The object owns it now; the start copies vm->def. */
+    *def = NULL;
+    return vm;
+}
+
+
+/**
+ * qemuDriverCreateXML:
+ * @driver: the driver
+ * @xml: a domain definition
+ * @flags: VS_DOMAIN_START_PAUSED, VS_DOMAIN_START_VALIDATE
+ * @error: return location for a #GError
+ *
+ * Starts a transient domain, which disappears when it stops.
+ *
+ * Returns: (transfer full) the running domain, or NULL with @error set.
+ */
+qemuDomainRef *
+qemuDriverCreateXML(qemuDriver *driver,
+                    const char *xml,
+                    unsigned int flags,
+                    GError **error)
+{
+    g_autoptr(vsDomainDef) def = NULL;
+    qemuDomainObj *vm;
+    qemuDomainRef *ref = NULL;
+
+    QEMU_CHECK_FLAGS(VS_DOMAIN_START_PAUSED | VS_DOMAIN_START_VALIDATE, NULL);
+
+    if (!(def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                       error)))
+        return NULL;
+    if (!(vm = qemuDriverCreateObj(driver, &def, error)))
+        return NULL;
+
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_ASYNC,
+                            VS_DOMAIN_JOB_OPERATION_START, error))
+        goto cleanup;
+
+    if (qemuDomainObjIsActive(vm)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("domain '%s' is already active"), vm->name);
+    } else if (qemuDriverStartLocked(driver, vm, def, flags, error)) {
+        qemuDomainJobSetResult(vm, VS_DOMAIN_JOB_COMPLETED);
+        ref = qemuDomainObjToRef(vm);
+    } else if (!vm->persistent) {
+        qemuDomainObjListRemove(driver->domains, vm);
+    }
+    qemuDomainJobEnd(vm);
+
+ cleanup:
+    qemuDomainObjEndAPI(&vm);
+    return ref;
+}
+
+
+/* ---- state changes ------------------------------------------------ */
+
+/* Look @uuid up and take a MODIFY job on it; the domain must be active
+ * at the start of the job. Returns the locked object. */
+static qemuDomainObj *
+qemuDriverBeginActive(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      GError **error)
+{
+    qemuDomainObj *vm;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+    if (!qemuDomainObjCheckActive(vm, error) ||
+        !qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error)) {
+        qemuDomainObjEndAPI(&vm);
+        return NULL;
+    }
+    if (!qemuDomainObjCheckActive(vm, error)) {
+        qemuDomainJobEnd(vm);
+        qemuDomainObjEndAPI(&vm);
+        return NULL;
+    }
+    return vm;
+}
+
+
+static void
+qemuDriverEndJob(qemuDomainObj **vm)
+{
+    qemuDomainJobEnd(*vm);
+    qemuDomainObjEndAPI(vm);
+}
+
+
+/**
+ * qemuDriverDestroy:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: VIR_DOMAIN_DESTROY_GRACEFUL (SIGTERM is always tried first)
+ * @error: return location for a #GError
+ *
+ * Ends the domain's QEMU at once. A job running on the domain (a save,
+ * say) fails as QEMU goes away rather than making destroy wait for it.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverDestroy(qemuDriver *driver,
+                  const unsigned char *uuid,
+                  unsigned int flags,
+                  GError **error)
+{
+    qemuDomainObj *vm;
+    gboolean ok = FALSE;
+
+    QEMU_CHECK_FLAGS(QEMU_DESTROY_GRACEFUL, FALSE);
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    if (!qemuDomainObjCheckActive(vm, error))
+        goto cleanup;
+
+    vm->beingDestroyed = TRUE;
+    if (vm->job.kind != QEMU_JOB_NONE) {
+        VS_INFO("domain '%s': destroy interrupts a running job", vm->name);
+        qemuProcessKill(vm, SIGTERM);
+    }
+
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error))
+        goto cleanup;
+    /* The exit handler may have finished the job meanwhile. */
+    qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_DESTROYED, 0);
+    qemuDomainJobEnd(vm);
+    ok = TRUE;
+
+ cleanup:
+    qemuDomainObjEndAPI(&vm);
+    return ok;
+}
+
+
+/* Send one monitor command to an active domain under a MODIFY job. */
+static gboolean
+qemuDriverMonitorAction(qemuDriver *driver,
+                        const unsigned char *uuid,
+                        gboolean (*action)(qemuMonitor *mon, GError **error),
+                        GError **error)
+{
+    qemuDomainObj *vm;
+    qemuMonitor *mon;
+    gboolean ok = FALSE;
+
+    if (!(vm = qemuDriverBeginActive(driver, uuid, error)))
+        return FALSE;
+    if ((mon = qemuDomainObjEnterMonitor(vm, error))) {
+        ok = action(mon, error);
+        qemuDomainObjExitMonitor(vm, mon);
+    }
+    qemuDriverEndJob(&vm);
+    return ok;
+}
+
+
+/**
+ * qemuDriverShutdown:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: 0 or the ACPI power button method
+ * @error: return location for a #GError
+ *
+ * Presses the guest's power button. Returns once QEMU has the request;
+ * the domain shuts off when (and if) the guest powers down.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverShutdown(qemuDriver *driver,
+                   const unsigned char *uuid,
+                   unsigned int flags,
+                   GError **error)
+{
+    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_ACPI_POWER_BTN, FALSE);
+    return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemPowerdown,
+                                   error);
+}
+
+
+/**
+ * qemuDriverReboot:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: 0
+ * @error: return location for a #GError
+ *
+ * Resets the guest (system_reset): a hard reboot that needs no guest
+ * cooperation.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverReboot(qemuDriver *driver,
+                 const unsigned char *uuid,
+                 unsigned int flags,
+                 GError **error)
+{
+    QEMU_CHECK_FLAGS(0, FALSE);
+    return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemReset,
+                                   error);
+}
+
+
+/**
+ * qemuDriverSuspend:
+ * @driver: the driver
+ * @uuid: the domain
+ * @error: return location for a #GError
+ *
+ * Stops the vCPUs; the domain is then paused by the user. Suspending a
+ * paused domain succeeds without doing anything.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverSuspend(qemuDriver *driver,
+                  const unsigned char *uuid,
+                  GError **error)
+{
+    qemuDomainObj *vm;
+    qemuMonitor *mon;
+    gboolean ok = TRUE;
+
+    if (!(vm = qemuDriverBeginActive(driver, uuid, error)))
+        return FALSE;
+
+    if (vm->state != VS_DOMAIN_PAUSED) {
+        if (!(mon = qemuDomainObjEnterMonitor(vm, error))) {
+            ok = FALSE;
+        } else {
+            ok = qemuMonitorStop(mon, error);
+            qemuDomainObjExitMonitor(vm, mon);
+        }
+        if (ok)
+            qemuDomainObjSetState(vm, VS_DOMAIN_PAUSED,
+                                  VS_DOMAIN_PAUSED_USER);
+    }
+
+    qemuDriverEndJob(&vm);
+    return ok;
+}
+
+
+/**
+ * qemuDriverResume:
+ * @driver: the driver
+ * @uuid: the domain
+ * @error: return location for a #GError
+ *
+ * Starts the vCPUs of a paused domain; a running domain is left alone.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverResume(qemuDriver *driver,
+                 const unsigned char *uuid,
+                 GError **error)
+{
+    qemuDomainObj *vm;
+    qemuMonitor *mon;
+    gboolean ok = TRUE;
+
+    if (!(vm = qemuDriverBeginActive(driver, uuid, error)))
+        return FALSE;
+
+    if (vm->state == VS_DOMAIN_PMSUSPENDED) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("domain is pmsuspended"));
+        ok = FALSE;
+    } else if (vm->state != VS_DOMAIN_RUNNING) {
+        if (!(mon = qemuDomainObjEnterMonitor(vm, error))) {
+            ok = FALSE;
+        } else {
+            ok = qemuMonitorCont(mon, error);
+            qemuDomainObjExitMonitor(vm, mon);
+        }
+        if (ok)
+            qemuDomainObjSetState(vm, VS_DOMAIN_RUNNING,
+                                  VS_DOMAIN_RUNNING_UNPAUSED);
+    }
+
+    qemuDriverEndJob(&vm);
+    return ok;
+}
+
+
+/* ---- queries ------------------------------------------------------ */
+
+/**
+ * qemuDriverGetInfo:
+ * @driver: the driver
+ * @uuid: the domain
+ * @info: (out) state, memory, vCPUs and CPU time
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverGetInfo(qemuDriver *driver,
+                  const unsigned char *uuid,
+                  qemuDomainInfo *info,
+                  GError **error)
+{
+    qemuDomainObj *vm;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+
+    info->state = vm->state;
+    info->maxMem = vm->def->maxMemory;
+    info->memory = vm->def->curMemory;
+    info->nrVirtCpu = vm->def->vcpus;
+    info->cpuTime = qemuDomainObjIsActive(vm) && vm->pid > 0 ?
+                    qemuProcessGetCPUTime(vm->pid) : 0;
+
+    qemuDomainObjEndAPI(&vm);
+    return TRUE;
+}
+
+
+/**
+ * qemuDriverGetState:
+ * @driver: the driver
+ * @uuid: the domain
+ * @state: (out) a vsDomainState
+ * @reason: (out) its reason
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverGetState(qemuDriver *driver,
+                   const unsigned char *uuid,
+                   int *state,
+                   int *reason,
+                   GError **error)
+{
+    qemuDomainObj *vm;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    *state = vm->state;
+    *reason = vm->reason;
+    qemuDomainObjEndAPI(&vm);
+    return TRUE;
+}
+
+
+/**
+ * qemuDriverGetXMLDesc:
+ * @driver: the driver
+ * @uuid: the domain
+ * @flags: vsDomainXMLFlags
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the live definition (with the id) of a
+ * running domain, or the persistent one when inactive or asked for with
+ * VS_DOMAIN_XML_INACTIVE; NULL with @error set on failure.
+ */
+char *
+qemuDriverGetXMLDesc(qemuDriver *driver,
+                     const unsigned char *uuid,
+                     unsigned int flags,
+                     GError **error)
+{
+    qemuDomainObj *vm;
+    char *xml;
+
+    QEMU_CHECK_FLAGS(VS_DOMAIN_XML_SECURE | VS_DOMAIN_XML_INACTIVE |
+                     VS_DOMAIN_XML_UPDATE_CPU | VS_DOMAIN_XML_MIGRATABLE,
+                     NULL);
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+
+    if ((flags & VS_DOMAIN_XML_INACTIVE) || !qemuDomainObjIsActive(vm))
+        xml = vsDomainDefFormat(qemuDomainObjGetPersistentDef(vm), -1,
+                                flags | VS_DOMAIN_DEF_FORMAT_INACTIVE, error);
+    else
+        xml = vsDomainDefFormat(vm->def, vm->id, flags, error);
+
+    qemuDomainObjEndAPI(&vm);
+    return xml;
+}
+
+
+/**
+ * qemuDriverIsActive:
+ * @driver: the driver
+ * @uuid: the domain
+ * @error: return location for a #GError
+ *
+ * Returns: 1 if running, 0 if not, -1 with @error set.
+ */
 int
-qemuDriverIsPersistent(qemuDriver *driver, const unsigned char *uuid,
+qemuDriverIsActive(qemuDriver *driver,
+                   const unsigned char *uuid,
+                   GError **error)
+{
+    qemuDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return -1;
+    ret = qemuDomainObjIsActive(vm);
+    qemuDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/**
+ * qemuDriverIsPersistent:
+ * @driver: the driver
+ * @uuid: the domain
+ * @error: return location for a #GError
+ *
+ * Returns: 1 if defined, 0 if transient, -1 with @error set.
+ */
+int
+qemuDriverIsPersistent(qemuDriver *driver,
+                       const unsigned char *uuid,
                        GError **error)
 {
-    QEMU_NO_SUPPORT(-1);
+    qemuDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return -1;
+    ret = vm->persistent;
+    qemuDomainObjEndAPI(&vm);
+    return ret;
 }
 
+
+/**
+ * qemuDriverGetAutostart:
+ * @driver: the driver
+ * @uuid: the domain
+ * @error: return location for a #GError
+ *
+ * Returns: 1 if the domain starts with the daemon, 0 if not, -1 with
+ * @error set.
+ */
 int
-qemuDriverGetAutostart(qemuDriver *driver, const unsigned char *uuid,
+qemuDriverGetAutostart(qemuDriver *driver,
+                       const unsigned char *uuid,
                        GError **error)
 {
-    QEMU_NO_SUPPORT(-1);
+    qemuDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return -1;
+    ret = vm->autostart;
+    qemuDomainObjEndAPI(&vm);
+    return ret;
 }
 
+
+/**
+ * qemuDriverSetAutostart:
+ * @driver: the driver
+ * @uuid: the domain
+ * @autostart: the new setting
+ * @error: return location for a #GError
+ *
+ * Marks a persistent domain for starting with the daemon by the
+ * presence of a file named after it in the autostart directory.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
-qemuDriverSetAutostart(qemuDriver *driver, const unsigned char *uuid,
-                       gboolean autostart, GError **error)
+qemuDriverSetAutostart(qemuDriver *driver,
+                       const unsigned char *uuid,
+                       gboolean autostart,
+                       GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    qemuDomainObj *vm;
+    g_autofree char *path = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean ok = FALSE;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+
+    if (!vm->persistent) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("cannot set autostart for transient domain"));
+        goto cleanup;
+    }
+
+    path = qemuDriverConfigAutostartPath(driver->config, vm->name);
+    if (autostart) {
+        if (!g_file_set_contents_full(path, vm->name, -1,
+                                      G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                      &err)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED,
+                        _("cannot create autostart file '%s': %s"),
+                        path, err->message);
+            goto cleanup;
+        }
+    } else if (unlink(path) < 0 && errno != ENOENT) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot remove autostart file '%s'"), path);
+        goto cleanup;
+    }
+    vm->autostart = !!autostart;
+    ok = TRUE;
+
+ cleanup:
+    qemuDomainObjEndAPI(&vm);
+    return ok;
 }
 
+
+/* ---- save and restore: the save engine (qemu_save.h) ------------- */
+
+/**
+ * qemuDriverSave:
+ *
+ * See qemuSaveDomainParams().
+ */
 gboolean
-qemuDriverSave(qemuDriver *driver, const unsigned char *uuid,
-               const vsTypedParamList *params, unsigned int flags,
+qemuDriverSave(qemuDriver *driver,
+               const unsigned char *uuid,
+               const vsTypedParamList *params,
+               unsigned int flags,
                GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveDomainParams(driver, uuid, params, flags, error);
 }
 
+
+/**
+ * qemuDriverRestore:
+ *
+ * See qemuSaveRestoreParams().
+ */
 gboolean
-qemuDriverRestore(qemuDriver *driver, const vsTypedParamList *params,
-                  unsigned int flags, GError **error)
+qemuDriverRestore(qemuDriver *driver,
+                  const vsTypedParamList *params,
+                  unsigned int flags,
+                  GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveRestoreParams(driver, params, flags, error);
 }
 
+
+/**
+ * qemuDriverManagedSave:
+ *
+ * See qemuSaveManagedSave().
+ */
 gboolean
-qemuDriverManagedSave(qemuDriver *driver, const unsigned char *uuid,
-                      unsigned int flags, GError **error)
+qemuDriverManagedSave(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      unsigned int flags,
+                      GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveManagedSave(driver, uuid, flags, error);
 }
 
+
+/**
+ * qemuDriverHasManagedSaveImage:
+ *
+ * See qemuSaveHasManagedImage().
+ */
 int
-qemuDriverHasManagedSaveImage(qemuDriver *driver, const unsigned char *uuid,
-                              unsigned int flags, GError **error)
+qemuDriverHasManagedSaveImage(qemuDriver *driver,
+                              const unsigned char *uuid,
+                              unsigned int flags,
+                              GError **error)
 {
-    QEMU_NO_SUPPORT(-1);
+    return qemuSaveHasManagedImage(driver, uuid, flags, error);
 }
 
+
+/**
+ * qemuDriverManagedSaveRemove:
+ *
+ * See qemuSaveManagedRemove().
+ */
 gboolean
-qemuDriverManagedSaveRemove(qemuDriver *driver, const unsigned char *uuid,
-                            unsigned int flags, GError **error)
+qemuDriverManagedSaveRemove(qemuDriver *driver,
+                            const unsigned char *uuid,
+                            unsigned int flags,
+                            GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveManagedRemove(driver, uuid, flags, error);
 }
 
+
+/**
+ * qemuDriverManagedSaveGetXMLDesc:
+ *
+ * See qemuSaveManagedGetXMLDesc().
+ */
 char *
-qemuDriverManagedSaveGetXMLDesc(qemuDriver *driver, const unsigned char *uuid,
-                                unsigned int flags, GError **error)
+qemuDriverManagedSaveGetXMLDesc(qemuDriver *driver,
+                                const unsigned char *uuid,
+                                unsigned int flags,
+                                GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    return qemuSaveManagedGetXMLDesc(driver, uuid, flags, error);
 }
 
+
+/**
+ * qemuDriverManagedSaveDefineXML:
+ *
+ * See qemuSaveManagedDefineXML().
+ */
 gboolean
-qemuDriverManagedSaveDefineXML(qemuDriver *driver, const unsigned char *uuid,
-                               const char *dxml, unsigned int flags,
+qemuDriverManagedSaveDefineXML(qemuDriver *driver,
+                               const unsigned char *uuid,
+                               const char *dxml,
+                               unsigned int flags,
                                GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveManagedDefineXML(driver, uuid, dxml, flags, error);
 }
 
+
+/**
+ * qemuDriverSaveImageGetXMLDesc:
+ *
+ * See qemuSaveImageGetXMLDesc().
+ */
 char *
-qemuDriverSaveImageGetXMLDesc(qemuDriver *driver, const char *path,
-                              unsigned int flags, GError **error)
+qemuDriverSaveImageGetXMLDesc(qemuDriver *driver,
+                              const char *path,
+                              unsigned int flags,
+                              GError **error)
 {
-    QEMU_NO_SUPPORT(NULL);
+    return qemuSaveImageGetXMLDesc(driver, path, flags, error);
 }
 
+
+/**
+ * qemuDriverSaveImageDefineXML:
+ *
+ * See qemuSaveImageDefineXML().
+ */
 gboolean
-qemuDriverSaveImageDefineXML(qemuDriver *driver, const char *path,
-                             const char *dxml, unsigned int flags,
+qemuDriverSaveImageDefineXML(qemuDriver *driver,
+                             const char *path,
+                             const char *dxml,
+                             unsigned int flags,
                              GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveImageDefineXML(driver, path, dxml, flags, error);
 }
 
+
+/**
+ * qemuDriverGetJobStats:
+ *
+ * See qemuSaveGetJobStats().
+ */
 gboolean
-qemuDriverGetJobStats(qemuDriver *driver, const unsigned char *uuid,
-                      unsigned int flags, int *type,
-                      vsTypedParamList **params, GError **error)
+qemuDriverGetJobStats(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      unsigned int flags,
+                      int *type,
+                      vsTypedParamList **params,
+                      GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveGetJobStats(driver, uuid, flags, type, params, error);
 }
 
+
+/**
+ * qemuDriverAbortJob:
+ *
+ * See qemuSaveAbortJob().
+ */
 gboolean
-qemuDriverAbortJob(qemuDriver *driver, const unsigned char *uuid,
-                   unsigned int flags, GError **error)
+qemuDriverAbortJob(qemuDriver *driver,
+                   const unsigned char *uuid,
+                   unsigned int flags,
+                   GError **error)
 {
-    QEMU_NO_SUPPORT(FALSE);
+    return qemuSaveAbortJob(driver, uuid, flags, error);
 }
