@@ -142,7 +142,7 @@ qemuMonitorParserFeed(qemuMonitorParser *parser,
 
         if (!obj && jerr != json_tokener_continue && jerr != json_tokener_success) {
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
-                        _("invalid JSON from QEMU monitor: %s"),
+                        _("QEMU sent invalid JSON: %s"),
                         json_tokener_error_desc(jerr));
             return FALSE;
         }
@@ -152,7 +152,7 @@ qemuMonitorParserFeed(qemuMonitorParser *parser,
         if (parser->msgBytes > QEMU_MONITOR_MAX_MESSAGE) {
             json_object_put(obj);
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
-                        _("QEMU monitor message is longer than %d bytes"),
+                        _("QEMU sent a monitor message longer than %d bytes"),
                         QEMU_MONITOR_MAX_MESSAGE);
             return FALSE;
         }
@@ -163,7 +163,7 @@ qemuMonitorParserFeed(qemuMonitorParser *parser,
                 continue;
             /* A bare JSON null parses to NULL with success. */
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
-                        _("QEMU monitor sent a JSON value that is not an object"));
+                        _("QEMU sent a JSON value that is not an object"));
             return FALSE;
         }
 
@@ -172,7 +172,7 @@ qemuMonitorParserFeed(qemuMonitorParser *parser,
         if (!json_object_is_type(obj, json_type_object)) {
             json_object_put(obj);
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
-                        _("QEMU monitor sent a JSON value that is not an object"));
+                        _("QEMU sent a JSON value that is not an object"));
             return FALSE;
         }
         g_ptr_array_add(msgs, obj);
@@ -203,7 +203,7 @@ qemuMonitorFormatCommand(const char *execute,
     json_object_object_add(cmd, "id", json_object_new_string(id));
 
     return g_strdup_printf("%s\r\n",
-                           json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN));
+                           json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 
@@ -409,7 +409,7 @@ qemuMonitorDispatch(qemuMonitor *mon,
     gboolean greeted;
 
     VS_DEBUG("mon=%p recv: %s", mon,
-             json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
+             json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 
     g_mutex_lock(&mon->lock);
     greeted = mon->greeted;

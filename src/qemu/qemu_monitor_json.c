@@ -296,7 +296,7 @@ qemuMonitorParseGreeting(json_object *msg,
     if (!json_object_is_type(msg, json_type_object) ||
         !json_object_object_get_ex(msg, "QMP", &qmp)) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
-                    _("QEMU monitor did not greet with a QMP banner"));
+                    _("QEMU sent a message that is not a QMP greeting"));
         return FALSE;
     }
 
