@@ -124,6 +124,46 @@ testDefaults(void)
 }
 
 
+/* The installed sample shows every key with its default: uncommented,
+ * it must parse to exactly the defaults. */
+static void
+testSample(void)
+{
+    const char *srcroot = g_getenv("VS_SOURCE_ROOT");
+    g_autofree char *path = g_build_filename(srcroot ? srcroot : ".", "src",
+                                             "qemu", "qemu.conf", NULL);
+    g_autofree char *content = NULL;
+    g_autoptr(GString) uncommented = g_string_new(NULL);
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew("/nonexistent");
+    g_autoptr(qemuDriverConfig) defaults = qemuDriverConfigNew("/nonexistent");
+    g_autofree char *actual = NULL;
+    g_autofree char *expected = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t nkeys = 0;
+    size_t i;
+
+    g_assert_true(g_file_get_contents(path, &content, NULL, NULL));
+    lines = g_strsplit(content, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+
+        if (line[0] == '#' && g_ascii_islower(line[1]) &&
+            strstr(line, " = ")) {
+            line++;
+            nkeys++;
+        }
+        g_string_append_printf(uncommented, "%s\n", line);
+    }
+    g_assert_cmpuint(nkeys, ==, 7);
+
+    g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
+                                              path, NULL));
+    actual = testFormatConfig(cfg);
+    expected = testFormatConfig(defaults);
+    g_assert_cmpstr(actual, ==, expected);
+}
+
+
 static void
 testRootLayout(void)
 {
@@ -246,6 +286,7 @@ main(int argc,
         g_test_add_data_func(name, testCases[i], testParseCase);
     }
     g_test_add_func("/qemu/conf/defaults", testDefaults);
+    g_test_add_func("/qemu/conf/sample", testSample);
     g_test_add_func("/qemu/conf/root-layout", testRootLayout);
     g_test_add_func("/qemu/conf/load-file", testLoadFile);
     g_test_add_func("/qemu/conf/make-dirs", testMakeDirs);
