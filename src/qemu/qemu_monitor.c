@@ -349,14 +349,18 @@ qemuMonitorDispatchEvent(qemuMonitor *mon,
 }
 
 
+/* Hand @msg (transfer full) to the command waiting for it. The reader
+ * must not touch it afterwards: json-c's reference counts are not atomic,
+ * so a message is only ever owned by one thread at a time. */
 static void
 qemuMonitorDispatchReply(qemuMonitor *mon,
                          json_object *msg)
 {
+    g_autoptr(json_object) owned = msg;
     json_object *id = NULL;
     qemuMonitorMessage *waiter = NULL;
 
-    json_object_object_get_ex(msg, "id", &id);
+    json_object_object_get_ex(owned, "id", &id);
     if (!json_object_is_type(id, json_type_string)) {
         VS_WARN("mon=%p dropping reply without an id", mon);
         return;
@@ -365,7 +369,7 @@ qemuMonitorDispatchReply(qemuMonitor *mon,
     g_mutex_lock(&mon->lock);
     waiter = g_hash_table_lookup(mon->pending, json_object_get_string(id));
     if (waiter) {
-        waiter->reply = json_object_get(msg);
+        waiter->reply = g_steal_pointer(&owned);
         g_cond_broadcast(&mon->cond);
     }
     g_mutex_unlock(&mon->lock);
@@ -401,11 +405,13 @@ qemuMonitorDispatchGreeting(qemuMonitor *mon,
 }
 
 
+/* Act on one message from QEMU; takes @msg (transfer full). */
 static gboolean
 qemuMonitorDispatch(qemuMonitor *mon,
                     json_object *msg,
                     GError **error)
 {
+    g_autoptr(json_object) owned = msg;
     gboolean greeted;
 
     VS_DEBUG("mon=%p recv: %s", mon,
@@ -422,7 +428,7 @@ qemuMonitorDispatch(qemuMonitor *mon,
         qemuMonitorDispatchEvent(mon, msg);
     else if (json_object_object_get_ex(msg, "return", NULL) ||
              json_object_object_get_ex(msg, "error", NULL))
-        qemuMonitorDispatchReply(mon, msg);
+        qemuMonitorDispatchReply(mon, g_steal_pointer(&owned));
     else
         VS_WARN("mon=%p dropping a message that is neither reply nor event", mon);
     return TRUE;
@@ -460,7 +466,9 @@ qemuMonitorReadLoop(qemuMonitor *mon)
             return g_strdup(err->message);
 
         for (i = 0; i < msgs->len; i++) {
-            if (!qemuMonitorDispatch(mon, g_ptr_array_index(msgs, i), &err))
+            json_object *msg = g_steal_pointer(&msgs->pdata[i]);
+
+            if (!qemuMonitorDispatch(mon, msg, &err))
                 return g_strdup(err->message);
         }
         g_ptr_array_set_size(msgs, 0);

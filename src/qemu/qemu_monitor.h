@@ -65,7 +65,9 @@ typedef struct _qemuMonitor qemuMonitor;
  * qemuMonitorCallbacks:
  * @event: a QMP event: @name (e.g. "STOP"), its "data" member (transfer
  *   none, valid during the call only; NULL when QEMU sent none) and
- *   QEMU's timestamp. May be NULL.
+ *   QEMU's timestamp. May be NULL. json-c counts references without
+ *   atomics: to keep @data beyond the call, or hand it to another thread,
+ *   take a json_object_deep_copy(), never a json_object_get().
  * @eof: the monitor failed (QEMU exited, closed the socket or sent
  *   garbage); @reason is a translated sentence for logs and errors.
  *   Called at most once, never after qemuMonitorClose(). May be NULL.

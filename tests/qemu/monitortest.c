@@ -42,7 +42,7 @@ testDataPath(const char *name)
     const char *srcdir = g_getenv("VS_TEST_SRCDIR");
 
     g_assert_nonnull(srcdir);
-    return g_build_filename(srcdir, "data", "monitor", name, NULL);
+    return g_build_filename(srcdir, "qemu", "data", "monitor", name, NULL);
 }
 
 
