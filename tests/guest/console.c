@@ -60,34 +60,6 @@ guestSerialPut(char c)
 }
 
 
-/**
- * guestDiv64:
- * @num: dividend
- * @den: divisor, not 0
- *
- * Divide without libgcc: two 32-bit DIVs, the first of which leaves a
- * remainder below @den so the second cannot overflow.
- *
- * Returns: the quotient, saturated to 0xffffffff.
- */
-uint32_t
-guestDiv64(uint64_t num, uint32_t den)
-{
-    uint32_t hi = (uint32_t)(num >> 32);
-    uint32_t lo = (uint32_t)num;
-    uint32_t quot;
-    uint32_t rem;
-
-    if (den == 0 || hi >= den)
-        return 0xffffffffu;
-
-    __asm__("divl %4"
-            : "=a"(quot), "=d"(rem)
-            : "a"(lo), "d"(hi), "rm"(den));
-    return quot;
-}
-
-
 typedef struct _guestLine guestLine;
 struct _guestLine {
     char buf[GUEST_LINE_MAX];

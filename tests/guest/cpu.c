@@ -3,113 +3,117 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The GDT holds flat 4 GiB code and data segments for ring 0 and ring 3
- * plus one TSS. The TSS only supplies the ring 0 stack that the CPU
- * switches to when an exception interrupts ring 3; with IOPL=3 its I/O
- * permission bitmap is never consulted. The IDT routes the 32 exception
+ * The GDT holds flat 64-bit code and data segments for ring 0 and ring 3
+ * plus one TSS. The TSS supplies the ring 0 stack that the CPU switches to
+ * when an exception interrupts ring 3, and an I/O permission bitmap that
+ * opens every port below 0x400 to ring 3. IOPL=3 alone should do that,
+ * but software-nested KVM ignores the guest's IOPL when ring 3 runs
+ * natively and checks the bitmap instead. The IDT routes the 32 exception
  * vectors to stubs that print one line and stop, so that a broken guest
  * says so on the serial port instead of resetting.
  */
 
 #include "guest.h"
 
+#include <stddef.h>
+
+/* ports 0x000-0x3ff: the PIT, port 0x61 and the UARTs */
+#define GUEST_IOMAP_PORTS 0x400
+
 typedef struct _guestTss guestTss;
 struct _guestTss {
-    uint32_t link;
-    uint32_t esp0;
-    uint32_t ss0;
-    uint32_t unused[22];
-    uint16_t trap;
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
     uint16_t iomapBase;
+    /* one bit per port, 0 = allowed; the byte after it must be all ones */
+    uint8_t iomap[GUEST_IOMAP_PORTS / 8];
+    uint8_t iomapEnd;
 } __attribute__((packed));
 
 typedef struct _guestTablePointer guestTablePointer;
 struct _guestTablePointer {
     uint16_t limit;
-    uint32_t base;
+    uint64_t base;
 } __attribute__((packed));
 
-extern char guestRing0StackTop[];
-
-/* base 0, limit 4 GiB, 4 KiB granularity, 32-bit */
-static uint64_t guestGdt[6] __attribute__((aligned(8))) = {
+/*
+ * Base 0, limit 4 GiB, 4 KiB granularity; the code segments have L set
+ * (64-bit), which makes base and limit moot.
+ */
+static uint64_t guestGdt[7] __attribute__((aligned(16))) = {
     0,
-    0x00cf9a000000ffffull,  /* ring 0 code */
+    0x00af9a000000ffffull,  /* ring 0 code */
     0x00cf92000000ffffull,  /* ring 0 data */
-    0x00cffa000000ffffull,  /* ring 3 code */
+    0x00affa000000ffffull,  /* ring 3 code */
     0x00cff2000000ffffull,  /* ring 3 data */
-    0,                      /* TSS, filled at run time */
+    0,                      /* TSS, both halves filled at run time */
+    0,
 };
 
-static uint64_t guestIdt[32] __attribute__((aligned(8)));
+static uint64_t guestIdt[32 * 2] __attribute__((aligned(16)));
 static guestTss guestTssArea __attribute__((aligned(16)));
 
-guestTablePointer guestGdtr = { sizeof(guestGdt) - 1, 0 };
-guestTablePointer guestIdtr = { sizeof(guestIdt) - 1, 0 };
-
-
-static uint64_t
-guestSegmentDescriptor(uint32_t base, uint32_t limit, uint32_t access)
-{
-    uint32_t lo = (base << 16) | (limit & 0xffff);
-    uint32_t hi = (base & 0xff000000) | (limit & 0x000f0000) |
-                  (access << 8) | ((base >> 16) & 0xff);
-
-    return ((uint64_t)hi << 32) | lo;
-}
-
-
-static uint64_t
-guestInterruptGate(uint32_t handler)
-{
-    /* present, DPL 0, 32-bit interrupt gate */
-    uint32_t lo = ((uint32_t)GUEST_SEL_KCODE << 16) | (handler & 0xffff);
-    uint32_t hi = (handler & 0xffff0000) | 0x8e00;
-
-    return ((uint64_t)hi << 32) | lo;
-}
+/* Read by entry.S; the GDT pointer is used before any code here runs. */
+guestTablePointer guestGdtr = { sizeof(guestGdt) - 1, (uint64_t)guestGdt };
+guestTablePointer guestIdtr = { sizeof(guestIdt) - 1, (uint64_t)guestIdt };
 
 
 /**
  * guestCpuTablesInit:
  *
- * Fill in the parts of the GDT, TSS and IDT that depend on link-time
- * addresses. Runs once in ring 0 before entry.S loads the tables.
+ * Fill in the TSS descriptor and the IDT gates, whose link-time addresses
+ * must be split into fields. Runs once in ring 0 before entry.S loads the
+ * task register and the IDT.
  */
 void
 guestCpuTablesInit(void)
 {
+    uint64_t tss = (uint64_t)&guestTssArea;
+    uint64_t limit = sizeof(guestTssArea) - 1;
     uint32_t i;
 
-    guestTssArea.ss0 = GUEST_SEL_KDATA;
-    guestTssArea.esp0 = (uint32_t)guestRing0StackTop;
-    guestTssArea.iomapBase = sizeof(guestTssArea);
+    guestTssArea.rsp[0] = (uint64_t)guestRing0StackTop;
+    guestTssArea.iomapBase = offsetof(guestTss, iomap);
+    guestTssArea.iomapEnd = 0xff;
 
-    /* present, DPL 0, 32-bit available TSS, byte granularity */
-    guestGdt[GUEST_SEL_TSS / 8] =
-        guestSegmentDescriptor((uint32_t)&guestTssArea,
-                               sizeof(guestTssArea) - 1, 0x89);
+    /* present, DPL 0, 64-bit available TSS, byte granularity */
+    guestGdt[GUEST_SEL_TSS / 8] = (limit & 0xffff) |
+                                  ((tss & 0xffffff) << 16) |
+                                  (0x89ull << 40) |
+                                  ((limit & 0xf0000) << 32) |
+                                  ((tss & 0xff000000) << 32);
+    guestGdt[GUEST_SEL_TSS / 8 + 1] = tss >> 32;
 
-    for (i = 0; i < 32; i++)
-        guestIdt[i] = guestInterruptGate(guestFaultStubs[i]);
+    for (i = 0; i < 32; i++) {
+        uint64_t handler = guestFaultStubs[i];
 
-    guestGdtr.base = (uint32_t)guestGdt;
-    guestIdtr.base = (uint32_t)guestIdt;
+        /* present, DPL 0, 64-bit interrupt gate, no IST */
+        guestIdt[i * 2] = (handler & 0xffff) |
+                          ((uint64_t)GUEST_SEL_KCODE << 16) |
+                          (0x8eull << 40) |
+                          ((handler & 0xffff0000) << 32);
+        guestIdt[i * 2 + 1] = handler >> 32;
+    }
 }
 
 
 /**
  * guestFaultReport:
- * @frame: vector, error code, then what the CPU pushed (EIP, CS, EFLAGS,
- *         and ESP, SS when the fault came from ring 3)
+ * @frame: vector, error code, then what the CPU pushed (RIP, CS, RFLAGS,
+ *         RSP, SS)
  *
  * Print a VSGUEST FAULT line and stop this CPU for good.
  */
 void
-guestFaultReport(const uint32_t *frame)
+guestFaultReport(const uint64_t *frame)
 {
-    guestPrintf("VSGUEST FAULT vec=%u err=0x%08x eip=0x%08x\n",
-                frame[0], frame[1], frame[2]);
+    guestPrintf("VSGUEST FAULT vec=%u err=0x%08x rip=0x%08x\n",
+                (unsigned int)frame[0], (unsigned int)frame[1],
+                (unsigned int)frame[2]);
 
     for (;;)
         __asm__ volatile("cli; hlt");

@@ -6,15 +6,17 @@
 
 #pragma once
 
-#include <stdarg.h>
-#include <stdint.h>
-
-/* Segment selectors; the GDT layout is fixed by entry.S and cpu.c. */
-#define GUEST_SEL_KCODE 0x08
+/* Segment selectors; cpu.c lays out the GDT to match. */
+#define GUEST_SEL_KCODE 0x08    /* 64-bit ring 0 code */
 #define GUEST_SEL_KDATA 0x10
-#define GUEST_SEL_UCODE 0x1b
-#define GUEST_SEL_UDATA 0x23
-#define GUEST_SEL_TSS   0x28
+#define GUEST_SEL_UCODE 0x1b    /* 64-bit ring 3 code, RPL 3 */
+#define GUEST_SEL_UDATA 0x23    /* ring 3 data, RPL 3 */
+#define GUEST_SEL_TSS   0x28    /* 16-byte descriptor */
+
+#ifndef __ASSEMBLER__
+
+# include <stdarg.h>
+# include <stdint.h>
 
 #define GUEST_MULTIBOOT_BOOT_MAGIC 0x2badb002u
 
@@ -68,14 +70,17 @@ struct _guestMultibootMod {
     uint32_t reserved;
 };
 
-/* Linker script symbols */
-extern char guestImageStart[];
+/* vsguest.ld: end of the loaded image, .bss and stacks included */
 extern char guestImageEnd[];
 
 /* entry.S */
-extern const uint32_t guestFaultStubs[32];
+extern const uint64_t guestFaultStubs[32];
+extern char guestRing0StackTop[];
 
-/* port.c: I/O ports and time stamp counter, usable from ring 3 (IOPL=3) */
+/*
+ * I/O ports and the time stamp counter, usable from ring 3: IOPL=3 and
+ * the TSS I/O bitmap open the ports, CR4.TSD is clear.
+ */
 static inline void
 guestOutb(uint16_t port, uint8_t val)
 {
@@ -104,11 +109,12 @@ guestRdtsc(void)
 /* console.c */
 void guestSerialInit(void);
 void guestPrintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-uint32_t guestDiv64(uint64_t num, uint32_t den);
 
 /* cpu.c (ring 0) */
 void guestCpuTablesInit(void);
-void guestFaultReport(const uint32_t *frame) __attribute__((noreturn));
+void guestFaultReport(const uint64_t *frame) __attribute__((noreturn));
 
 /* main.c (ring 3) */
 void guestMain(uint32_t magic, uint32_t mbiAddr) __attribute__((noreturn));
+
+#endif /* __ASSEMBLER__ */
