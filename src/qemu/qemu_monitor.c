@@ -458,7 +458,7 @@ qemuMonitorReadLoop(qemuMonitor *mon)
         /* Descriptors QEMU would send are closed, never used. */
         n = vsSocketRecvWithFds(mon->fd, buf, sizeof(buf), NULL, &err);
         if (n < 0)
-            return g_strdup_printf(_("read failed: %s"), err->message);
+            return g_strdup(err->message);
         if (n == 0)
             return g_strdup(_("end of file"));
 
