@@ -201,6 +201,72 @@ qemuProcessLogAppend(const char *path,
 
 /* ---- events ------------------------------------------------------- */
 
+typedef struct {
+    qemuDomainObj *vm;      /* a reference */
+    unsigned int generation;
+    unsigned int stopFlags;
+} qemuProcessEOFData;
+
+
+/* The clean-up after QEMU went away on its own (it crashed or was
+ * killed) or the guest shut down (QEMU runs with -no-shutdown, so it
+ * stays until stopped). Runs on its own thread because it has to wait
+ * for whatever job is running to notice and end. */
+static gpointer
+qemuProcessEOFThread(gpointer opaque)
+{
+    g_autofree qemuProcessEOFData *data = opaque;
+    qemuDomainObj *vm = data->vm;
+    qemuDriver *driver = vm->driver;
+    vsDomainShutoffReason reason;
+
+    qemuDomainObjLock(vm);
+    while (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                               VS_DOMAIN_JOB_OPERATION_UNKNOWN, NULL)) {
+        VS_WARN("domain '%s': still waiting for the job to end", vm->name);
+    }
+
+    if (qemuDomainObjIsActive(vm) && vm->generation == data->generation) {
+        if (vm->beingDestroyed)
+            reason = VS_DOMAIN_SHUTOFF_DESTROYED;
+        else if (vm->gotShutdown)
+            reason = VS_DOMAIN_SHUTOFF_SHUTDOWN;
+        else
+            reason = VS_DOMAIN_SHUTOFF_CRASHED;
+        qemuProcessStop(vm->driver, vm, reason, data->stopFlags);
+    }
+
+    qemuDomainJobEnd(vm);
+    qemuDomainObjEndAPI(&vm);
+
+    g_mutex_lock(&driver->workerLock);
+    driver->workers--;
+    g_cond_broadcast(&driver->workerCond);
+    g_mutex_unlock(&driver->workerLock);
+    return NULL;
+}
+
+
+/* With vm->lock held: hand the clean-up of the current QEMU to a new
+ * thread. */
+static void
+qemuProcessScheduleStop(qemuDomainObj *vm,
+                        unsigned int stopFlags)
+{
+    qemuProcessEOFData *data;
+
+    g_mutex_lock(&vm->driver->workerLock);
+    vm->driver->workers++;
+    g_mutex_unlock(&vm->driver->workerLock);
+
+    data = g_new0(qemuProcessEOFData, 1);
+    data->vm = qemuDomainObjRef(vm);
+    data->generation = vm->generation;
+    data->stopFlags = stopFlags;
+    g_thread_unref(g_thread_new("qemu-exit", qemuProcessEOFThread, data));
+}
+
+
 /* State a STOP event implies when nobody announced the pause. */
 static int
 qemuProcessPausedReason(const qemuDomainObj *vm)
@@ -242,6 +308,10 @@ qemuProcessHandleShutdown(qemuDomainObj *vm,
             guest ? "guest" : "host", cause ? cause : "unknown cause");
     vm->gotShutdown = TRUE;
     qemuDomainObjSetState(vm, VS_DOMAIN_SHUTDOWN, VS_DOMAIN_SHUTDOWN_UNKNOWN);
+    /* After a guest power-off QEMU only stops (-no-shutdown): end it. A
+     * host signal makes it exit by itself, which the end of file sees. */
+    if (guest)
+        qemuProcessScheduleStop(vm, 0);
 }
 
 
@@ -293,57 +363,12 @@ qemuProcessHandleEvent(qemuMonitor *mon,
 }
 
 
-typedef struct {
-    qemuDomainObj *vm;      /* a reference */
-    unsigned int generation;
-} qemuProcessEOFData;
-
-
-/* The clean-up after QEMU went away on its own: the guest shut down,
- * QEMU crashed or was killed. Runs on its own thread because it has to
- * wait for whatever job is running to notice and end. */
-static gpointer
-qemuProcessEOFThread(gpointer opaque)
-{
-    g_autofree qemuProcessEOFData *data = opaque;
-    qemuDomainObj *vm = data->vm;
-    qemuDriver *driver = vm->driver;
-    vsDomainShutoffReason reason;
-
-    qemuDomainObjLock(vm);
-    while (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
-                               VS_DOMAIN_JOB_OPERATION_UNKNOWN, NULL)) {
-        VS_WARN("domain '%s': still waiting for the job to end", vm->name);
-    }
-
-    if (qemuDomainObjIsActive(vm) && vm->generation == data->generation) {
-        if (vm->beingDestroyed)
-            reason = VS_DOMAIN_SHUTOFF_DESTROYED;
-        else if (vm->gotShutdown)
-            reason = VS_DOMAIN_SHUTOFF_SHUTDOWN;
-        else
-            reason = VS_DOMAIN_SHUTOFF_CRASHED;
-        qemuProcessStop(vm->driver, vm, reason, QEMU_PROCESS_STOP_GRACEFUL);
-    }
-
-    qemuDomainJobEnd(vm);
-    qemuDomainObjEndAPI(&vm);
-
-    g_mutex_lock(&driver->workerLock);
-    driver->workers--;
-    g_cond_broadcast(&driver->workerCond);
-    g_mutex_unlock(&driver->workerLock);
-    return NULL;
-}
-
-
 static void
 qemuProcessHandleEOF(qemuMonitor *mon,
                      const char *reason,
                      gpointer opaque)
 {
     qemuDomainObj *vm = opaque;
-    qemuProcessEOFData *data;
 
     qemuDomainObjLock(vm);
     if (vm->mon != mon) {
@@ -354,15 +379,8 @@ qemuProcessHandleEOF(qemuMonitor *mon,
     VS_INFO("domain '%s': monitor closed: %s", vm->name, reason);
     vm->exited = TRUE;
     qemuDomainObjBroadcast(vm);
-
-    g_mutex_lock(&vm->driver->workerLock);
-    vm->driver->workers++;
-    g_mutex_unlock(&vm->driver->workerLock);
-
-    data = g_new0(qemuProcessEOFData, 1);
-    data->vm = qemuDomainObjRef(vm);
-    data->generation = vm->generation;
-    g_thread_unref(g_thread_new("qemu-exit", qemuProcessEOFThread, data));
+    /* QEMU is exiting: let it finish before any signal. */
+    qemuProcessScheduleStop(vm, QEMU_PROCESS_STOP_GRACEFUL);
     qemuDomainObjUnlock(vm);
 }
 

@@ -412,6 +412,35 @@ testCrash(void)
 }
 
 
+/* SIGTERM from elsewhere: QEMU reports a shutdown, then exits. */
+static void
+testHostSignal(void)
+{
+    testRoot tr = { 0 };
+    g_autoptr(qemuDriver) driver = NULL;
+    g_autoptr(qemuDomainRef) ref = NULL;
+    g_autoptr(qemuDomainRef) started = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!testRootInit(&tr))
+        return;
+    driver = qemuDriverNew(tr.root, &err);
+    g_assert_no_error(err);
+    ref = testDefine(driver, &tr, "sigterm", UUID1);
+    started = qemuDriverStart(driver, ref->uuid, 0, &err);
+    g_assert_no_error(err);
+
+    g_assert_cmpint(kill(testDomainPid(driver, ref->uuid), SIGTERM), ==, 0);
+    g_assert_cmpint(testWaitState(driver, ref->uuid, VS_DOMAIN_SHUTOFF,
+                                  TEST_EVENT_TIMEOUT_MS), >=, 0);
+    testAssertState(driver, ref->uuid, VS_DOMAIN_SHUTOFF,
+                    VS_DOMAIN_SHUTOFF_SHUTDOWN);
+
+    g_clear_pointer(&driver, qemuDriverFree);
+    testRootClear(&tr);
+}
+
+
 static void
 testBadEmulator(void)
 {
@@ -569,6 +598,7 @@ main(int argc,
     g_test_add_func("/qemu/process/reattach", testReattach);
     g_test_add_func("/qemu/process/reattach-dead", testReattachDead);
     g_test_add_func("/qemu/process/crash", testCrash);
+    g_test_add_func("/qemu/process/host-signal", testHostSignal);
     g_test_add_func("/qemu/process/bad-emulator", testBadEmulator);
     g_test_add_func("/qemu/process/early-exit", testEarlyExit);
 
