@@ -32,6 +32,9 @@ VS_LOG_INIT("qemu.monitor");
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put);
 
+/* Compact, and "/" left alone so that paths in logs read as written. */
+#define QEMU_MONITOR_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* One command waiting for its reply; lives on the caller's stack and is
  * reachable from @pending only while the caller waits. */
 typedef struct _qemuMonitorMessage qemuMonitorMessage;
@@ -203,7 +206,7 @@ qemuMonitorFormatCommand(const char *execute,
     json_object_object_add(cmd, "id", json_object_new_string(id));
 
     return g_strdup_printf("%s\r\n",
-                           json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                           json_object_to_json_string_ext(cmd, QEMU_MONITOR_JSON_FLAGS));
 }
 
 
@@ -415,7 +418,7 @@ qemuMonitorDispatch(qemuMonitor *mon,
     gboolean greeted;
 
     VS_DEBUG("mon=%p recv: %s", mon,
-             json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+             json_object_to_json_string_ext(msg, QEMU_MONITOR_JSON_FLAGS));
 
     g_mutex_lock(&mon->lock);
     greeted = mon->greeted;
@@ -629,9 +632,8 @@ qemuMonitorOpen(int fd,
 }
 
 
-/* Wait until @deadline (monotonic) or until @pidfd reports an exit,
- * whichever comes first, for at most @stepMs. Returns FALSE when the
- * process exited. */
+/* Pause @stepMs before the next connection attempt, or less when @pidfd
+ * (if >= 0) reports that the process exited. Returns FALSE then. */
 static gboolean
 qemuMonitorConnectPause(int pidfd,
                         int stepMs)

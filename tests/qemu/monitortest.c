@@ -30,6 +30,8 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put);
 
+#define TEST_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* Generous bound for things that happen at once; only hit on failure. */
 #define TEST_WAIT_MS 10000
 
@@ -116,7 +118,7 @@ testServerWriteObj(testServer *srv,
                    json_object *obj)
 {
     g_autofree char *line = g_strdup_printf("%s\r\n",
-        json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_to_json_string_ext(obj, TEST_JSON_FLAGS));
 
     testServerWrite(srv, line);
 }
@@ -347,7 +349,7 @@ testEventCb(qemuMonitor *mon,
 
     if (data)
         text = g_strdup_printf("%s:%s", name,
-                               json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                               json_object_to_json_string_ext(data, TEST_JSON_FLAGS));
     else
         text = g_strdup(name);
 
@@ -631,7 +633,7 @@ testBuilders(void)
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_assert_cmpstr(json_object_to_json_string_ext(cases[i].obj,
-                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                                                       TEST_JSON_FLAGS),
                         ==, cases[i].expected);
         json_object_put(cases[i].obj);
     }
@@ -1212,7 +1214,7 @@ srvFds(testServer *srv)
     g_assert_cmpuint(want.st_dev, ==, got.st_dev);
     g_assert_cmpuint(want.st_ino, ==, got.st_ino);
     g_assert_cmpint(fcntl(fd, F_GETFL) & O_ACCMODE, ==, O_WRONLY);
-    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(a), JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(a), TEST_JSON_FLAGS),
                     ==, "{\"fdset-id\":0,\"opaque\":\"virtsave-save-buffered\"}");
     testServerReplyFile(srv, a, "add-fd");
 
@@ -1220,7 +1222,7 @@ srvFds(testServer *srv)
     testServerReplyFile(srv, b, "query-fdsets-two");
 
     c = testServerExpect(srv, "remove-fd");
-    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(c), JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(c), TEST_JSON_FLAGS),
                     ==, "{\"fdset-id\":0}");
     g_assert_cmpuint(srv->fds->len, ==, 1);
     testServerReplyFile(srv, c, "error-remove-fd");
@@ -1276,7 +1278,7 @@ srvErrorReply(testServer *srv)
     g_autoptr(json_object) a = testServerExpect(srv, "migrate-set-parameters");
     g_autoptr(json_object) b = NULL;
 
-    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(a), JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+    g_assert_cmpstr(json_object_to_json_string_ext(testCmdArgs(a), TEST_JSON_FLAGS),
                     ==, "{\"multifd-channels\":255}");
     testServerReplyFile(srv, a, "error-multifd-channels");
     b = testServerExpect(srv, "query-status");
