@@ -18,6 +18,7 @@
 #include <json.h>
 
 #include "qemu_saveimage.h"
+#include "virtsave-convert.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -515,6 +516,9 @@ static const virtsaveCommand virtsaveCommands[] = {
     { "image", "verify", "FILE",
       N_("Check the structure of a save image without loading it."),
       virtsaveImageVerify },
+    { "image", "convert", "SRC DST --format F [--direct]",
+      N_("Convert a save image between raw and the compressed formats."),
+      virtsaveImageConvert },
 };
 
 
