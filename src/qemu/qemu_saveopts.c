@@ -325,7 +325,9 @@ qemuSaveCapClear(gpointer data)
  * Builds the capability list for a save or restore: every capability
  * QEMU knows, each with an explicit state, so that nothing an earlier
  * migration turned on (e.g. mapped-ram in a QEMU restored from a sparse
- * image) leaks into this one. Only multifd and mapped-ram are ever on.
+ * image) leaks into this one. Only multifd and mapped-ram are ever on,
+ * plus "events": without it QEMU sends no MIGRATION events, and the
+ * engine waits for those rather than polling.
  *
  * Returns: (transfer full) a new GArray of qemuMonitorMigrationCap.
  */
@@ -345,9 +347,12 @@ qemuSaveBuildMigrationCaps(const GArray *known,
         qemuMonitorMigrationCap cap = { 0 };
 
         cap.name = g_strdup(k->name);
-        cap.state = mappedRam &&
-                    (g_str_equal(k->name, "multifd") ||
-                     g_str_equal(k->name, "mapped-ram"));
+        if (g_str_equal(k->name, "events"))
+            cap.state = TRUE;
+        else
+            cap.state = mappedRam &&
+                        (g_str_equal(k->name, "multifd") ||
+                         g_str_equal(k->name, "mapped-ram"));
         g_array_append_val(caps, cap);
     }
     return caps;
