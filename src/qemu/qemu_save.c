@@ -532,10 +532,9 @@ qemuSaveStopDomain(qemuDriver *driver,
     job->fdset = -1;
     qemuSaveResetMigration(vm, &job->savedParams);
     qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_SAVED, 0);
+    /* A transient domain leaves the list here. */
     if (!job->opts->path)
         vm->hasManagedSave = TRUE;
-    if (!vm->persistent)
-        qemuDomainObjListRemove(driver->domains, vm);
 }
 
 
