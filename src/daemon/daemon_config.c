@@ -51,6 +51,7 @@ static const daemonConfigKey daemonConfigKeys[] = {
     KEY("keepalive_interval", DAEMON_CONFIG_INT, keepaliveInterval, -1, 3600),
     KEY("keepalive_count", DAEMON_CONFIG_UINT, keepaliveCount, 0, 1000),
     KEY("listen_system_socket", DAEMON_CONFIG_BOOL, listenSystemSocket, 0, 1),
+    KEY("shutdown_timeout", DAEMON_CONFIG_UINT, shutdownTimeout, 0, 86400),
 };
 
 #undef KEY
@@ -75,6 +76,7 @@ daemonConfigNew(void)
     cfg->maxClientRequests = 16;
     cfg->keepaliveInterval = 5;
     cfg->keepaliveCount = 5;
+    cfg->shutdownTimeout = 120;
     return cfg;
 }
 

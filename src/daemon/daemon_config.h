@@ -27,6 +27,7 @@ struct _daemonConfig {
     int keepaliveInterval;      /* seconds; -1 turns keepalive off */
     guint keepaliveCount;
     gboolean listenSystemSocket;
+    guint shutdownTimeout;      /* seconds; 0 waits for ever */
 };
 
 daemonConfig *daemonConfigNew(void);

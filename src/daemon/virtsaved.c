@@ -398,6 +398,7 @@ daemonNetConfig(const daemonConfig *cfg,
                              (guint)cfg->keepaliveInterval : 0;
     net->keepaliveCount = cfg->keepaliveCount;
     net->rwGroup = group;
+    net->shutdownTimeout = cfg->shutdownTimeout;
 }
 
 
@@ -439,7 +440,17 @@ daemonServe(const daemonOptions *opts,
 
     VS_INFO("virtsaved %s ready on '%s'", PACKAGE_VERSION, paths->socket);
     daemonNotifyReady(readyFd);
-    vsNetServerRun(srv);
+    if (!vsNetServerRun(srv)) {
+        /* Workers are stuck in the driver: freeing anything they use
+         * would crash them. Guests keep running either way. */
+        g_steal_pointer(&srv);
+        g_steal_pointer(&prog);
+        g_steal_pointer(&driver);
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_OPERATION_TIMEOUT,
+                    _("calls still running after %u s; exiting without them"),
+                    cfg->shutdownTimeout);
+        return EXIT_FAILURE;
+    }
 
     /* the server goes first: its workers still use the driver */
     g_clear_pointer(&srv, vsNetServerFree);
@@ -494,6 +505,12 @@ main(int argc,
     }
 
     unlink(paths.pidFile);
+    if (ret != EXIT_SUCCESS) {
+        /* skip exit handlers and library destructors: threads may be
+         * stuck in calls that still use them */
+        fflush(stderr);
+        _exit(ret);
+    }
 
  cleanup:
     if (pidFd >= 0)

@@ -91,6 +91,7 @@ vsNetServerConfigInit(vsNetServerConfig *cfg)
     cfg->keepaliveInterval = 5;
     cfg->keepaliveCount = 5;
     cfg->rwGroup = (gid_t)-1;
+    cfg->shutdownTimeout = 120;
 }
 
 
@@ -579,13 +580,21 @@ vsNetServerDrainThread(gpointer opaque)
 }
 
 
-static void
+static gboolean
+vsNetServerTick(gpointer opaque)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+
+static gboolean
 vsNetServerStop(vsNetServer *srv)
 {
     g_autoptr(GThread) drain = NULL;
+    g_autoptr(GSource) tick = g_timeout_source_new_seconds(1);
     GHashTableIter iter;
     gpointer key;
-    gint64 deadline;
+    gint64 deadline = G_MAXINT64;
 
     VS_INFO("stopping: no new connections; waiting for running calls");
     g_atomic_int_set(&srv->quitting, 1);
@@ -596,10 +605,23 @@ vsNetServerStop(vsNetServer *srv)
     while (g_hash_table_iter_next(&iter, &key, NULL))
         vsNetClientCloseAfterReplies(key);
 
-    /* keep serving the sockets while workers finish their calls */
+    /* keep serving the sockets while workers finish their calls, but
+     * not forever: a call stuck in the driver must not keep the daemon */
+    if (srv->cfg.shutdownTimeout > 0)
+        deadline = g_get_monotonic_time() +
+                   (gint64)srv->cfg.shutdownTimeout * G_USEC_PER_SEC;
+    g_source_set_callback(tick, vsNetServerTick, NULL, NULL);
+    g_source_attach(tick, srv->ctx);
     drain = g_thread_new("vs-rpc-drain", vsNetServerDrainThread, srv);
-    while (!g_atomic_int_get(&srv->drained))
+    while (!g_atomic_int_get(&srv->drained) &&
+           g_get_monotonic_time() < deadline)
         g_main_context_iteration(srv->ctx, TRUE);
+    g_source_destroy(tick);
+    if (!g_atomic_int_get(&srv->drained)) {
+        VS_ERROR("calls still running after %u s; giving up on them",
+                 srv->cfg.shutdownTimeout);
+        return FALSE;
+    }
     g_thread_join(g_steal_pointer(&drain));
 
     deadline = g_get_monotonic_time() + VS_NET_SERVER_FLUSH_USEC;
@@ -607,6 +629,7 @@ vsNetServerStop(vsNetServer *srv)
     while (g_hash_table_iter_next(&iter, &key, NULL))
         vsNetClientFlush(key, deadline);
     vsNetServerCloseAllClients(srv);
+    return TRUE;
 }
 
 
@@ -617,8 +640,12 @@ vsNetServerStop(vsNetServer *srv)
  * Runs the I/O loop in the calling thread until vsNetServerQuit(), then
  * stops listening, lets running calls finish (their replies are still
  * sent), and closes every connection.
+ *
+ * Returns: FALSE if calls were still running after the configured
+ * shutdown timeout; the server must then not be freed (its workers
+ * still use it), and the caller should exit.
  */
-void
+gboolean
 vsNetServerRun(vsNetServer *srv)
 {
     if (srv->cfg.keepaliveInterval > 0) {
@@ -630,7 +657,7 @@ vsNetServerRun(vsNetServer *srv)
 
     if (!g_atomic_int_get(&srv->quitting))
         g_main_loop_run(srv->loop);
-    vsNetServerStop(srv);
+    return vsNetServerStop(srv);
 }
 
 

@@ -29,6 +29,7 @@ struct _vsNetServerConfig {
     guint keepaliveInterval;    /* seconds; 0 disables server PINGs */
     guint keepaliveCount;
     gid_t rwGroup;              /* (gid_t)-1: none */
+    guint shutdownTimeout;      /* seconds to wait for running calls; 0: no limit */
 };
 
 void vsNetServerConfigInit(vsNetServerConfig *cfg);
@@ -68,7 +69,7 @@ gboolean vsNetServerAddListenerFd(vsNetServer *srv, int fd,
     G_GNUC_WARN_UNUSED_RESULT;
 
 GMainContext *vsNetServerGetContext(vsNetServer *srv);
-void vsNetServerRun(vsNetServer *srv);
+gboolean vsNetServerRun(vsNetServer *srv);
 void vsNetServerQuit(vsNetServer *srv);
 gboolean vsNetServerIsQuitting(vsNetServer *srv);
 guint vsNetServerNumClients(vsNetServer *srv);
