@@ -304,6 +304,12 @@ qemuRestoreRun(qemuDriver *driver,
         fds[1].fd = directFd;
     }
 
+    /* With the cache bypassed, the buffered descriptor reads only the
+     * stream's small metadata: no readahead into the page area. QEMU
+     * dups the descriptor, so the advice carries over. */
+    if (opts->bypassCache)
+        posix_fadvise(img->fd, 0, 0, POSIX_FADV_RANDOM);
+
     start.incomingDefer = TRUE;
     start.paused = TRUE;
     start.pausedReason = VS_DOMAIN_PAUSED_MIGRATION;
@@ -321,6 +327,9 @@ qemuRestoreRun(qemuDriver *driver,
         qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_FAILED, 0);
         return FALSE;
     }
+    /* Drop what the checks and QEMU's metadata reads left cached. */
+    if (opts->bypassCache)
+        posix_fadvise(img->fd, 0, 0, POSIX_FADV_DONTNEED);
     if (vm->job.current)
         vm->job.current->dataTotal = img->fileSize;
     VS_INFO("domain '%s': restored from '%s' in %" G_GINT64_FORMAT " ms",

@@ -387,6 +387,10 @@ qemuSaveFinishImage(qemuSaveJob *job,
         !qemuSaveImageMarkComplete(fd, error) ||
         !vsFileSync(fd, error))
         goto error;
+    /* The data is on disk: drop the few clean pages the buffered writes
+     * (stream metadata, bitmaps, header) left in the cache. */
+    if (job->opts->bypassCache)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (close(vsFdSteal(&fd)) < 0) {
         vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
                         _("cannot close save image '%s'"), job->tmpPath);
@@ -406,6 +410,29 @@ qemuSaveFinishImage(qemuSaveJob *job,
  error:
     g_prefix_error(error, _("cannot complete save image '%s': "), job->path);
     return FALSE;
+}
+
+
+/* When QEMU died under the save, a monitor command fails with the
+ * socket's error; say instead what happened. The end of file may reach
+ * the event handler a moment after the failed command returns. */
+static void
+qemuSaveExplainDeath(qemuDomainObj *vm,
+                     GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+
+    /* QEMU alive: the error stands. */
+    if (!vm->exited && (!vm->mon || qemuMonitorIsAlive(vm->mon)))
+        return;
+    while (!vm->exited && qemuDomainObjWait(vm, deadline))
+        ;
+    if (!vm->exited)
+        return;
+    g_clear_error(error);
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                _("domain is not running: QEMU of domain '%s' exited during job '%s'"),
+                vm->name, QEMU_SAVE_JOB_NAME);
 }
 
 
@@ -565,6 +592,7 @@ qemuSaveInJob(qemuDriver *driver,
     qemuDomainObjLock(vm);
 
     if (!qemuSaveRunLocked(vm, job, error)) {
+        qemuSaveExplainDeath(vm, error);
         qemuSaveRollback(vm, job);
         return FALSE;
     }
