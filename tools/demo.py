@@ -41,7 +41,6 @@ def accel():
 
 def domain_xml(name, kernel, mem_mib, serial, vcpus=2):
     dtype = accel()
-    cpu = "<cpu mode='host-passthrough'/>" if dtype == 'kvm' else ''
     return f"""<domain type='{dtype}'>
   <name>{name}</name>
   <memory unit='MiB'>{mem_mib}</memory>
@@ -51,7 +50,6 @@ def domain_xml(name, kernel, mem_mib, serial, vcpus=2):
     <kernel>{kernel}</kernel>
     <cmdline>seed=0x5eed1234</cmdline>
   </os>
-  {cpu}
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <serial type='file'>
