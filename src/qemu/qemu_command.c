@@ -1,0 +1,808 @@
+/*
+ * qemu_command.c: build the QEMU command line for a domain definition
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Devices, block nodes, network backends and objects are given to QEMU
+ * as JSON (-device, -blockdev, -netdev, -object accept it), so that
+ * paths and names need no escaping. Options without a JSON form
+ * (-machine, -chardev, -add-fd, -name) use QEMU's key=value syntax, in
+ * which a comma inside a value is written as two commas.
+ */
+
+#include <config.h>
+
+#include "qemu_command.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "vserror.h"
+#include "vsinternal.h"
+#include "vslog.h"
+
+VS_LOG_INIT("qemu.command");
+
+typedef struct _qemuCommandBuf qemuCommandBuf;
+struct _qemuCommandBuf {
+    GPtrArray *args;
+    const vsDomainDef *def;
+    const qemuCommandOptions *opts;
+    gboolean kvm;
+};
+
+
+/**
+ * qemuCommandOptionsInit:
+ * @opts: options to initialise
+ *
+ * Clears @opts and marks the monitor descriptor as absent.
+ */
+void
+qemuCommandOptionsInit(qemuCommandOptions *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->monitorFd = -1;
+}
+
+
+static void
+qemuArg(qemuCommandBuf *buf,
+        const char *arg)
+{
+    g_ptr_array_add(buf->args, g_strdup(arg));
+}
+
+
+static void
+qemuArgPair(qemuCommandBuf *buf,
+            const char *opt,
+            const char *value)
+{
+    qemuArg(buf, opt);
+    qemuArg(buf, value);
+}
+
+
+static void G_GNUC_PRINTF(3, 4)
+qemuArgPairf(qemuCommandBuf *buf,
+             const char *opt,
+             const char *fmt,
+             ...)
+{
+    va_list args;
+
+    qemuArg(buf, opt);
+    va_start(args, fmt);
+    g_ptr_array_add(buf->args, g_strdup_vprintf(fmt, args));
+    va_end(args);
+}
+
+
+/* Adds "@opt <json>" and drops the reference to @obj. */
+static void
+qemuArgJSON(qemuCommandBuf *buf,
+            const char *opt,
+            json_object *obj)
+{
+    qemuArgPair(buf, opt,
+                json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(obj);
+}
+
+
+/* Appends @value to @str with each ',' doubled, as QEMU's key=value
+ * parser wants. */
+static void
+qemuEscapeComma(GString *str,
+                const char *value)
+{
+    const char *p;
+
+    for (p = value; *p; p++) {
+        if (*p == ',')
+            g_string_append_c(str, ',');
+        g_string_append_c(str, *p);
+    }
+}
+
+
+static void
+qemuJSONAddStr(json_object *obj,
+               const char *key,
+               const char *value)
+{
+    json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+
+static void
+qemuJSONAddInt(json_object *obj,
+               const char *key,
+               long long value)
+{
+    json_object_object_add(obj, key, json_object_new_int64(value));
+}
+
+
+static void
+qemuJSONAddBool(json_object *obj,
+                const char *key,
+                gboolean value)
+{
+    json_object_object_add(obj, key, json_object_new_boolean(value));
+}
+
+
+static const char *
+qemuPCIBusName(const vsDomainDef *def,
+               unsigned int bus)
+{
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+
+        if (cont->type == VS_DOMAIN_CONTROLLER_PCI && cont->idx == bus)
+            return cont->info.alias;
+    }
+    /* The parser accepts no address on a bus that does not exist. */
+    g_assert_not_reached();
+}
+
+
+/* Adds "bus" and "addr" for a device with a PCI address. */
+static void
+qemuJSONAddPCIAddress(const vsDomainDef *def,
+                      json_object *props,
+                      const vsDomainDeviceInfo *info)
+{
+    g_autofree char *addr = NULL;
+
+    if (info->type != VS_DOMAIN_ADDRESS_PCI)
+        return;
+
+    qemuJSONAddStr(props, "bus", qemuPCIBusName(def, info->bus));
+    if (info->multifunction != VS_DOMAIN_TRISTATE_ABSENT)
+        qemuJSONAddBool(props, "multifunction",
+                        info->multifunction == VS_DOMAIN_TRISTATE_ON);
+    if (info->function)
+        addr = g_strdup_printf("0x%x.0x%x", info->slot, info->function);
+    else
+        addr = g_strdup_printf("0x%x", info->slot);
+    qemuJSONAddStr(props, "addr", addr);
+}
+
+
+static json_object *
+qemuDeviceNew(const char *driver,
+              const char *id)
+{
+    json_object *props = json_object_new_object();
+
+    qemuJSONAddStr(props, "driver", driver);
+    if (id)
+        qemuJSONAddStr(props, "id", id);
+    return props;
+}
+
+
+/**
+ * qemuCommandAccel:
+ * @def: a domain definition
+ * @opts: command options
+ *
+ * Returns: (transfer none) the accelerator: @opts->accel when set,
+ * otherwise "kvm" for a 'kvm' domain and "tcg" for a 'qemu' one.
+ */
+const char *
+qemuCommandAccel(const vsDomainDef *def,
+                 const qemuCommandOptions *opts)
+{
+    if (opts->accel)
+        return opts->accel;
+    return def->virtType == VS_DOMAIN_VIRT_KVM ? "kvm" : "tcg";
+}
+
+
+static gboolean
+qemuBuildCheckOptions(const vsDomainDef *def,
+                      const qemuCommandOptions *opts,
+                      GError **error)
+{
+    const char *accel = qemuCommandAccel(def, opts);
+    size_t i;
+
+    if (!g_str_equal(accel, "kvm") && !g_str_equal(accel, "tcg")) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("accelerator '%s' is not supported: use 'kvm' or 'tcg'"),
+                    accel);
+        return FALSE;
+    }
+    if (g_str_equal(accel, "kvm") && def->virtType == VS_DOMAIN_VIRT_QEMU) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%s' of type 'qemu' cannot run with KVM"),
+                    def->name);
+        return FALSE;
+    }
+    if (!def->emulator && !opts->emulator) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("no emulator binary for domain '%s'"), def->name);
+        return FALSE;
+    }
+    if (opts->monitorFd < 0 && !opts->monitorPath) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("no monitor socket for domain '%s'"), def->name);
+        return FALSE;
+    }
+    if (opts->monitorFd >= 0 && opts->monitorFd < 3) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("monitor descriptor %d would replace standard I/O"),
+                    opts->monitorFd);
+        return FALSE;
+    }
+    for (i = 0; i < opts->nfds; i++) {
+        if (opts->fds[i].fd < 3 || opts->fds[i].fd == opts->monitorFd) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                        _("descriptor %d cannot be passed in fdset %u"),
+                        opts->fds[i].fd, opts->fds[i].set);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
+static void
+qemuBuildGeneral(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    g_autoptr(GString) name = g_string_new("guest=");
+    char uuid[VS_UUID_STRING_BUFLEN];
+
+    qemuArg(buf, def->emulator ? def->emulator : buf->opts->emulator);
+
+    qemuEscapeComma(name, def->name);
+    g_string_append(name, ",debug-threads=on");
+    qemuArgPair(buf, "-name", name->str);
+
+    /* Always paused: the driver resumes once the monitor is set up (and,
+     * on restore, once the incoming migration completed). */
+    qemuArg(buf, "-S");
+    qemuArgPair(buf, "-msg", "timestamp=on");
+    qemuArg(buf, "-no-user-config");
+    qemuArg(buf, "-nodefaults");
+    qemuArgPair(buf, "-uuid", vsUUIDFormat(def->uuid, uuid));
+    qemuArgPair(buf, "-display", "none");
+}
+
+
+static void
+qemuBuildMachine(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    g_autoptr(GString) machine = g_string_new(NULL);
+    const char *pm = def->os.family == VS_DOMAIN_MACHINE_Q35 ?
+        "ICH9-LPC" : "PIIX4_PM";
+
+    qemuEscapeComma(machine, def->os.machine);
+    /* USB controllers are explicit devices; ACPI follows <acpi/>. */
+    g_string_append(machine, ",usb=off,dump-guest-core=off");
+    g_string_append_printf(machine, ",acpi=%s",
+                           def->acpi == VS_DOMAIN_TRISTATE_ON ? "on" : "off");
+    if (def->vmport != VS_DOMAIN_TRISTATE_ABSENT)
+        g_string_append_printf(machine, ",vmport=%s",
+                               def->vmport == VS_DOMAIN_TRISTATE_ON ? "on" : "off");
+    qemuArgPair(buf, "-machine", machine->str);
+    qemuArgPair(buf, "-accel", qemuCommandAccel(def, buf->opts));
+
+    if (def->pmSuspendToMem != VS_DOMAIN_TRISTATE_ABSENT)
+        qemuArgPairf(buf, "-global", "%s.disable_s3=%d", pm,
+                     def->pmSuspendToMem == VS_DOMAIN_TRISTATE_OFF);
+    if (def->pmSuspendToDisk != VS_DOMAIN_TRISTATE_ABSENT)
+        qemuArgPairf(buf, "-global", "%s.disable_s4=%d", pm,
+                     def->pmSuspendToDisk == VS_DOMAIN_TRISTATE_OFF);
+}
+
+
+static void
+qemuBuildCPU(qemuCommandBuf *buf)
+{
+    const vsDomainCPUDef *cpu = &buf->def->cpu;
+    g_autoptr(GString) str = g_string_new(NULL);
+    size_t i;
+
+    switch (cpu->mode) {
+    case VS_DOMAIN_CPU_MODE_NONE:
+        return;
+    case VS_DOMAIN_CPU_MODE_HOST_PASSTHROUGH:
+    case VS_DOMAIN_CPU_MODE_HOST_MODEL:
+        /* TCG cannot pass the host CPU through; "max" is the richest
+         * CPU it emulates. host-model is treated as host-passthrough:
+         * the guest is only ever restored on the host it was saved on. */
+        g_string_append(str, buf->kvm ? "host" : "max");
+        if (buf->kvm && cpu->migratable != VS_DOMAIN_TRISTATE_ABSENT)
+            g_string_append_printf(str, ",migratable=%s",
+                                   cpu->migratable == VS_DOMAIN_TRISTATE_ON ?
+                                   "on" : "off");
+        break;
+    case VS_DOMAIN_CPU_MODE_CUSTOM:
+        if (!cpu->model && cpu->features->len == 0)
+            return;
+        qemuEscapeComma(str, cpu->model ? cpu->model : "qemu64");
+        break;
+    case VS_DOMAIN_CPU_MODE_LAST:
+        g_assert_not_reached();
+    }
+
+    for (i = 0; i < cpu->features->len; i++) {
+        vsDomainCPUFeature *feature = g_ptr_array_index(cpu->features, i);
+        gboolean on = feature->policy != VS_DOMAIN_CPU_FEATURE_DISABLE &&
+            feature->policy != VS_DOMAIN_CPU_FEATURE_FORBID;
+
+        g_string_append_printf(str, ",%s=%s", feature->name, on ? "on" : "off");
+    }
+    qemuArgPair(buf, "-cpu", str->str);
+}
+
+
+static void
+qemuBuildResources(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    const vsDomainCPUDef *cpu = &def->cpu;
+
+    /* Plain -m keeps the RAM block named "pc.ram", as in libvirt's
+     * images (docs/formatdomain.md). */
+    qemuArgPairf(buf, "-m", "size=%lluk", def->maxMemory);
+
+    if (cpu->sockets)
+        qemuArgPairf(buf, "-smp", "%u,sockets=%u,dies=%u,clusters=%u,"
+                     "cores=%u,threads=%u", def->vcpus, cpu->sockets,
+                     cpu->dies, cpu->clusters, cpu->cores, cpu->threads);
+    else
+        qemuArgPairf(buf, "-smp", "%u,sockets=%u,cores=1,threads=1",
+                     def->vcpus, def->vcpus);
+}
+
+
+static void
+qemuBuildMonitor(qemuCommandBuf *buf)
+{
+    const qemuCommandOptions *opts = buf->opts;
+    g_autoptr(GString) chardev = g_string_new("socket,id=charmonitor,");
+
+    if (opts->monitorFd >= 0) {
+        g_string_append_printf(chardev, "fd=%d", opts->monitorFd);
+    } else {
+        g_string_append(chardev, "path=");
+        qemuEscapeComma(chardev, opts->monitorPath);
+    }
+    g_string_append(chardev, ",server=on,wait=off");
+    qemuArgPair(buf, "-chardev", chardev->str);
+    qemuArgPair(buf, "-mon", "chardev=charmonitor,id=monitor,mode=control");
+}
+
+
+static void
+qemuBuildLifecycle(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+
+    qemuArgPairf(buf, "-rtc", "base=%s",
+                 vsDomainClockOffsetTypeToString(def->clockOffset));
+    /* QEMU stops instead of exiting when the guest powers off, so the
+     * driver sees why and applies <on_poweroff> itself. */
+    qemuArg(buf, "-no-shutdown");
+    if (def->onReboot == VS_DOMAIN_LIFECYCLE_DESTROY)
+        qemuArg(buf, "-no-reboot");
+    qemuArgPair(buf, "-boot", "strict=on");
+
+    if (def->os.kernel)
+        qemuArgPair(buf, "-kernel", def->os.kernel);
+    if (def->os.initrd)
+        qemuArgPair(buf, "-initrd", def->os.initrd);
+    if (def->os.cmdline)
+        qemuArgPair(buf, "-append", def->os.cmdline);
+}
+
+
+static void
+qemuBuildController(qemuCommandBuf *buf,
+                    const vsDomainControllerDef *cont)
+{
+    json_object *props;
+
+    switch (cont->model) {
+    case VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI:
+        props = qemuDeviceNew("piix3-usb-uhci", cont->info.alias);
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI:
+        props = qemuDeviceNew("qemu-xhci", cont->info.alias);
+        if (cont->ports) {
+            qemuJSONAddInt(props, "p2", cont->ports);
+            qemuJSONAddInt(props, "p3", cont->ports);
+        }
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+        props = qemuDeviceNew("pcie-root-port", cont->info.alias);
+        qemuJSONAddInt(props, "port", cont->port);
+        qemuJSONAddInt(props, "chassis", cont->chassis);
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_DEFAULT:
+    case VS_DOMAIN_CONTROLLER_MODEL_USB_NONE:
+    case VS_DOMAIN_CONTROLLER_MODEL_PCI_ROOT:
+    case VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT:
+    case VS_DOMAIN_CONTROLLER_MODEL_LAST:
+    default:
+        /* Root buses and the chipset's IDE/SATA are built in. */
+        return;
+    }
+    qemuJSONAddPCIAddress(buf->def, props, &cont->info);
+    qemuArgJSON(buf, "-device", props);
+}
+
+
+/* PCI controllers first: other controllers may sit on their buses. */
+static void
+qemuBuildControllers(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    size_t pass;
+    size_t i;
+
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < def->controllers->len; i++) {
+            vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+
+            if ((cont->type == VS_DOMAIN_CONTROLLER_PCI) == (pass == 0))
+                qemuBuildController(buf, cont);
+        }
+    }
+}
+
+
+/* Boot indexes: explicit <boot order>, or libvirt's translation of the
+ * <os><boot dev> list to the first device of each kind. */
+static GHashTable *
+qemuBuildBootIndexes(const vsDomainDef *def)
+{
+    GHashTable *idx = g_hash_table_new(NULL, NULL);
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        if (disk->bootIndex)
+            g_hash_table_insert(idx, disk, GUINT_TO_POINTER(disk->bootIndex));
+    }
+    for (i = 0; i < def->nets->len; i++) {
+        vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
+        if (net->bootIndex)
+            g_hash_table_insert(idx, net, GUINT_TO_POINTER(net->bootIndex));
+    }
+
+    for (i = 0; i < def->os.nboot; i++) {
+        gpointer dev = NULL;
+
+        if (def->os.boot[i] == VS_DOMAIN_BOOT_NETWORK) {
+            if (def->nets->len > 0)
+                dev = g_ptr_array_index(def->nets, 0);
+        } else {
+            vsDomainDiskDevice want = def->os.boot[i] == VS_DOMAIN_BOOT_HD ?
+                VS_DOMAIN_DISK_DEVICE_DISK : VS_DOMAIN_DISK_DEVICE_CDROM;
+
+            for (j = 0; j < def->disks->len && !dev; j++) {
+                vsDomainDiskDef *disk = g_ptr_array_index(def->disks, j);
+                if (disk->device == want)
+                    dev = disk;
+            }
+        }
+        if (dev)
+            g_hash_table_insert(idx, dev,
+                                GUINT_TO_POINTER(g_hash_table_size(idx) + 1));
+    }
+    return idx;
+}
+
+
+static json_object *
+qemuBuildDiskCache(const vsDomainDiskDef *disk)
+{
+    json_object *cache = json_object_new_object();
+
+    qemuJSONAddBool(cache, "direct",
+                    disk->cache == VS_DOMAIN_DISK_CACHE_NONE ||
+                    disk->cache == VS_DOMAIN_DISK_CACHE_DIRECTSYNC);
+    qemuJSONAddBool(cache, "no-flush",
+                    disk->cache == VS_DOMAIN_DISK_CACHE_UNSAFE);
+    return cache;
+}
+
+
+static void
+qemuBuildDiskBlockdevs(qemuCommandBuf *buf,
+                       const vsDomainDiskDef *disk,
+                       const char *fileNode,
+                       const char *fmtNode)
+{
+    json_object *file = json_object_new_object();
+    json_object *fmt = json_object_new_object();
+
+    qemuJSONAddStr(file, "driver", "file");
+    qemuJSONAddStr(file, "filename", disk->src);
+    qemuJSONAddStr(file, "node-name", fileNode);
+    qemuJSONAddBool(file, "auto-read-only", TRUE);
+    qemuJSONAddStr(file, "discard", "unmap");
+    if (disk->io != VS_DOMAIN_DISK_IO_DEFAULT)
+        qemuJSONAddStr(file, "aio", vsDomainDiskIOTypeToString(disk->io));
+    if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT)
+        json_object_object_add(file, "cache", qemuBuildDiskCache(disk));
+    qemuArgJSON(buf, "-blockdev", file);
+
+    qemuJSONAddStr(fmt, "node-name", fmtNode);
+    qemuJSONAddBool(fmt, "read-only", disk->readonly);
+    if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT)
+        json_object_object_add(fmt, "cache", qemuBuildDiskCache(disk));
+    qemuJSONAddStr(fmt, "driver", vsDomainDiskFormatTypeToString(disk->format));
+    qemuJSONAddStr(fmt, "file", fileNode);
+    qemuArgJSON(buf, "-blockdev", fmt);
+}
+
+
+static json_object *
+qemuBuildDiskDevice(const vsDomainDef *def,
+                    const vsDomainDiskDef *disk)
+{
+    gboolean cdrom = disk->device == VS_DOMAIN_DISK_DEVICE_CDROM;
+    g_autofree char *ideBus = NULL;
+    json_object *props;
+
+    switch (disk->bus) {
+    case VS_DOMAIN_DISK_BUS_VIRTIO:
+        props = qemuDeviceNew("virtio-blk-pci", NULL);
+        qemuJSONAddPCIAddress(def, props, &disk->info);
+        break;
+    case VS_DOMAIN_DISK_BUS_IDE:
+        /* PIIX3 has buses ide.0 and ide.1 with units 0 and 1 each. */
+        props = qemuDeviceNew(cdrom ? "ide-cd" : "ide-hd", NULL);
+        ideBus = g_strdup_printf("ide.%u", disk->info.driveBus);
+        qemuJSONAddStr(props, "bus", ideBus);
+        qemuJSONAddInt(props, "unit", disk->info.unit);
+        break;
+    case VS_DOMAIN_DISK_BUS_SATA:
+        /* ICH9's AHCI has one bus per port: ide.0 .. ide.5. */
+        props = qemuDeviceNew(cdrom ? "ide-cd" : "ide-hd", NULL);
+        ideBus = g_strdup_printf("ide.%u", disk->info.unit);
+        qemuJSONAddStr(props, "bus", ideBus);
+        break;
+    case VS_DOMAIN_DISK_BUS_LAST:
+    default:
+        g_assert_not_reached();
+    }
+    return props;
+}
+
+
+static void
+qemuBuildDisks(qemuCommandBuf *buf,
+               GHashTable *bootIndexes)
+{
+    const vsDomainDef *def = buf->def;
+    size_t i;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autofree char *fileNode = g_strdup_printf("vs-%s-file", disk->info.alias);
+        g_autofree char *fmtNode = g_strdup_printf("vs-%s-fmt", disk->info.alias);
+        guint bootIndex = GPOINTER_TO_UINT(g_hash_table_lookup(bootIndexes, disk));
+        json_object *props;
+
+        if (disk->src)
+            qemuBuildDiskBlockdevs(buf, disk, fileNode, fmtNode);
+
+        props = qemuBuildDiskDevice(def, disk);
+        if (disk->src)
+            qemuJSONAddStr(props, "drive", fmtNode);
+        qemuJSONAddStr(props, "id", disk->info.alias);
+        if (bootIndex)
+            qemuJSONAddInt(props, "bootindex", bootIndex);
+        if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT && disk->src)
+            qemuJSONAddStr(props, "write-cache",
+                           disk->cache == VS_DOMAIN_DISK_CACHE_WRITETHROUGH ||
+                           disk->cache == VS_DOMAIN_DISK_CACHE_DIRECTSYNC ?
+                           "off" : "on");
+        qemuArgJSON(buf, "-device", props);
+    }
+}
+
+
+static void
+qemuBuildNets(qemuCommandBuf *buf,
+              GHashTable *bootIndexes)
+{
+    static const char *const drivers[] = {
+        "rtl8139", "virtio-net-pci", "e1000", "e1000e", "rtl8139",
+    };
+    const vsDomainDef *def = buf->def;
+    size_t i;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(drivers) == VS_DOMAIN_NET_MODEL_LAST);
+
+    for (i = 0; i < def->nets->len; i++) {
+        vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
+        g_autofree char *netdev = g_strdup_printf("hostnet%zu", i);
+        guint bootIndex = GPOINTER_TO_UINT(g_hash_table_lookup(bootIndexes, net));
+        char mac[VS_MAC_STRING_BUFLEN];
+        json_object *backend = json_object_new_object();
+        json_object *props;
+
+        qemuJSONAddStr(backend, "type", "user");
+        qemuJSONAddStr(backend, "id", netdev);
+        qemuArgJSON(buf, "-netdev", backend);
+
+        props = qemuDeviceNew(drivers[net->model], NULL);
+        qemuJSONAddStr(props, "netdev", netdev);
+        qemuJSONAddStr(props, "id", net->info.alias);
+        qemuJSONAddStr(props, "mac", vsDomainMacFormat(net->mac, mac));
+        qemuJSONAddPCIAddress(def, props, &net->info);
+        if (bootIndex)
+            qemuJSONAddInt(props, "bootindex", bootIndex);
+        qemuArgJSON(buf, "-device", props);
+    }
+}
+
+
+/**
+ * qemuBuildSerialChardevAlias:
+ * @serial: a serial port of a complete definition
+ *
+ * Returns: (transfer full) the id of the port's chardev in QEMU.
+ */
+char *
+qemuBuildSerialChardevAlias(const vsDomainChrDef *serial)
+{
+    return g_strdup_printf("char%s", serial->info.alias);
+}
+
+
+static void
+qemuBuildSerials(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    size_t i;
+
+    /* Created in XML order: ISA serial state is matched by creation
+     * order when a save image is loaded. */
+    for (i = 0; i < def->serials->len; i++) {
+        vsDomainChrDef *chr = g_ptr_array_index(def->serials, i);
+        g_autofree char *alias = qemuBuildSerialChardevAlias(chr);
+        g_autoptr(GString) chardev = g_string_new(NULL);
+        json_object *props;
+
+        g_string_append_printf(chardev, "%s,id=%s",
+                               vsDomainChrTypeToString(chr->type), alias);
+        if (chr->type == VS_DOMAIN_CHR_FILE) {
+            g_string_append(chardev, ",path=");
+            qemuEscapeComma(chardev, chr->path);
+            if (chr->append != VS_DOMAIN_TRISTATE_ABSENT)
+                g_string_append_printf(chardev, ",append=%s",
+                                       chr->append == VS_DOMAIN_TRISTATE_ON ?
+                                       "on" : "off");
+        }
+        qemuArgPair(buf, "-chardev", chardev->str);
+
+        props = qemuDeviceNew("isa-serial", chr->info.alias);
+        qemuJSONAddStr(props, "chardev", alias);
+        qemuJSONAddInt(props, "index", chr->port);
+        qemuArgJSON(buf, "-device", props);
+    }
+}
+
+
+static void
+qemuBuildBalloonAndRNG(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    size_t i;
+
+    if (def->memballoon.model == VS_DOMAIN_MEMBALLOON_VIRTIO) {
+        json_object *props = qemuDeviceNew("virtio-balloon-pci",
+                                           def->memballoon.info.alias);
+
+        qemuJSONAddPCIAddress(def, props, &def->memballoon.info);
+        qemuArgJSON(buf, "-device", props);
+    }
+
+    for (i = 0; i < def->rngs->len; i++) {
+        vsDomainRNGDef *rng = g_ptr_array_index(def->rngs, i);
+        g_autofree char *objId = g_strdup_printf("obj%s", rng->info.alias);
+        json_object *backend = json_object_new_object();
+        json_object *props;
+
+        qemuJSONAddStr(backend, "qom-type", "rng-random");
+        qemuJSONAddStr(backend, "id", objId);
+        qemuJSONAddStr(backend, "filename",
+                       rng->source ? rng->source : "/dev/urandom");
+        qemuArgJSON(buf, "-object", backend);
+
+        props = qemuDeviceNew("virtio-rng-pci", rng->info.alias);
+        qemuJSONAddStr(props, "rng", objId);
+        qemuJSONAddPCIAddress(def, props, &rng->info);
+        qemuArgJSON(buf, "-device", props);
+    }
+}
+
+
+static void
+qemuBuildProcessOptions(qemuCommandBuf *buf)
+{
+    const qemuCommandOptions *opts = buf->opts;
+    size_t i;
+
+    for (i = 0; i < opts->nfds; i++) {
+        g_autoptr(GString) addfd = g_string_new(NULL);
+
+        g_string_append_printf(addfd, "set=%u,fd=%d", opts->fds[i].set,
+                               opts->fds[i].fd);
+        if (opts->fds[i].opaque) {
+            g_string_append(addfd, ",opaque=");
+            qemuEscapeComma(addfd, opts->fds[i].opaque);
+        }
+        qemuArgPair(buf, "-add-fd", addfd->str);
+    }
+    if (opts->pidfile)
+        qemuArgPair(buf, "-pidfile", opts->pidfile);
+    if (opts->incoming)
+        qemuArgPair(buf, "-incoming", "defer");
+}
+
+
+/**
+ * qemuBuildCommandLine:
+ * @def: a complete domain definition
+ * @opts: how to run it (binary, accelerator, monitor, fds, restore)
+ * @error: return location for a #GError
+ *
+ * Builds QEMU's argument vector for @def, starting with the binary. The
+ * guest starts paused (-S); the driver connects to the monitor and then
+ * either sends "cont" or, with @opts->incoming, loads a save image.
+ *
+ * Returns: (transfer full) the NULL-terminated argv, or NULL with @error
+ * set.
+ */
+GStrv
+qemuBuildCommandLine(const vsDomainDef *def,
+                     const qemuCommandOptions *opts,
+                     GError **error)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) bootIndexes = NULL;
+    qemuCommandBuf buf = { .args = args, .def = def, .opts = opts };
+
+    if (!qemuBuildCheckOptions(def, opts, error))
+        return NULL;
+    buf.kvm = g_str_equal(qemuCommandAccel(def, opts), "kvm");
+    bootIndexes = qemuBuildBootIndexes(def);
+
+    qemuBuildGeneral(&buf);
+    qemuBuildMachine(&buf);
+    qemuBuildCPU(&buf);
+    qemuBuildResources(&buf);
+    qemuBuildMonitor(&buf);
+    qemuBuildLifecycle(&buf);
+    qemuBuildControllers(&buf);
+    qemuBuildDisks(&buf, bootIndexes);
+    qemuBuildNets(&buf, bootIndexes);
+    qemuBuildSerials(&buf);
+    qemuBuildBalloonAndRNG(&buf);
+    qemuBuildProcessOptions(&buf);
+
+    VS_DEBUG("domain '%s': %u QEMU arguments, accel %s, incoming %d",
+             def->name, args->len, qemuCommandAccel(def, opts),
+             opts->incoming);
+    g_ptr_array_add(args, NULL);
+    return (GStrv) g_ptr_array_free(g_steal_pointer(&args), FALSE);
+}
