@@ -2065,6 +2065,9 @@ vsDomainParseRoot(vsDomainParseState *st,
 }
 
 
+static gsize xmlInitialized;
+
+
 /**
  * vsDomainDefParseString:
  * @xml: a domain XML document
@@ -2096,6 +2099,12 @@ vsDomainDefParseString(const char *xml,
                     _("domain XML is empty or larger than %d bytes"),
                     VS_DOMAIN_XML_MAX);
         return NULL;
+    }
+
+    /* libxml2's global set-up is not safe to race: do it once. */
+    if (g_once_init_enter(&xmlInitialized)) {
+        xmlInitParser();
+        g_once_init_leave(&xmlInitialized, 1);
     }
 
     ctxt = xmlNewParserCtxt();
