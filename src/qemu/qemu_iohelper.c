@@ -329,6 +329,28 @@ qemuIOHelperJoinErrThread(qemuIOHelper *h)
 }
 
 
+/* A new pipe; @grow for the stream between QEMU and the helper. */
+static gboolean
+qemuIOHelperOpenPipe(int *rd,
+                     int *wr,
+                     gboolean grow,
+                     GError **error)
+{
+    int fds[2];
+
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot create a pipe for the I/O helper"));
+        return FALSE;
+    }
+    if (grow)
+        qemuIOHelperGrowPipe(fds[1]);
+    *rd = fds[0];
+    *wr = fds[1];
+    return TRUE;
+}
+
+
 /* The helper's command line for one image. */
 static vsSpawn *
 qemuIOHelperBuildCommand(const char *binary,
@@ -368,7 +390,6 @@ qemuIOHelperStart(gboolean write,
     g_autoptr(vsSpawn) cmd = NULL;
     g_autofree char *binary = NULL;
     VS_AUTOCLOSE int errWr = -1;
-    int fds[2];
 
     h->path = g_strdup(path);
     h->write = write;
@@ -387,20 +408,9 @@ qemuIOHelperStart(gboolean write,
         !(binary = qemuIOHelperFindBinary(error)))
         return NULL;
 
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
-                        _("cannot create a pipe for the I/O helper"));
+    if (!qemuIOHelperOpenPipe(&h->errRd, &errWr, FALSE, error) ||
+        !qemuIOHelperOpenPipe(&h->wakeRd, &h->wakeWr, FALSE, error))
         return NULL;
-    }
-    h->errRd = fds[0];
-    errWr = fds[1];
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
-                        _("cannot create a pipe for the I/O helper"));
-        return NULL;
-    }
-    h->wakeRd = fds[0];
-    h->wakeWr = fds[1];
 
     cmd = qemuIOHelperBuildCommand(binary, write, path, offset, direct,
                                    format);
@@ -430,26 +440,6 @@ qemuIOHelperStart(gboolean write,
             path, (uint64_t) offset, qemuSaveFormatTypeToString(format),
             direct ? ", O_DIRECT" : "");
     return g_steal_pointer(&h);
-}
-
-
-/* A pipe for the stream: one end for QEMU, the other for the helper. */
-static gboolean
-qemuIOHelperOpenPipe(int *rd,
-                     int *wr,
-                     GError **error)
-{
-    int fds[2];
-
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
-                        _("cannot create a pipe for the I/O helper"));
-        return FALSE;
-    }
-    qemuIOHelperGrowPipe(fds[1]);
-    *rd = fds[0];
-    *wr = fds[1];
-    return TRUE;
 }
 
 
@@ -486,7 +476,7 @@ qemuIOHelperStartWrite(const char *path,
     VS_AUTOCLOSE int wr = -1;
     qemuIOHelper *h;
 
-    if (!qemuIOHelperOpenPipe(&rd, &wr, error))
+    if (!qemuIOHelperOpenPipe(&rd, &wr, TRUE, error))
         return NULL;
     if (!(h = qemuIOHelperStartWriteFromFd(path, fd, offset, direct, format,
                                            rd, error)))
@@ -553,7 +543,7 @@ qemuIOHelperStartRead(const char *path,
     VS_AUTOCLOSE int wr = -1;
     qemuIOHelper *h;
 
-    if (!qemuIOHelperOpenPipe(&rd, &wr, error))
+    if (!qemuIOHelperOpenPipe(&rd, &wr, TRUE, error))
         return NULL;
     if (!(h = qemuIOHelperStartReadToFd(path, fd, offset, direct, format,
                                         wr, error)))
