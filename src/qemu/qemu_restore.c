@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_iohelper.h"
 #include "qemu_process.h"
 #include "vserror.h"
 #include "vsfile.h"
@@ -131,8 +132,10 @@ qemuRestoreCheckImage(qemuDriver *driver,
         (format == QEMU_SAVE_FORMAT_SPARSE &&
          !qemuSaveImageCheckMappedRam(img->fd, &img->hdr, img->fileSize,
                                       NULL, error)) ||
-        !qemuSaveImageCheckStreamEnd(img->fd, &img->hdr, img->fileSize,
-                                     NULL, error)) {
+        ((format == QEMU_SAVE_FORMAT_RAW ||
+          format == QEMU_SAVE_FORMAT_SPARSE) &&
+         !qemuSaveImageCheckStreamEnd(img->fd, &img->hdr, img->fileSize,
+                                      NULL, error))) {
         g_prefix_error(error, _("cannot restore from '%s': "), img->path);
         return FALSE;
     }
@@ -248,6 +251,65 @@ qemuRestoreLoad(qemuDomainObj *vm,
 }
 
 
+/* Stream formats: the helper reads (and decompresses) the file into a
+ * pipe that QEMU loads from. */
+static gboolean
+qemuRestoreLoadPipe(qemuDomainObj *vm,
+                    const qemuRestoreImage *img,
+                    gboolean direct,
+                    GError **error)
+{
+    g_autoptr(qemuIOHelper) helper = NULL;
+    g_autoptr(GError) herr = NULL;
+    VS_AUTOCLOSE int pipeFd = -1;
+    qemuMonitorMigrationParams saved;
+    qemuMonitor *mon;
+    gboolean ok;
+
+    if (!qemuSaveSetupMigration(vm, FALSE, 1, FALSE, FALSE, &saved, error))
+        return FALSE;
+    if (!(helper = qemuIOHelperStartRead(img->path, img->fd,
+                                         qemuSaveImageDataOffset(&img->hdr),
+                                         direct, img->hdr.format, &pipeFd,
+                                         error)))
+        return FALSE;
+
+    VS_INFO("domain '%s': restoring from '%s' (%s%s) through the I/O helper",
+            vm->name, img->path, qemuSaveFormatTypeToString(img->hdr.format),
+            direct ? ", direct I/O" : "");
+    vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    ok = qemuMonitorGetFd(mon, "migrate", pipeFd, error);
+    vsFdClose(&pipeFd);
+    ok = ok && qemuMonitorMigrateIncoming(mon, "fd:migrate", error);
+    qemuDomainObjExitMonitor(vm, mon);
+
+    if (ok && qemuRestoreWait(vm, error)) {
+        qemuDomainObjUnlock(vm);
+        ok = qemuIOHelperFinish(helper, 30000, error);
+        qemuDomainObjLock(vm);
+        if (ok)
+            qemuSaveResetMigration(vm, &saved);
+        return ok;
+    }
+
+    /* A helper that failed (e.g. a corrupt compressed stream) explains
+     * QEMU's failure better than QEMU does. */
+    qemuIOHelperAbort(helper);
+    qemuDomainObjUnlock(vm);
+    ok = qemuIOHelperFinish(helper, 1000, &herr);
+    qemuDomainObjLock(vm);
+    if (!ok && herr && !strstr(herr->message, "kill")) {
+        g_clear_error(error);
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("job '%s' failed: %s"), QEMU_RESTORE_JOB_NAME,
+                    herr->message);
+    }
+    return FALSE;
+}
+
+
 /* Start the vCPUs, or leave the domain paused. */
 static gboolean
 qemuRestoreResume(qemuDomainObj *vm,
@@ -290,6 +352,7 @@ qemuRestoreRun(qemuDriver *driver,
     qemuProcessStartOpts start = { 0 };
     unsigned int channels = opts->channels ? opts->channels : 1;
     gboolean running = img->hdr.wasRunning != 0;
+    gboolean pipe = qemuIOHelperNeeded(img->hdr.format, opts->bypassCache);
     gint64 begin = g_get_monotonic_time();
 
     if (!qemuDomainObjCheckInactive(vm, error))
@@ -297,7 +360,7 @@ qemuRestoreRun(qemuDriver *driver,
 
     /* Only the multifd channels read with O_DIRECT; the main channel
      * needs the buffered descriptor for the unaligned stream. */
-    if (opts->bypassCache && img->hdr.format == QEMU_SAVE_FORMAT_SPARSE) {
+    if (opts->bypassCache && !pipe) {
         if ((directFd = vsFileOpen(img->path, O_RDONLY | O_DIRECT | O_CLOEXEC,
                                    0, error)) < 0)
             return FALSE;
@@ -314,7 +377,7 @@ qemuRestoreRun(qemuDriver *driver,
     start.paused = TRUE;
     start.pausedReason = VS_DOMAIN_PAUSED_MIGRATION;
     start.fds = fds;
-    start.nfds = directFd >= 0 ? 2 : 1;
+    start.nfds = pipe ? 0 : directFd >= 0 ? 2 : 1;
     start.def = img->def;
 
     if (!qemuProcessStart(driver, vm, &start, error))
@@ -322,7 +385,8 @@ qemuRestoreRun(qemuDriver *driver,
 
     if (opts->running >= 0)
         running = opts->running;
-    if (!qemuRestoreLoad(vm, img, channels, directFd >= 0, error) ||
+    if (!(pipe ? qemuRestoreLoadPipe(vm, img, opts->bypassCache, error) :
+          qemuRestoreLoad(vm, img, channels, directFd >= 0, error)) ||
         !qemuRestoreResume(vm, running, error)) {
         qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_FAILED, 0);
         return FALSE;

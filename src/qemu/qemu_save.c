@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_iohelper.h"
 #include "qemu_process.h"
 #include "vserror.h"
 #include "vsfile.h"
@@ -51,8 +52,12 @@ struct _qemuSaveJob {
     char *xml;                  /* domain XML for the image */
     gboolean wasRunning;        /* the vCPUs ran when the save began */
     gboolean paused;            /* this save paused them */
-    int fd;                     /* buffered O_WRONLY */
+    int fd;                     /* buffered O_WRONLY (the helper's
+                                 * may be O_DIRECT) */
     int directFd;               /* O_DIRECT O_WRONLY, or -1 */
+    qemuIOHelper *helper;       /* stream formats: the copying helper */
+    int pipeFd;                 /* its pipe, until QEMU has it */
+    gboolean gotFd;             /* QEMU holds the pipe as "migrate" */
     uint64_t offset;            /* stream start */
     int fdset;                  /* -1 until an add-fd succeeded */
     gboolean migrating;         /* migrate was accepted */
@@ -67,6 +72,8 @@ qemuSaveJobClear(qemuSaveJob *job)
 {
     vsFdClose(&job->fd);
     vsFdClose(&job->directFd);
+    vsFdClose(&job->pipeFd);
+    qemuIOHelperFree(job->helper);
     g_free(job->tmpPath);
     g_free(job->dir);
     g_free(job->xml);
@@ -209,6 +216,15 @@ qemuSaveCreateImage(qemuSaveJob *job,
     }
     job->offset = len;
 
+    if (qemuIOHelperNeeded(job->opts->format, job->opts->bypassCache)) {
+        job->fd = vsFdSteal(&first);
+        return (job->helper = qemuIOHelperStartWrite(job->tmpPath, job->fd,
+                                                     job->offset,
+                                                     job->opts->bypassCache,
+                                                     job->opts->format,
+                                                     &job->pipeFd,
+                                                     error)) != NULL;
+    }
     if (job->opts->bypassCache) {
         job->directFd = vsFdSteal(&first);
         if ((job->fd = vsFileOpen(job->tmpPath, O_WRONLY | O_CLOEXEC, 0,
@@ -220,6 +236,63 @@ qemuSaveCreateImage(qemuSaveJob *job,
     VS_DEBUG("created '%s': stream at 0x%" PRIx64 ", fd %d, direct fd %d",
              job->tmpPath, job->offset, job->fd, job->directFd);
     return TRUE;
+}
+
+
+/* Stream formats: QEMU writes a pipe, the helper writes the file. */
+static gboolean
+qemuSaveStartPipeMigration(qemuDomainObj *vm,
+                           qemuSaveJob *job,
+                           GError **error)
+{
+    qemuMonitor *mon;
+    gboolean ok;
+
+    job->settingsChanged = TRUE;
+    if (!qemuSaveSetupMigration(vm, FALSE, 1, FALSE, TRUE,
+                                &job->savedParams, error))
+        return FALSE;
+
+    VS_INFO("domain '%s': saving to '%s' (%s%s) through the I/O helper",
+            vm->name, job->path, qemuSaveFormatTypeToString(job->opts->format),
+            job->opts->bypassCache ? ", direct I/O" : "");
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    job->gotFd = qemuMonitorGetFd(mon, "migrate", job->pipeFd, error);
+    qemuDomainObjExitMonitor(vm, mon);
+    /* Only QEMU may hold the write end, or the helper never sees EOF. */
+    vsFdClose(&job->pipeFd);
+    if (!job->gotFd)
+        return FALSE;
+
+    vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    ok = qemuMonitorMigrate(mon, "fd:migrate", error);
+    qemuDomainObjExitMonitor(vm, mon);
+    job->migrating = ok;
+    return ok;
+}
+
+
+/* After a failed stream save, the helper's own error (e.g. a full disk)
+ * says more than QEMU's broken pipe. */
+static void
+qemuSaveHelperError(qemuDomainObj *vm,
+                    qemuSaveJob *job,
+                    GError **error)
+{
+    g_autoptr(GError) herr = NULL;
+    gboolean ok;
+
+    qemuDomainObjUnlock(vm);
+    ok = qemuIOHelperFinish(job->helper, 10000, &herr);
+    qemuDomainObjLock(vm);
+    if (ok || herr->code == VS_ERR_OPERATION_TIMEOUT)
+        return;
+    g_clear_error(error);
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                _("job '%s' failed: %s"), QEMU_SAVE_JOB_NAME, herr->message);
 }
 
 
@@ -235,6 +308,9 @@ qemuSaveStartMigration(qemuDomainObj *vm,
     qemuMonitorAddFdInfo info = { -1, -1 };
     qemuMonitor *mon;
     gboolean ok;
+
+    if (job->helper)
+        return qemuSaveStartPipeMigration(vm, job, error);
 
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
@@ -458,6 +534,16 @@ qemuSaveRollback(qemuDomainObj *vm,
     }
     if (job->fdset >= 0)
         qemuSaveRemoveFdset(vm, job->fdset);
+    if (job->helper)
+        qemuIOHelperAbort(job->helper);
+    if (job->gotFd && !job->migrating &&
+        qemuDomainObjCheckAlive(vm, NULL) &&
+        (mon = qemuDomainObjEnterMonitor(vm, NULL))) {
+        if (!qemuMonitorCloseFd(mon, "migrate", &err))
+            VS_WARN("domain '%s': closefd failed: %s", vm->name, err->message);
+        qemuDomainObjExitMonitor(vm, mon);
+        g_clear_error(&err);
+    }
     if (job->created && unlink(job->tmpPath) < 0 && errno != ENOENT)
         VS_WARN("cannot remove partial save image '%s': %s",
                 job->tmpPath, g_strerror(errno));
@@ -539,11 +625,15 @@ qemuSaveRunLocked(qemuDomainObj *vm,
         return FALSE;
 
     qemuSaveUpdateStats(vm);
-    if (!qemuSaveCheckResult(vm, error))
+    if (!qemuSaveCheckResult(vm, error)) {
+        if (job->helper)
+            qemuSaveHelperError(vm, job, error);
         return FALSE;
+    }
 
     qemuDomainObjUnlock(vm);
-    ok = qemuSaveFinishImage(job, error);
+    ok = (!job->helper || qemuIOHelperFinish(job->helper, -1, error)) &&
+         qemuSaveFinishImage(job, error);
     qemuDomainObjLock(vm);
     return ok;
 }
@@ -555,7 +645,8 @@ qemuSaveStopDomain(qemuDriver *driver,
                    qemuDomainObj *vm,
                    qemuSaveJob *job)
 {
-    qemuSaveRemoveFdset(vm, job->fdset);
+    if (job->fdset >= 0)
+        qemuSaveRemoveFdset(vm, job->fdset);
     job->fdset = -1;
     qemuSaveResetMigration(vm, &job->savedParams);
     qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_SAVED, 0);
@@ -617,6 +708,7 @@ qemuSaveRun(qemuDriver *driver,
     job.opts = opts;
     job.fd = -1;
     job.directFd = -1;
+    job.pipeFd = -1;
     job.fdset = -1;
 
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "qemu_driver.h"
+#include "qemu_iohelper.h"
 #include "vserror.h"
 #include "vsinternal.h"
 #include "vslog.h"
@@ -238,40 +239,34 @@ qemuSaveParseRestoreOptions(const vsTypedParamList *params,
  * @bypassCache: whether the page cache is to be bypassed
  * @error: return location for a #GError
  *
- * Formats that need a copying process between QEMU and the file
- * (compressed ones, and raw with O_DIRECT, whose writes must be aligned)
- * are refused: the engine passes QEMU the file itself.
+ * Sparse and raw go from QEMU straight to the file. The compressed
+ * formats, and raw with O_DIRECT (QEMU's raw stream is not aligned), go
+ * through virtsave_iohelper: check that it and the format's program are
+ * there, before anything is paused.
  *
- * Returns: TRUE if the engine can handle @format, else FALSE with @error.
+ * Returns: TRUE if @format can be handled, else FALSE with @error.
  */
 gboolean
 qemuSaveCheckFormat(qemuSaveFormat format,
                     gboolean bypassCache,
                     GError **error)
 {
-    switch (format) {
-    case QEMU_SAVE_FORMAT_SPARSE:
-        return TRUE;
-    case QEMU_SAVE_FORMAT_RAW:
-        if (!bypassCache)
-            return TRUE;
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
-                    _("save image format 'raw' with bypass cache needs the I/O helper, which is not supported yet; use the 'sparse' format"));
-        return FALSE;
-    case QEMU_SAVE_FORMAT_GZIP:
-    case QEMU_SAVE_FORMAT_BZIP2:
-    case QEMU_SAVE_FORMAT_XZ:
-    case QEMU_SAVE_FORMAT_LZOP:
-    case QEMU_SAVE_FORMAT_ZSTD:
-    case QEMU_SAVE_FORMAT_LAST:
-    default:
-        break;
-    }
+    g_autofree char *helper = NULL;
 
-    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
-                _("compressed save image format '%s' needs the I/O helper, which is not supported yet"),
-                qemuSaveFormatTypeToString(format));
-    return FALSE;
+    if (format >= QEMU_SAVE_FORMAT_LAST) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    _("unsupported save image format: %u"), format);
+        return FALSE;
+    }
+    if (!qemuIOHelperNeeded(format, bypassCache))
+        return TRUE;
+    if (!(helper = qemuIOHelperFindBinary(error)) ||
+        !qemuIOHelperCheckFormatAvailable(format, error)) {
+        g_prefix_error(error, _("save image format '%s' is not available: "),
+                       qemuSaveFormatTypeToString(format));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 

@@ -60,11 +60,13 @@ static const SaveOptCase saveOptCases[] = {
       VS_ERR_OPERATION_FAILED, "Invalid image_format 'foo'" },
     { "format-case", "Sparse", 0, 0, QEMU_SAVE_FORMAT_RAW, 0,
       VS_ERR_OPERATION_FAILED, "Invalid image_format 'Sparse'" },
+    /* main() points VIRTSAVE_IOHELPER at a missing file. */
     { "gzip", "gzip", 0, 0, QEMU_SAVE_FORMAT_RAW, 0,
-      VS_ERR_OPERATION_UNSUPPORTED, "'gzip' needs the I/O helper" },
+      VS_ERR_OPERATION_FAILED,
+      "save image format 'gzip' is not available: cannot run the I/O helper" },
     { "raw-bypass", "raw", 0, VS_DOMAIN_SAVE_BYPASS_CACHE,
       QEMU_SAVE_FORMAT_RAW, 0,
-      VS_ERR_OPERATION_UNSUPPORTED, "'raw' with bypass cache" },
+      VS_ERR_OPERATION_FAILED, "format 'raw' is not available" },
     { "running-paused", "sparse", 0,
       VS_DOMAIN_SAVE_RUNNING | VS_DOMAIN_SAVE_PAUSED,
       QEMU_SAVE_FORMAT_RAW, 0,
@@ -405,6 +407,9 @@ main(int argc,
     size_t i;
 
     g_test_init(&argc, &argv, NULL);
+    /* The stream formats need the I/O helper: make it missing, so their
+     * cases fail the same way on every machine. */
+    g_setenv("VIRTSAVE_IOHELPER", "/nonexistent/virtsave_iohelper", TRUE);
 
     for (i = 0; i < G_N_ELEMENTS(saveOptCases); i++) {
         g_autofree char *name = g_strdup_printf("/save/options/%s",
