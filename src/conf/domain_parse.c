@@ -2065,7 +2065,7 @@ vsDomainParseRoot(vsDomainParseState *st,
 }
 
 
-static gsize xmlInitialized;
+static gsize vsDomainXMLInitOnce;
 
 
 /**
@@ -2102,9 +2102,9 @@ vsDomainDefParseString(const char *xml,
     }
 
     /* libxml2's global set-up is not safe to race: do it once. */
-    if (g_once_init_enter(&xmlInitialized)) {
+    if (g_once_init_enter(&vsDomainXMLInitOnce)) {
         xmlInitParser();
-        g_once_init_leave(&xmlInitialized, 1);
+        g_once_init_leave(&vsDomainXMLInitOnce, 1);
     }
 
     ctxt = xmlNewParserCtxt();
