@@ -470,6 +470,14 @@ def main():
                 restore_image(tap, "libvirt->virtsave", vs.virsh, serial,
                               path, RESTORE_FLAGS[fname], lv_made[fname],
                               vs_cmdline)
+        # another channel count than the save used, and buffered reads of
+        # an image written with direct I/O
+        if started_vs and "libvirt-sparse-2ch-direct.img" in lv_made:
+            restore_image(tap, "libvirt->virtsave", vs.virsh, serial,
+                          os.path.join(work, "libvirt-sparse-2ch-direct.img"),
+                          ("--parallel-channels", "3"),
+                          lv_made["libvirt-sparse-2ch-direct.img"],
+                          vs_cmdline)
         # a raw image may also be read bypassing the cache
         if started_vs and "libvirt-raw.img" in lv_made:
             restore_image(tap, "libvirt->virtsave", vs.virsh, serial,
