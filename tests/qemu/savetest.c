@@ -27,6 +27,7 @@
 #include "testdriverutils.h"
 
 #include "qemu_saveimage.h"
+#include "qemu_savepriv.h"
 #include "vsfile.h"
 #include "vsuuid.h"
 
@@ -454,6 +455,119 @@ testDxml(void)
     g_assert_no_error(err);
     live = qemuDriverGetXMLDesc(f.driver, f.uuid, 0, &err);
     g_assert_nonnull(strstr(live, "second"));
+    stWaitSerialMore(&f.tr, f.name, ST_OK, ok);
+    stTeardown(&f);
+}
+
+
+/* ---- images in libvirt's layout ----------------------------------- */
+
+/* Write an image the way libvirt 11 does, straight from the domain's
+ * QEMU: header and XML followed by 64 KiB of room, so the stream starts
+ * at an unaligned offset, and QEMU writing through a buffered fd. */
+static void
+stMakeLibvirtImage(stFixture *f,
+                   const char *path,
+                   gboolean sparse)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) known = NULL;
+    g_autoptr(GArray) caps = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *uri = NULL;
+    g_autofree char *block = NULL;
+    qemuMonitorMigrationParams params = { 0 };
+    qemuSaveHeader hdr = { 0 };
+    VS_AUTOCLOSE int fd = -1;
+    qemuDomainObj *vm;
+    qemuMonitor *mon;
+    size_t xmlLen;
+
+    xml = qemuDriverGetXMLDesc(f->driver, f->uuid,
+                               VS_DOMAIN_XML_SECURE | VS_DOMAIN_XML_INACTIVE |
+                               VS_DOMAIN_XML_MIGRATABLE, &err);
+    g_assert_no_error(err);
+    xmlLen = strlen(xml) + 1;
+    memcpy(hdr.magic, QEMU_SAVE_PARTIAL, QEMU_SAVE_MAGIC_LEN);
+    hdr.version = QEMU_SAVE_VERSION;
+    hdr.dataLen = xmlLen + QEMU_SAVE_XML_SLACK;
+    hdr.wasRunning = 1;
+    hdr.format = sparse ? QEMU_SAVE_FORMAT_SPARSE : QEMU_SAVE_FORMAT_RAW;
+    g_assert_cmpuint(qemuSaveImageDataOffset(&hdr) % 4096, !=, 0);
+    block = g_malloc0(QEMU_SAVE_HEADER_SIZE + hdr.dataLen);
+    memcpy(block, &hdr, sizeof(hdr));
+    memcpy(block + QEMU_SAVE_HEADER_SIZE, xml, xmlLen);
+    /* QEMU wants the access mode it asks for: write-only. */
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_true(vsFileWriteFull(fd, block, QEMU_SAVE_HEADER_SIZE +
+                                  hdr.dataLen, &err));
+
+    vm = qemuDomainObjListFindByUUID(f->driver->domains, f->uuid);
+    g_assert_nonnull(vm);
+    g_assert_true(qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                                     VS_DOMAIN_JOB_OPERATION_UNKNOWN, &err));
+    mon = qemuDomainObjEnterMonitor(vm, &err);
+    g_assert_nonnull(mon);
+    g_assert_true(qemuMonitorStop(mon, &err));
+    g_assert_true(qemuMonitorAddFd(mon, 7, "libvirt-like", fd, NULL, &err));
+    known = qemuMonitorQueryMigrationCapabilities(mon, &err);
+    g_assert_nonnull(known);
+    caps = qemuSaveBuildMigrationCaps(known, sparse);
+    g_assert_true(qemuMonitorSetMigrationCapabilities(mon,
+                                                      (qemuMonitorMigrationCap *) caps->data,
+                                                      caps->len, &err));
+    params.hasMaxBandwidth = TRUE;
+    params.maxBandwidth = QEMU_MONITOR_MIGRATE_BANDWIDTH_UNLIMITED;
+    params.hasMultifdChannels = sparse;
+    params.multifdChannels = 1;
+    params.hasDirectIO = TRUE;
+    g_assert_true(qemuMonitorSetMigrationParams(mon, &params, &err));
+    uri = qemuSaveBuildURI(7, qemuSaveImageDataOffset(&hdr));
+    qemuDomainObjExitMonitor(vm, mon);
+    vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    mon = qemuDomainObjEnterMonitor(vm, &err);
+    if (!qemuMonitorMigrate(mon, uri, &err))
+        g_error("migrate: %s", err->message);
+    qemuDomainObjExitMonitor(vm, mon);
+    g_assert_no_error(err);
+    while (!qemuMonitorMigrationStatusIsFinal(vm->migrationStatus))
+        qemuDomainObjWait(vm, 0);
+    g_assert_cmpint(vm->migrationStatus, ==,
+                    QEMU_MONITOR_MIGRATION_STATUS_COMPLETED);
+    mon = qemuDomainObjEnterMonitor(vm, &err);
+    g_assert_true(qemuMonitorRemoveFd(mon, 7, -1, &err));
+    qemuDomainObjExitMonitor(vm, mon);
+    qemuDomainJobEnd(vm);
+    qemuDomainObjEndAPI(&vm);
+
+    vsFdClose(&fd);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    g_assert_true(qemuSaveImageMarkComplete(fd, &err));
+    g_assert_true(qemuDriverDestroy(f->driver, f->uuid, 0, &err));
+    g_assert_no_error(err);
+}
+
+
+static void
+testLibvirtLayout(gconstpointer data)
+{
+    gboolean sparse = GPOINTER_TO_INT(data);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *path = NULL;
+    guint ok;
+    stFixture f;
+
+    if (!stSetup(&f, "libvirt", ST_MEM_MIB, ST_FILL))
+        return;
+    path = g_build_filename(f.dir, "libvirt.img", NULL);
+    stMakeLibvirtImage(&f, path, sparse);
+
+    ok = stCountSerial(&f.tr, f.name, ST_OK);
+    g_assert_true(stRestore(&f, path, sparse ? 2 : 0, NULL, 0, &err));
+    g_assert_no_error(err);
+    testAssertState(f.driver, f.uuid, VS_DOMAIN_RUNNING,
+                    VS_DOMAIN_RUNNING_RESTORED);
     stWaitSerialMore(&f.tr, f.name, ST_OK, ok);
     stTeardown(&f);
 }
@@ -911,6 +1025,10 @@ main(int argc,
                          testRoundTrip);
     g_test_add_data_func("/save/running-restore-paused", &stRunningPaused,
                          testRoundTrip);
+    g_test_add_data_func("/save/libvirt-layout/sparse", GINT_TO_POINTER(1),
+                         testLibvirtLayout);
+    g_test_add_data_func("/save/libvirt-layout/raw", GINT_TO_POINTER(0),
+                         testLibvirtLayout);
     g_test_add_func("/save/overwrite-and-managed", testOverwriteAndManaged);
     g_test_add_func("/save/dxml", testDxml);
     g_test_add_func("/save/page-cache", testPageCache);
