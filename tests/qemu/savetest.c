@@ -387,6 +387,10 @@ testOverwriteAndManaged(void)
     stAssertDirHolds(f.dir, "again.img");
     g_assert_true(stRestore(&f, path, 0, NULL, 0, &err));
     g_assert_no_error(err);
+    /* Not over a running domain. */
+    g_assert_false(stRestore(&f, path, 0, NULL, 0, &err));
+    g_test_message("restore over a running domain: %s", err->message);
+    g_clear_error(&err);
 
     g_assert_true(qemuDriverManagedSave(f.driver, f.uuid, 0, &err));
     g_assert_no_error(err);
@@ -860,8 +864,10 @@ testFailAbort(void)
 {
     stSaveThread st = { 0 };
     g_autoptr(GError) err = NULL;
+    g_autoptr(vsTypedParamList) stats = NULL;
     g_autofree char *path = NULL;
     GThread *thread;
+    int type = -1;
     pid_t pid;
     stFixture f;
 
@@ -875,6 +881,13 @@ testFailAbort(void)
     if (pid > 0) {
         /* The abort's migrate_cancel is answered once QEMU runs again. */
         kill(pid, SIGCONT);
+        /* Some 460 MiB are still to be written: the job runs. */
+        g_assert_true(qemuDriverGetJobStats(f.driver, f.uuid, 0, &type,
+                                            &stats, &err));
+        g_assert_cmpint(type, ==, VS_DOMAIN_JOB_UNBOUNDED);
+        g_assert_nonnull(vsTypedParamListFind(stats, "time_elapsed"));
+        g_assert_cmpint(vsTypedParamListFind(stats, "operation")->value.i, ==,
+                        VS_DOMAIN_JOB_OPERATION_SAVE);
         g_assert_true(qemuDriverAbortJob(f.driver, f.uuid, 0, &err));
         g_assert_no_error(err);
     }
