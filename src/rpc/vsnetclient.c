@@ -30,6 +30,11 @@ VS_LOG_INIT("rpc.client");
 #define VS_NET_CLIENT_READ_CHUNK (256 * 1024)
 /* recv() calls per wakeup, so that one busy client cannot starve others */
 #define VS_NET_CLIENT_READS_PER_WAKEUP 16
+/* Messages waiting to be written before reading pauses. PINGs and calls
+ * to unknown programs are answered without counting as calls in flight,
+ * so without this a client that writes and never reads would make the
+ * queue of answers, and the daemon's memory, grow without limit. */
+#define VS_NET_CLIENT_TX_QUEUE_MAX 64
 
 typedef struct _vsNetClientSource vsNetClientSource;
 struct _vsNetClientSource {
@@ -432,14 +437,24 @@ vsNetClientReadOnce(vsNetClient *client,
 }
 
 
+/* Reading pauses while the client has too many calls in flight or
+ * leaves too many answers unread; called with @lock held. */
+static gboolean
+vsNetClientWantsReadLocked(vsNetClient *client)
+{
+    return !client->closing &&
+           client->inflight < client->maxRequests &&
+           g_queue_get_length(&client->tx) < VS_NET_CLIENT_TX_QUEUE_MAX;
+}
+
+
 static gboolean
 vsNetClientCanRead(vsNetClient *client)
 {
     gboolean ok;
 
     g_mutex_lock(&client->lock);
-    ok = !client->closing && !client->closed &&
-         client->inflight < client->maxRequests;
+    ok = !client->closed && vsNetClientWantsReadLocked(client);
     g_mutex_unlock(&client->lock);
     return ok;
 }
@@ -522,7 +537,7 @@ vsNetClientSourcePrepare(GSource *source,
 
     *timeout = -1;
     g_mutex_lock(&client->lock);
-    if (!client->closing && client->inflight < client->maxRequests)
+    if (vsNetClientWantsReadLocked(client))
         events |= G_IO_IN;
     if (!g_queue_is_empty(&client->tx))
         events |= G_IO_OUT;

@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -340,6 +341,58 @@ testBadInput(void)
 }
 
 
+/* A client that writes calls to an unknown program and never reads the
+ * answers must be throttled: the daemon stops reading from it instead of
+ * queueing error replies without limit. */
+static void
+testUnreadReplies(void)
+{
+    g_autoptr(vsNetMessage) msg = vsNetMessageNew();
+    g_autoptr(vsNetMessage) reply = NULL;
+    g_autoptr(GByteArray) wire = NULL;
+    const size_t limit = 8 * 1024 * 1024;
+    size_t sent = 0;
+    size_t got = 0;
+    int fd = testConnect();
+
+    testOpen(fd, 0);
+    msg->header.prog = 0x12345678;
+    msg->header.vers = 1;
+    msg->header.type = VS_NET_MESSAGE_CALL;
+    wire = vsNetMessageEncode(msg, NULL);
+
+    /* Send until the daemon has not taken a byte for half a second. */
+    g_assert_true(vsSocketSetNonBlock(fd, TRUE, NULL));
+    while (sent < limit) {
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        ssize_t n = send(fd, wire->data, wire->len, MSG_NOSIGNAL);
+
+        if (n == (ssize_t)wire->len) {
+            sent += n;
+            continue;
+        }
+        g_assert_cmpint(n, <, 0);
+        g_assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+        if (poll(&pfd, 1, 500) == 0)
+            break;
+    }
+    g_assert_cmpuint(sent, <, limit);
+
+    /* Reading the answers lets the daemon read the rest. */
+    g_assert_true(vsSocketSetNonBlock(fd, FALSE, NULL));
+    while (got < sent / wire->len) {
+        g_autoptr(vsNetMessage) err = testRecv(fd);
+
+        g_assert_nonnull(err);
+        g_assert_cmpuint(err->header.status, ==, VS_NET_MESSAGE_STATUS_ERROR);
+        got++;
+    }
+    reply = testCall(fd, REMOTE_PROC_CONNECT_GET_TYPE, 9, NULL);
+    testAssertOK(reply);
+    close(fd);
+}
+
+
 static void
 testLookupAndReadOnly(void)
 {
@@ -492,6 +545,7 @@ main(int argc,
 
     g_test_add_func("/remote/handshake", testHandshake);
     g_test_add_func("/remote/bad-input", testBadInput);
+    g_test_add_func("/remote/unread-replies", testUnreadReplies);
     g_test_add_func("/remote/lookup-read-only", testLookupAndReadOnly);
     g_test_add_func("/remote/save-params", testSaveParams);
     g_test_add_func("/remote/pipelined-job-info", testPipelinedJobInfo);
