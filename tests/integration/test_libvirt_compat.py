@@ -8,7 +8,8 @@ writes save images in the sparse format with two channels and bypassing
 the page cache, sparse with one channel, and raw. libvirtd restores each
 of them itself (sanity), then virtsaved restores each. The other way,
 virtsaved writes sparse images with four channels and bypassing the
-cache, sparse with one channel, and raw, and libvirtd restores each.
+cache, sparse with one channel, raw, and raw bypassing the cache, and
+libvirtd restores each.
 
 After every restore the guest must print a new "VSGUEST VERIFY OK" line
 on its serial port, which appends to one file across all processes: it
@@ -57,6 +58,7 @@ VIRTSAVE_IMAGES = (
       "--bypass-cache")),
     ("virtsave-sparse-1ch.img", ("--image-format", "sparse")),
     ("virtsave-raw.img", ()),
+    ("virtsave-raw-direct.img", ("--bypass-cache",)),
 )
 
 # restore options for each image (the channel count need not match the
@@ -70,6 +72,7 @@ RESTORE_FLAGS = {
                                        "--parallel-channels", "4"),
     "virtsave-sparse-1ch.img": (),
     "virtsave-raw.img": (),
+    "virtsave-raw-direct.img": ("--bypass-cache",),
 }
 
 EXPECTED_FORMAT = {
@@ -329,31 +332,17 @@ def save_images(tap, side, virsh_fn, xml_path, serial, work, images):
     return made
 
 
-def tap_todo(tap, desc, reason, diag=None):
-    """A known, reported gap: 'not ok ... # TODO', which does not fail."""
-    tap.count += 1
-    print("not ok %d - %s # TODO %s" % (tap.count, desc, reason), flush=True)
-    if diag:
-        tap.diag(diag)
-
-
 def restore_image(tap, side, virsh_fn, serial, path, flags, last_pass,
-                  on_fail=None, todo_unsupported=None):
+                  on_fail=None):
     """Restore @path with @virsh_fn; check the guest verifies its RAM.
 
     @last_pass: the guest's pass number when the image was saved
-    @todo_unsupported: if set, a refusal with "not supported yet" is
-        recorded as TODO with this reason instead of a failure
     """
     fname = os.path.basename(path)
     off = serial.size()
     r = virsh_fn("restore", path, *flags, timeout=600)
     desc = "%s: restore %s%s" % (side, fname,
                                  (" " + " ".join(flags)) if flags else "")
-    if (r.returncode != 0 and todo_unsupported and
-            "not supported yet" in r.stderr):
-        tap_todo(tap, desc, todo_unsupported, result_text(r))
-        return
     if not tap.ok(r.returncode == 0, desc, result_text(r)):
         if on_fail:
             tap.diag(on_fail())
@@ -483,9 +472,7 @@ def main():
             restore_image(tap, "libvirt->virtsave", vs.virsh, serial,
                           os.path.join(work, "libvirt-raw.img"),
                           ("--bypass-cache",), lv_made["libvirt-raw.img"],
-                          vs_cmdline,
-                          todo_unsupported="virtsave cannot yet read raw "
-                          "images bypassing the page cache")
+                          vs_cmdline)
 
         # -- libvirt reads virtsave's images -------------------------------
         vs_made = {}
