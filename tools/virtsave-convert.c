@@ -189,9 +189,7 @@ virtsaveConvertCopy(virtsaveConvert *c,
         return virtsaveConvertFail(c, CONVERT_EXIT_IO);
     }
     if (!readOk) {
-        g_propagate_prefixed_error(error, g_steal_pointer(&readErr),
-                                   _("cannot read the stream of '%s': "),
-                                   c->srcPath);
+        g_propagate_error(error, g_steal_pointer(&readErr));
         return virtsaveConvertFail(c, CONVERT_EXIT_INVALID);
     }
     return TRUE;

@@ -601,7 +601,9 @@ qemuIOHelperLastLine(const GString *text)
 }
 
 
-/* Turn a failed helper's status and stderr into one error. */
+/* Turn a failed helper's status and stderr into one error. The helper's
+ * line names the image when the image failed; when a program or the
+ * stream did ("the zstd stream is truncated"), the image is added. */
 static void
 qemuIOHelperSetError(const qemuIOHelper *h,
                      GError **error)
@@ -609,9 +611,13 @@ qemuIOHelperSetError(const qemuIOHelper *h,
     g_autofree char *line = qemuIOHelperLastLine(h->errText);
     g_autofree char *desc = vsSpawnDescribeStatus(h->status);
 
-    if (line && WIFEXITED(h->status)) {
+    if (line && WIFEXITED(h->status) && strstr(line, h->path)) {
         g_set_error_literal(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
                             line);
+    } else if (line && WIFEXITED(h->status)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                    h->write ? _("cannot write save image '%s': %s") :
+                    _("cannot read save image '%s': %s"), h->path, line);
     } else if (line) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
                     _("I/O helper for '%s' %s: %s"), h->path, desc, line);

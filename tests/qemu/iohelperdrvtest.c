@@ -182,6 +182,7 @@ testReadCorrupt(void)
     g_assert_false(qemuIOHelperFinish(h, 60000, &err));
     g_assert_error(err, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED);
     g_assert_nonnull(strstr(err->message, "'gzip'"));
+    g_assert_nonnull(strstr(err->message, path));
     g_assert_false(g_str_has_prefix(err->message, QEMU_IOHELPER_NAME));
     g_assert_null(strchr(err->message, '\n'));
 }
