@@ -214,8 +214,8 @@ qemuIOHelperCheckFormatAvailable(qemuSaveFormat format,
     prog = qemuSaveFormatTypeToString(format);
     if (!(found = g_find_program_in_path(prog))) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("compression program '%s' for save image format '%s' is not available in PATH"),
-                    prog, prog);
+                    _("compression program '%s' is not available in PATH"),
+                    prog);
         return FALSE;
     }
     VS_DEBUG("format '%s' uses '%s'", prog, found);
