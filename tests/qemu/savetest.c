@@ -959,6 +959,20 @@ testFailFull(void)
         g_assert_cmpint(unlink(filler), ==, 0);
         stAssertDirHolds(mnt, "lost+found");
         stAssertStillRunning(&f);
+
+        /* Leave 64 MiB: the estimate refuses before anything pauses. */
+        g_clear_error(&st.err);
+        g_free(cmd);
+        cmd = g_strdup_printf("fallocate -l $(( $(stat -f -c '%%a*%%S' '%s') - 64*1024*1024 )) '%s'",
+                              mnt, filler);
+        g_assert_cmpint(stRun(cmd), ==, 0);
+        g_assert_false(stSave(&f, path, "sparse", 0, 0, &st.err));
+        g_test_message("no room: %s", st.err->message);
+        g_assert_nonnull(strstr(st.err->message, "not enough free space"));
+        testAssertState(f.driver, f.uuid, VS_DOMAIN_RUNNING,
+                        VS_DOMAIN_RUNNING_SAVE_CANCELED);
+        g_assert_cmpint(unlink(filler), ==, 0);
+        stAssertDirHolds(mnt, "lost+found");
     }
     g_clear_error(&st.err);
     g_free(cmd);
