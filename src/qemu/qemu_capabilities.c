@@ -53,7 +53,76 @@ qemuCapsUnref(qemuCaps *caps)
     if (!caps || !g_atomic_int_dec_and_test(&caps->refs))
         return;
     g_free(caps->binary);
+    g_clear_pointer(&caps->machineAliases, g_hash_table_unref);
     g_free(caps);
+}
+
+
+/**
+ * qemuCapsGetCanonicalMachine:
+ * @caps: capabilities
+ * @machine: a machine type as a domain definition names it
+ *
+ * Aliases such as "pc" and "q35" follow QEMU releases; the versioned
+ * type they stand for today keeps the guest's hardware (and so the
+ * device state in a save image) the same across QEMU upgrades, which is
+ * why a definition records the versioned name.
+ *
+ * Returns: (transfer none) the versioned machine type, or @machine.
+ */
+const char *
+qemuCapsGetCanonicalMachine(const qemuCaps *caps,
+                            const char *machine)
+{
+    const char *canonical = NULL;
+
+    if (machine && caps->machineAliases)
+        canonical = g_hash_table_lookup(caps->machineAliases, machine);
+    return canonical ? canonical : machine;
+}
+
+
+/**
+ * qemuCapsParseMachines:
+ * @reply: the "return" value of query-machines
+ * @aliases: (transfer none) table to fill: alias -> machine name
+ * @error: return location for a #GError
+ *
+ * Returns: FALSE with @error set if @reply is not a list of machines.
+ */
+gboolean
+qemuCapsParseMachines(json_object *reply,
+                      GHashTable *aliases,
+                      GError **error)
+{
+    size_t i;
+
+    if (!json_object_is_type(reply, json_type_array)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("query-machines did not return a list"));
+        return FALSE;
+    }
+
+    for (i = 0; i < json_object_array_length(reply); i++) {
+        json_object *m = json_object_array_get_idx(reply, i);
+        json_object *name = NULL;
+        json_object *alias = NULL;
+
+        if (!json_object_object_get_ex(m, "name", &name) ||
+            !json_object_is_type(name, json_type_string)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                        _("query-machines returned a machine without a name"));
+            return FALSE;
+        }
+        if (json_object_object_get_ex(m, "alias", &alias) &&
+            json_object_is_type(alias, json_type_string)) {
+            g_hash_table_insert(aliases,
+                                g_strdup(json_object_get_string(alias)),
+                                g_strdup(json_object_get_string(name)));
+        }
+    }
+
+    return TRUE;
 }
 
 
@@ -98,6 +167,7 @@ qemuCapsQuery(qemuCaps *caps,
     qemuMonitorMigrationParams params = { 0 };
     json_object *kvm = NULL;
     json_object *enabled = NULL;
+    json_object *machines = NULL;
     gboolean ok;
 
     qemuMonitorGetVersion(mon, &caps->major, &caps->minor, &caps->micro);
@@ -116,7 +186,15 @@ qemuCapsQuery(qemuCaps *caps,
     ok = json_object_object_get_ex(kvm, "enabled", &enabled);
     caps->kvm = ok && json_object_get_boolean(enabled);
     json_object_put(kvm);
-    return TRUE;
+
+    if (!qemuMonitorCommand(mon, "query-machines", NULL, NULL, 0,
+                            &machines, error))
+        return FALSE;
+    caps->machineAliases = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                 g_free, g_free);
+    ok = qemuCapsParseMachines(machines, caps->machineAliases, error);
+    json_object_put(machines);
+    return ok;
 }
 
 

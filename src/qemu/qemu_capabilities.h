@@ -13,6 +13,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-c/json.h>
 #include <time.h>
 
 typedef struct _qemuCaps qemuCaps;
@@ -27,11 +28,23 @@ struct _qemuCaps {
     gboolean mappedRam;             /* capability "mapped-ram" (9.0) */
     gboolean directIO;              /* parameter "direct-io" (9.1) */
     gboolean kvm;                   /* query-kvm: present and enabled */
+    GHashTable *machineAliases;     /* alias ("pc") -> versioned name */
 };
 
 qemuCaps *qemuCapsRef(qemuCaps *caps);
 void qemuCapsUnref(qemuCaps *caps);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuCaps, qemuCapsUnref);
+
+/* The versioned machine type @machine stands for ("pc" ->
+ * "pc-i440fx-10.0"), or @machine itself when it is no alias. */
+const char *qemuCapsGetCanonicalMachine(const qemuCaps *caps,
+                                        const char *machine);
+
+/* Parse a query-machines reply into @aliases (alias -> name). */
+gboolean qemuCapsParseMachines(json_object *reply,
+                               GHashTable *aliases,
+                               GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* major * 1000000 + minor * 1000 + micro, as virConnectGetVersion. */
 unsigned long long qemuCapsGetVersion(const qemuCaps *caps);

@@ -237,6 +237,40 @@ qemuDriverGetDefaultCaps(qemuDriver *driver,
 }
 
 
+/* Record the versioned machine type behind an alias ("pc"), as QEMU
+ * resolves it today, so that the guest's hardware, and the device state
+ * in its save images, stay the same after a QEMU upgrade. */
+static gboolean
+qemuDriverPinMachine(qemuDriver *driver,
+                     vsDomainDef *def,
+                     GError **error)
+{
+    g_autofree char *binary = NULL;
+    g_autoptr(qemuCaps) caps = NULL;
+    g_autoptr(GError) lookupError = NULL;
+    const char *canonical;
+
+    /* A definition may name an emulator that is not installed yet; its
+     * start reports that, and the alias stays until a start can pin it. */
+    if (!(binary = qemuProcessFindEmulator(driver, def, &lookupError))) {
+        VS_DEBUG("domain '%s': machine left as '%s': %s", def->name,
+                 def->os.machine, lookupError->message);
+        return TRUE;
+    }
+    if (!(caps = qemuCapsCacheLookup(driver->caps, binary, error)))
+        return FALSE;
+
+    canonical = qemuCapsGetCanonicalMachine(caps, def->os.machine);
+    if (canonical != def->os.machine) {
+        VS_DEBUG("domain '%s': machine '%s' is '%s'", def->name,
+                 def->os.machine, canonical);
+        g_free(def->os.machine);
+        def->os.machine = g_strdup(canonical);
+    }
+    return TRUE;
+}
+
+
 /**
  * qemuDriverGetVersion:
  * @driver: the driver
@@ -256,6 +290,39 @@ qemuDriverGetVersion(qemuDriver *driver,
         return FALSE;
     *version = qemuCapsGetVersion(caps);
     return TRUE;
+}
+
+
+static int
+qemuDriverCompareStrings(const void *a,
+                         const void *b)
+{
+    return g_strcmp0(*(const char * const *) a, *(const char * const *) b);
+}
+
+
+/* <machine canonical='pc-i440fx-10.0'>pc</machine> for every alias. */
+static void
+qemuDriverFormatMachines(GString *buf,
+                         const qemuCaps *caps)
+{
+    g_autofree gpointer *aliases = NULL;
+    guint n = 0;
+    guint i;
+
+    if (!caps->machineAliases)
+        return;
+    aliases = g_hash_table_get_keys_as_array(caps->machineAliases, &n);
+    qsort(aliases, n, sizeof(gpointer), qemuDriverCompareStrings);
+    for (i = 0; i < n; i++) {
+        g_autofree char *alias = g_markup_escape_text(aliases[i], -1);
+        g_autofree char *name = g_markup_escape_text(
+            g_hash_table_lookup(caps->machineAliases, aliases[i]), -1);
+
+        g_string_append_printf(buf,
+                               "      <machine canonical='%s'>%s</machine>\n",
+                               name, alias);
+    }
 }
 
 
@@ -287,10 +354,7 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_string_append(buf, "    <arch name='x86_64'>\n");
     g_string_append(buf, "      <wordsize>64</wordsize>\n");
     g_string_append_printf(buf, "      <emulator>%s</emulator>\n", emulator);
-    g_string_append(buf, "      <machine canonical='pc-i440fx-"
-                    "10.0'>pc</machine>\n");
-    g_string_append(buf, "      <machine canonical='pc-q35-"
-                    "10.0'>q35</machine>\n");
+    qemuDriverFormatMachines(buf, caps);
     g_string_append(buf, "      <domain type='qemu'/>\n");
     if (caps->kvm)
         g_string_append(buf, "      <domain type='kvm'/>\n");
@@ -574,7 +638,8 @@ qemuDriverDefineXML(qemuDriver *driver,
     QEMU_CHECK_FLAGS(QEMU_DEFINE_VALIDATE, NULL);
 
     if (!(def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
-                                       error)))
+                                       error)) ||
+        !qemuDriverPinMachine(driver, def, error))
         return NULL;
 
     if ((vm = qemuDomainObjListFindByUUID(driver->domains, def->uuid))) {
@@ -831,7 +896,8 @@ qemuDriverCreateXML(qemuDriver *driver,
     QEMU_CHECK_FLAGS(VS_DOMAIN_START_PAUSED | VS_DOMAIN_START_VALIDATE, NULL);
 
     if (!(def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
-                                       error)))
+                                       error)) ||
+        !qemuDriverPinMachine(driver, def, error))
         return NULL;
     if (!(vm = qemuDriverCreateObj(driver, &def, error)))
         return NULL;

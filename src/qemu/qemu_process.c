@@ -557,8 +557,16 @@ qemuProcessStop(qemuDriver *driver,
 
 /* ---- start -------------------------------------------------------- */
 
-/* The binary to run @def with: its <emulator>, else qemu.conf's. */
-static char *
+/**
+ * qemuProcessFindEmulator:
+ * @driver: the driver
+ * @def: a domain definition
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the binary to run @def with: its <emulator>,
+ * else qemu.conf's; NULL with @error set if that is no executable.
+ */
+char *
 qemuProcessFindEmulator(qemuDriver *driver,
                         const vsDomainDef *def,
                         GError **error)

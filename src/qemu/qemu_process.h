@@ -86,3 +86,8 @@ char *qemuProcessReadLogTail(const char *path,
 /* The monitor callbacks of every domain's QEMU: see qemu_domain.h. The
  * opaque is a reference to the domain object, dropped by dispose. */
 extern const qemuMonitorCallbacks qemuProcessMonitorCallbacks;
+
+char *qemuProcessFindEmulator(qemuDriver *driver,
+                              const vsDomainDef *def,
+                              GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

@@ -352,6 +352,32 @@ testVersionCaps(void)
     g_assert_nonnull(strstr(caps, "<os_type>hvm</os_type>"));
     g_assert_nonnull(strstr(caps, "<domain type='qemu'/>"));
     g_assert_nonnull(strstr(caps, "<emulator>/"));
+    g_assert_nonnull(strstr(caps, "'>pc</machine>"));
+
+    testDriverFree(&tr, driver);
+}
+
+
+/* A machine alias is pinned to the versioned type at definition time,
+ * so that a QEMU upgrade cannot change the hardware of the guest (and
+ * of its save images) under it. */
+static void
+testMachinePinned(void)
+{
+    testRoot tr = { 0 };
+    qemuDriver *driver = testDriverNew(&tr);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qemuDomainRef) a = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!driver)
+        return;
+
+    a = testDefine(driver, &tr, "vm-a", UUID_A);
+    xml = qemuDriverGetXMLDesc(driver, a->uuid, VS_DOMAIN_XML_INACTIVE, &err);
+    g_assert_no_error(err);
+    g_assert_null(strstr(xml, "machine='pc'"));
+    g_assert_nonnull(strstr(xml, "machine='pc-i440fx-"));
 
     testDriverFree(&tr, driver);
 }
@@ -369,6 +395,7 @@ main(int argc,
     g_test_add_func("/qemu/driver/transient", testTransient);
     g_test_add_func("/qemu/driver/lifecycle", testLifecycle);
     g_test_add_func("/qemu/driver/version-capabilities", testVersionCaps);
+    g_test_add_func("/qemu/driver/machine-pinned", testMachinePinned);
 
     return g_test_run();
 }
