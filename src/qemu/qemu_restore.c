@@ -394,8 +394,12 @@ qemuRestoreRun(qemuDriver *driver,
     /* Drop what the checks and QEMU's metadata reads left cached. */
     if (opts->bypassCache)
         posix_fadvise(img->fd, 0, 0, POSIX_FADV_DONTNEED);
-    if (vm->job.current)
+    /* QEMU reports no counters for an incoming migration: the image was
+     * read in full. */
+    if (vm->job.current) {
         vm->job.current->dataTotal = img->fileSize;
+        vm->job.current->dataProcessed = img->fileSize;
+    }
     VS_INFO("domain '%s': restored from '%s' in %" G_GINT64_FORMAT " ms",
             vm->name, img->path, (g_get_monotonic_time() - begin) / 1000);
     return TRUE;
