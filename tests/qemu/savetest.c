@@ -414,6 +414,39 @@ testOverwriteAndManaged(void)
 }
 
 
+/* A QEMU restored with direct-io keeps its migration settings: a raw
+ * save from it must turn mapped-ram, multifd and direct-io off again
+ * (a stale direct-io crashed QEMU 10.0 under libvirt). */
+static void
+testStaleSettings(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *sparse = NULL;
+    g_autofree char *raw = NULL;
+    guint ok;
+    stFixture f;
+
+    if (!stSetup(&f, "stale", ST_MEM_MIB, ST_FILL))
+        return;
+    sparse = g_build_filename(f.dir, "sparse.img", NULL);
+    raw = g_build_filename(f.dir, "raw.img", NULL);
+
+    g_assert_true(stSave(&f, sparse, "sparse", 2, VS_DOMAIN_SAVE_BYPASS_CACHE,
+                         &err));
+    g_assert_true(stRestore(&f, sparse, 2, NULL, VS_DOMAIN_SAVE_BYPASS_CACHE,
+                            &err));
+    g_assert_no_error(err);
+    g_assert_true(stSave(&f, raw, "raw", 0, 0, &err));
+    g_assert_no_error(err);
+    stCheckImage(raw, QEMU_SAVE_FORMAT_RAW, TRUE);
+    ok = stCountSerial(&f.tr, f.name, ST_OK);
+    g_assert_true(stRestore(&f, raw, 0, NULL, 0, &err));
+    g_assert_no_error(err);
+    stWaitSerialMore(&f.tr, f.name, ST_OK, ok);
+    stTeardown(&f);
+}
+
+
 /* dxml: a changed description is accepted, changed memory refused. */
 static void
 testDxml(void)
@@ -1057,6 +1090,7 @@ main(int argc,
     g_test_add_data_func("/save/libvirt-layout/raw", GINT_TO_POINTER(0),
                          testLibvirtLayout);
     g_test_add_func("/save/overwrite-and-managed", testOverwriteAndManaged);
+    g_test_add_func("/save/stale-settings", testStaleSettings);
     g_test_add_func("/save/dxml", testDxml);
     g_test_add_func("/save/page-cache", testPageCache);
     g_test_add_func("/save/fail/missing-dir", testFailMissingDir);
