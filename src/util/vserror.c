@@ -175,6 +175,25 @@ vsErrorFormatMessage(const GError *error)
 }
 
 
+/* The body of vsSetErrorErrno() and vsSetErrorSystem(). */
+static void G_GNUC_PRINTF(5, 0)
+vsSetErrorErrnoV(GError **error,
+                 GQuark domain,
+                 int code,
+                 int errnum,
+                 const char *fmt,
+                 va_list args)
+{
+    g_autofree char *msg = NULL;
+
+    if (!error)
+        return;
+
+    msg = g_strdup_vprintf(fmt, args);
+    g_set_error(error, domain, code, "%s: %s", msg, g_strerror(errnum));
+}
+
+
 /**
  * vsSetErrorErrno:
  * @error: return location for a #GError, may be NULL
@@ -193,17 +212,11 @@ vsSetErrorErrno(GError **error,
                 const char *fmt,
                 ...)
 {
-    g_autofree char *msg = NULL;
     va_list args;
 
-    if (!error)
-        return;
-
     va_start(args, fmt);
-    msg = g_strdup_vprintf(fmt, args);
+    vsSetErrorErrnoV(error, domain, code, errnum, fmt, args);
     va_end(args);
-
-    g_set_error(error, domain, code, "%s: %s", msg, g_strerror(errnum));
 }
 
 
@@ -222,16 +235,10 @@ vsSetErrorSystem(GError **error,
                  const char *fmt,
                  ...)
 {
-    g_autofree char *msg = NULL;
     va_list args;
 
-    if (!error)
-        return;
-
     va_start(args, fmt);
-    msg = g_strdup_vprintf(fmt, args);
+    vsSetErrorErrnoV(error, VS_ERROR_SYSTEM, VS_ERR_SYSTEM_ERROR, errnum,
+                     fmt, args);
     va_end(args);
-
-    g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_SYSTEM_ERROR, "%s: %s",
-                msg, g_strerror(errnum));
 }
