@@ -7,6 +7,7 @@
  * would carry it. Whatever parses must format, the formatted XML must
  * parse again, and the second format must give the same text: otherwise
  * a domain would change each time the daemon writes and reads it back.
+ * A copy of the definition must format like the original.
  */
 
 #include <config.h>
@@ -52,6 +53,26 @@ fuzzRoundTrip(const vsDomainDef *def,
 }
 
 
+/* A copy, as the driver makes for a domain's next run, must format like
+ * the original. */
+static void
+fuzzCopy(const vsDomainDef *def)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vsDomainDef) copy = vsDomainDefCopy(def, &err);
+    g_autofree char *orig = NULL;
+    g_autofree char *dup = NULL;
+
+    g_assert_no_error(err);
+    g_assert_nonnull(copy);
+    orig = vsDomainDefFormat(def, 3, VS_DOMAIN_DEF_FORMAT_STATUS, &err);
+    g_assert_no_error(err);
+    dup = vsDomainDefFormat(copy, 3, VS_DOMAIN_DEF_FORMAT_STATUS, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(orig, ==, dup);
+}
+
+
 /**
  * LLVMFuzzerTestOneInput:
  * @data: one input, domain XML
@@ -83,6 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
                   VS_DOMAIN_DEF_PARSE_INACTIVE);
     fuzzRoundTrip(def, VS_DOMAIN_DEF_FORMAT_STATUS,
                   VS_DOMAIN_DEF_PARSE_STATUS);
+    fuzzCopy(def);
 
     return 0;
 }
