@@ -847,11 +847,13 @@ stSaveThreadRun(gpointer data)
 
 
 /* Wait (on the domain's condition) until QEMU reports the save's
- * migration under way, then freeze QEMU with SIGSTOP so the test can act
- * before the save completes. Returns QEMU's pid, or 0 when the save
- * ended first. */
+ * migration under way (or, with @atPause, until the save paused the
+ * guest, which comes earlier), then freeze QEMU with SIGSTOP so the test
+ * can act before the save completes. Returns QEMU's pid, or 0 when the
+ * save ended first. */
 static pid_t
-stFreezeDuringSave(stFixture *f)
+stFreezeDuringSave(stFixture *f,
+                   gboolean atPause)
 {
     qemuDomainObj *vm = qemuDomainObjListFindByUUID(f->driver->domains,
                                                     f->uuid);
@@ -860,8 +862,12 @@ stFreezeDuringSave(stFixture *f)
 
     g_assert_nonnull(vm);
     for (;;) {
+        gboolean paused = vm->state == VS_DOMAIN_PAUSED &&
+                          vm->reason == VS_DOMAIN_PAUSED_SAVE;
+
         if (vm->job.kind == QEMU_JOB_ASYNC &&
-            (vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_SETUP ||
+            ((atPause && paused) ||
+             vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_SETUP ||
              vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_ACTIVE)) {
             pid = vm->pid;
             kill(pid, SIGSTOP);
@@ -892,7 +898,7 @@ testFailKilled(void)
     st.f = &f;
     st.path = path;
     thread = g_thread_new("save", stSaveThreadRun, &st);
-    pid = stFreezeDuringSave(&f);
+    pid = stFreezeDuringSave(&f, FALSE);
     if (pid > 0)
         kill(pid, SIGKILL);
     g_thread_join(thread);
@@ -931,7 +937,7 @@ testFailAbort(void)
     st.f = &f;
     st.path = path;
     thread = g_thread_new("save", stSaveThreadRun, &st);
-    pid = stFreezeDuringSave(&f);
+    pid = stFreezeDuringSave(&f, FALSE);
     if (pid > 0) {
         /* The abort's migrate_cancel is answered once QEMU runs again. */
         kill(pid, SIGCONT);
@@ -992,14 +998,15 @@ testFailFull(void)
     filler = g_build_filename(mnt, "filler", NULL);
 
     /* The free-space estimate passes; the disk fills while QEMU is
-     * frozen mid-save. */
+     * frozen between the pause and the migration. */
     st.f = &f;
     st.path = path;
     thread = g_thread_new("save", stSaveThreadRun, &st);
-    pid = stFreezeDuringSave(&f);
+    pid = stFreezeDuringSave(&f, TRUE);
     if (pid > 0) {
+        /* 1 MiB left: the header block fits, the guest's pages do not. */
         g_free(cmd);
-        cmd = g_strdup_printf("fallocate -l $(( $(stat -f -c '%%a*%%S' '%s') - 4096 )) '%s' "
+        cmd = g_strdup_printf("fallocate -l $(( $(stat -f -c '%%a*%%S' '%s') - 1024*1024 )) '%s' "
                               "|| dd if=/dev/zero of='%s' bs=1M", mnt, filler, filler);
         stRun(cmd);
         kill(pid, SIGCONT);
