@@ -18,6 +18,16 @@
 #include <sys/types.h>
 
 #include "vsenum.h"
+#include "vserror.h"
+
+/*
+ * The code of an error that only says the reader of the helper's output
+ * (QEMU, on restore) went away before the stream ended: a consequence of
+ * a failure elsewhere, not its cause. The helper then exits with
+ * IOHELPER_EXIT_READER_GONE so that the driver reports QEMU's reason.
+ */
+#define IOHELPER_ERR_READER_GONE VS_ERR_OPERATION_ABORTED
+#define IOHELPER_EXIT_READER_GONE 3
 
 typedef enum {
     IOHELPER_FORMAT_RAW,

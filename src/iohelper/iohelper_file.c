@@ -395,7 +395,8 @@ iohelperPipeSinkPut(iohelperSink *sink,
                 continue;
             if (errno == EPIPE) {
                 pk->broken = TRUE;
-                g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_SYSTEM_ERROR,
+                /* IOHELPER_ERR_READER_GONE: a consequence, not a cause. */
+                g_set_error(error, VS_ERROR_SYSTEM, IOHELPER_ERR_READER_GONE,
                             _("cannot write to '%s': the reader closed the pipe early"),
                             pk->name);
             } else {

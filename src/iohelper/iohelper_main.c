@@ -485,7 +485,8 @@ main(int argc,
     if (!iohelperParseArgs(&argc, &argv, &job, &err))
         ret = IOHELPER_EXIT_USAGE;
     else if (!iohelperRun(&job, &err))
-        ret = IOHELPER_EXIT_FAILED;
+        ret = g_error_matches(err, VS_ERROR_SYSTEM, IOHELPER_ERR_READER_GONE) ?
+              IOHELPER_EXIT_READER_GONE : IOHELPER_EXIT_FAILED;
 
     if (err)
         fprintf(stderr, "%s: %s\n", IOHELPER_NAME, err->message);

@@ -183,7 +183,14 @@ iohelperProgSetError(iohelperProg *prog,
                     _("compression program '%s' failed (%s): %s"),
                     prog->name, how, msg);
     } else {
-        g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_OPERATION_FAILED,
+        /* A decompressor writes straight into the helper's standard
+         * output: SIGPIPE there means its reader went away first. */
+        gboolean readerGone = WIFSIGNALED(status) &&
+                              WTERMSIG(status) == SIGPIPE;
+
+        g_set_error(error, VS_ERROR_SYSTEM,
+                    readerGone ? IOHELPER_ERR_READER_GONE :
+                                 VS_ERR_OPERATION_FAILED,
                     _("decompression program '%s' failed (%s): %s"),
                     prog->name, how, msg);
     }

@@ -611,11 +611,14 @@ qemuIOHelperSetError(const qemuIOHelper *h,
     g_autofree char *line = qemuIOHelperLastLine(h->errText);
     g_autofree char *desc = vsSpawnDescribeStatus(h->status);
 
+    /* The helper's exit status 3: its reader went away first. */
+    int code = WIFEXITED(h->status) && WEXITSTATUS(h->status) == 3 ?
+               VS_ERR_OPERATION_ABORTED : VS_ERR_OPERATION_FAILED;
+
     if (line && WIFEXITED(h->status) && strstr(line, h->path)) {
-        g_set_error_literal(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                            line);
+        g_set_error_literal(error, VS_ERROR_QEMU, code, line);
     } else if (line && WIFEXITED(h->status)) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+        g_set_error(error, VS_ERROR_QEMU, code,
                     h->write ? _("cannot write save image '%s': %s") :
                     _("cannot read save image '%s': %s"), h->path, line);
     } else if (line) {

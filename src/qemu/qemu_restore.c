@@ -36,6 +36,11 @@ VS_LOG_INIT("qemu.restore");
 /* How often a waiting restore looks for progress when no event came. */
 #define QEMU_RESTORE_POLL_MS 1000
 
+/* How long a failed restore waits for the I/O helper to end by itself:
+ * it does as soon as QEMU has closed the pipe, so this only bounds a
+ * helper that is stuck on its disk. */
+#define QEMU_RESTORE_HELPER_GRACE_MS 5000
+
 
 /* An opened, validated image. */
 typedef struct _qemuRestoreImage qemuRestoreImage;
@@ -294,13 +299,18 @@ qemuRestoreLoadPipe(qemuDomainObj *vm,
         return ok;
     }
 
-    /* A helper that failed (e.g. a corrupt compressed stream) explains
-     * QEMU's failure better than QEMU does. */
-    qemuIOHelperAbort(helper);
+    /* The helper ends by itself once QEMU has closed its end of the pipe
+     * or the image's stream has ended. A helper that failed on its own
+     * (a corrupt or cut compressed stream, a read error) explains QEMU's
+     * failure better than QEMU does; one that only saw QEMU go away
+     * (VS_ERR_OPERATION_ABORTED), or had to be killed after the grace
+     * period (VS_ERR_OPERATION_TIMEOUT), leaves QEMU's reason. */
     qemuDomainObjUnlock(vm);
-    ok = qemuIOHelperFinish(helper, 1000, &herr);
+    ok = qemuIOHelperFinish(helper, QEMU_RESTORE_HELPER_GRACE_MS, &herr);
     qemuDomainObjLock(vm);
-    if (!ok && herr && !strstr(herr->message, "kill")) {
+    if (!ok &&
+        !g_error_matches(herr, VS_ERROR_QEMU, VS_ERR_OPERATION_ABORTED) &&
+        !g_error_matches(herr, VS_ERROR_QEMU, VS_ERR_OPERATION_TIMEOUT)) {
         g_clear_error(error);
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
                     _("job '%s' failed: %s"), QEMU_RESTORE_JOB_NAME,
