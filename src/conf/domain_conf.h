@@ -426,7 +426,9 @@ struct _vsDomainDef {
     unsigned char uuid[VS_UUID_BUFLEN];
     char *title;
     char *description;
-    char *metadata;                 /* children of <metadata>, verbatim */
+    char *metadata;                 /* children of <metadata> as XML,
+                                     * laid out for their depth in the
+                                     * document (see domain_parse.c) */
 
     unsigned long long maxMemory;   /* <memory>, KiB, a multiple of 1024 */
     unsigned long long curMemory;   /* <currentMemory>, KiB, <= max */

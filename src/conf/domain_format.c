@@ -147,12 +147,9 @@ vsDomainFormatGeneral(vsDomainFormatCtxt *ctxt)
     vsBufTextElement(buf, 1, "description", def->description);
 
     if (def->metadata && *def->metadata) {
-        g_auto(GStrv) lines = g_strsplit(def->metadata, "\n", -1);
-        size_t i;
-
+        /* Already laid out for this depth by the parser. */
         vsBufLine(buf, 1, "<metadata>");
-        for (i = 0; lines[i]; i++)
-            vsBufLine(buf, 2, "%s", lines[i]);
+        vsBufLine(buf, 2, "%s", def->metadata);
         vsBufLine(buf, 1, "</metadata>");
     } else if (def->metadata) {
         vsBufLine(buf, 1, "<metadata/>");

@@ -591,9 +591,14 @@ vsDomainParseMetadata(vsDomainParseState *st,
         }
         xmlDocSetRootElement(doc, copy);
         xmlReconciliateNs(doc, copy);
-        xmlNodeDump(buf, doc, copy, 0, 1);
+        /* Laid out by libxml2 for the depth <metadata>'s children have in
+         * a formatted domain (level 2), so that the formatter can write
+         * the text unchanged: re-indenting it line by line would also
+         * shift lines inside text content, and every format and parse
+         * cycle would change the metadata. */
+        xmlNodeDump(buf, doc, copy, 2, 1);
         if (out->len > 0)
-            g_string_append_c(out, '\n');
+            g_string_append(out, "\n    ");
         g_string_append(out, (const char *) xmlBufferContent(buf));
         xmlBufferFree(buf);
         xmlFreeDoc(doc);

@@ -34,6 +34,7 @@ static const char *const validCases[] = {
     "cpu-host-model",
     "memory-units",
     "metadata",
+    "metadata-text",
     "boot-order",
     "usb-none",
     "pm-features",
