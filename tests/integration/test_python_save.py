@@ -91,6 +91,13 @@ def wait_passes(serial, after, count=2, timeout=120):
         time.sleep(0.1)
 
 
+def remove(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def virtsave_tool(*args):
     tool = os.path.join(vstest.build_root(), "tools", "virtsave")
     return subprocess.run([tool] + list(args), capture_output=True,
@@ -202,7 +209,7 @@ class Guest:
             self.ok(info[0] == ST_RUNNING and
                     info[1] == MEMORY_MIB * 1024 and self.dom.ID() > 0,
                     "%s: info() after the restore" % what, repr(info))
-        os.unlink(path)
+        remove(path)
 
     def save_in_thread(self, params, flags):
         result = {}
@@ -251,7 +258,7 @@ class Guest:
                          {P_FILE: path}, 0)
             if e is not None or not wait_passes(self.serial, before, 1)[0]:
                 break
-            os.unlink(path)
+            remove(path)
 
         self.ok("error" not in result and result.get("ret") == 0,
                 "%s: saveParams() in a second thread" % what,
@@ -292,7 +299,7 @@ class Guest:
                 "%s: jobStats(COMPLETED) describes the save" % what,
                 err_text(e) if e else repr(stats))
         self.restore(what, {P_FILE: path}, 0, reason=RUNNING_RESTORED)
-        os.unlink(path)
+        remove(path)
 
     def test_paused(self):
         what = "saved with the PAUSED flag"
@@ -312,7 +319,7 @@ class Guest:
         ok, diag = wait_passes(self.serial, before)
         self.ok(ok, "%s: the guest verifies its memory after resume()" %
                 what, diag)
-        os.unlink(path)
+        remove(path)
 
     def expect_error(self, what, fn, args, code, words, running=True):
         _r, e = call(self.libvirt, fn, *args)

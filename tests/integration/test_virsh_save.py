@@ -11,7 +11,8 @@ with the test guest (it fills its RAM with a seeded pattern and prints
   checked with "virtsave image verify" and "virtsave image info --json";
 - save --verbose and its progress line;
 - domjobinfo, list and dominfo from other virsh processes while a save
-  runs, domjobinfo --completed after it, domjobabort of a running save;
+  runs, domjobinfo --completed after it, domjobabort of a running save
+  and the abort virsh sends itself on Ctrl-C;
 - a paused guest saved and restored paused, then restored with --running;
 - managedsave and the start that restores it;
 - save-image-dumpxml, save-image-define and save-image-edit;
@@ -25,6 +26,7 @@ the restore, so a lost or damaged page fails the test. Prints TAP.
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -66,11 +68,12 @@ def virsh_env():
 class Background:
     """A virsh command running beside the test."""
 
-    def __init__(self, d, *args, quiet=True):
+    def __init__(self, d, *args, quiet=True, stdin=None):
         cmd = ["virsh"] + (["-q"] if quiet else []) + ["-c", d.uri]
         cmd.extend(str(a) for a in args)
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(cmd, stdin=stdin,
+                                     stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
                                      env=virsh_env())
 
@@ -163,6 +166,13 @@ def image_info(path):
         return json.loads(r.stdout), r
     except ValueError:
         return None, r
+
+
+def remove(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def files_in(directory):
@@ -271,7 +281,7 @@ def test_fast_save(tap, d, serial, images):
     tap.ok(domstate(d) == "running (restored)",
            "%s: domstate says running (restored)" % what, domstate(d))
     verify_after_restore(tap, serial, before, what)
-    os.unlink(path)
+    remove(path)
 
 
 def test_verbose(tap, d, serial, images):
@@ -287,7 +297,7 @@ def test_verbose(tap, d, serial, images):
     tap.ok("Domain '%s' saved to %s" % (NAME, path) in out,
            "%s: 'Domain saved to' line" % what, text(r))
     restore_image(tap, d, serial, path, what, *FAST)
-    os.unlink(path)
+    remove(path)
 
 
 def run_slow_save(d, path, flags, during):
@@ -335,12 +345,17 @@ def test_jobinfo(tap, d, serial, images):
         rr = d.virsh("restore", path)
         if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
             break
-        os.unlink(path)
+        remove(path)
 
     check_virsh(tap, r, "%s: the slow save succeeds" % what)
     bad = [s for s in samples if s[1].returncode != 0]
     tap.ok(not bad, "%s: every domjobinfo during the save answered" % what,
            "\n".join("%.2f s: %s" % (t, text(x)) for t, x in bad[:3]))
+    ops = [parse_jobinfo(x.stdout).get("Operation") for _t, x in samples
+           if parse_jobinfo(x.stdout).get("Job type") == "Unbounded"]
+    tap.ok(ops and all(op == "Save" for op in ops),
+           "%s: every running job sample says Operation: Save" % what,
+           repr(ops))
     good = seen.get("good")
     last = [x.stdout for _t, x in samples if x.returncode == 0][-1:]
     tap.ok(good is not None,
@@ -370,7 +385,7 @@ def test_jobinfo(tap, d, serial, images):
            "%s: domjobinfo --completed shows the completed save" % what,
            "%s\n%s" % (why, text(r)))
     restore_image(tap, d, serial, path, what)
-    os.unlink(path)
+    remove(path)
 
 
 def test_abort(tap, d, serial, images):
@@ -394,15 +409,62 @@ def test_abort(tap, d, serial, images):
         rr = d.virsh("restore", path)
         if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
             break
-        os.unlink(path)
+        remove(path)
 
     tap.ok(abort is not None and abort.returncode == 0,
            "%s: virsh domjobabort while the save runs" % what,
            text(abort) if abort else "the save ended first")
     tap.ok(r.returncode != 0 and "operation aborted" in r.stderr,
            "%s: the save fails with 'operation aborted'" % what, text(r))
-    tap.ok(domstate(d, reason=False) == "running",
-           "%s: the domain still runs" % what, domstate(d))
+    tap.ok(domstate(d) == "running (save canceled)",
+           "%s: the domain runs again: running (save canceled)" % what,
+           domstate(d))
+    tap.ok(files_in(images) == [], "%s: no image left" % what,
+           files_in(images))
+    ok, diag = wait_passes(serial, last_pass(serial), 1)
+    tap.ok(ok, "%s: the guest keeps verifying its memory" % what, diag)
+
+
+def test_ctrl_c(tap, d, serial, images):
+    """Ctrl-C typed at virsh: it aborts the job on its own connection.
+
+    virsh reads the terminal raw once it sees the job running and takes
+    a ^C byte as the interrupt, so the test types ^C into a pty until
+    the save ends.
+    """
+    what = "Ctrl-C at virsh save"
+    path = os.path.join(images, "interrupted.save")
+    for attempt, flags in enumerate(SLOW_SAVES, 1):
+        master, slave = pty.openpty()
+        bg = Background(d, "save", NAME, path, *flags, stdin=slave)
+        os.close(slave)
+        sent = False
+        deadline = time.monotonic() + 60
+        while bg.running() and time.monotonic() < deadline:
+            if not sent:
+                info = parse_jobinfo(d.virsh("domjobinfo", NAME).stdout)
+                sent = info.get("Job type") == "Unbounded"
+            if sent:
+                os.write(master, b"\x03")
+                time.sleep(0.05)
+        r = bg.wait()
+        os.close(master)
+        if r.returncode != 0 or attempt == len(SLOW_SAVES):
+            break
+        tap.diag("attempt %d (%s): the save finished before Ctrl-C" %
+                 (attempt, " ".join(flags)))
+        before = last_pass(serial)
+        rr = d.virsh("restore", path)
+        if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
+            break
+        remove(path)
+
+    tap.ok(sent, "%s: Ctrl-C typed while the save runs" % what)
+    tap.ok(r.returncode != 0 and "operation aborted" in r.stderr,
+           "%s: the save fails with 'operation aborted'" % what, text(r))
+    tap.ok(domstate(d) == "running (save canceled)",
+           "%s: the domain runs again: running (save canceled)" % what,
+           domstate(d))
     tap.ok(files_in(images) == [], "%s: no image left" % what,
            files_in(images))
     ok, diag = wait_passes(serial, last_pass(serial), 1)
@@ -514,7 +576,7 @@ def test_image_xml(tap, d, serial, images):
         r = d.virsh("dumpxml", NAME)
         check_virsh(tap, r, "the restored domain has the edited description",
                     stdout="<description>edited by the editor</description>")
-    os.unlink(path)
+    remove(path)
 
 
 def test_paused(tap, d, serial, images):
@@ -532,11 +594,11 @@ def test_paused(tap, d, serial, images):
     ok, _diag = wait_passes(serial, before, 1, timeout=4)
     tap.ok(not ok, "%s: no verify pass while restored paused" % what,
            "pass %d after %d" % (last_pass(serial), before))
-    os.unlink(path)
+    remove(path)
     if not save_image(tap, d, path, what + " again", *FAST):
         return
     restore_image(tap, d, serial, path, what, *FAST, "--running")
-    os.unlink(path)
+    remove(path)
 
 
 def test_managedsave(tap, d, serial):
@@ -592,7 +654,7 @@ def run(tap, d):
         return
 
     for step in (test_fast_save, test_verbose, test_jobinfo, test_abort,
-                 test_errors, test_image_xml, test_paused):
+                 test_ctrl_c, test_errors, test_image_xml, test_paused):
         t0 = time.monotonic()
         step(tap, d, serial, images)
         tap.diag("%s: %.1f s" % (step.__name__, time.monotonic() - t0))
