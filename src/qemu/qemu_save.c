@@ -211,14 +211,16 @@ qemuSaveCreateImage(qemuSaveJob *job,
         return FALSE;
     if (!vsFilePwriteFull(first, block, len, 0, error)) {
         g_prefix_error(error, _("cannot write the header of save image '%s': "),
-                       job->tmpPath);
+                       job->path);
         return FALSE;
     }
     job->offset = len;
 
     if (qemuIOHelperNeeded(job->opts->format, job->opts->bypassCache)) {
         job->fd = vsFdSteal(&first);
-        return (job->helper = qemuIOHelperStartWrite(job->tmpPath, job->fd,
+        /* With a descriptor, the helper uses the path only in messages:
+         * name the image the user asked for, not its temporary name. */
+        return (job->helper = qemuIOHelperStartWrite(job->path, job->fd,
                                                      job->offset,
                                                      job->opts->bypassCache,
                                                      job->opts->format,
@@ -469,7 +471,7 @@ qemuSaveFinishImage(qemuSaveJob *job,
         posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (close(vsFdSteal(&fd)) < 0) {
         vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
-                        _("cannot close save image '%s'"), job->tmpPath);
+                        _("cannot close save image '%s'"), job->path);
         return FALSE;
     }
     if (rename(job->tmpPath, job->path) < 0) {
