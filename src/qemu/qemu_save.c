@@ -430,18 +430,20 @@ qemuSaveCheckResult(qemuDomainObj *vm,
 {
     g_autofree char *desc = NULL;
 
-    switch (vm->migrationStatus) {
-    case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+    if (vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
         return TRUE;
-    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
-        if (!qemuDomainJobCheckAbort(vm, QEMU_SAVE_JOB_NAME, error))
-            return FALSE;
+
+    /* The client asked for the abort: whatever QEMU made of the cancel
+     * (cancelled, or failed when a channel broke off first), that is
+     * why the save ended. */
+    if (!qemuDomainJobCheckAbort(vm, QEMU_SAVE_JOB_NAME, error))
+        return FALSE;
+
+    if (vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
                     _("job '%s' failed: migration was cancelled by QEMU"),
                     QEMU_SAVE_JOB_NAME);
         return FALSE;
-    default:
-        break;
     }
 
     desc = qemuSaveMigrationError(vm);
@@ -601,6 +603,7 @@ qemuSaveRunLocked(qemuDomainObj *vm,
                   qemuSaveJob *job,
                   GError **error)
 {
+    g_autoptr(GError) result = NULL;
     gboolean ok;
 
     if (!qemuSavePause(vm, job, error))
@@ -627,9 +630,13 @@ qemuSaveRunLocked(qemuDomainObj *vm,
         return FALSE;
 
     qemuSaveUpdateStats(vm);
-    if (!qemuSaveCheckResult(vm, error)) {
-        if (job->helper)
-            qemuSaveHelperError(vm, job, error);
+    if (!qemuSaveCheckResult(vm, &result)) {
+        /* An abort stays the reason; otherwise a failed helper explains
+         * more than QEMU's broken pipe. */
+        if (job->helper &&
+            !g_error_matches(result, VS_ERROR_QEMU, VS_ERR_OPERATION_ABORTED))
+            qemuSaveHelperError(vm, job, &result);
+        g_propagate_error(error, g_steal_pointer(&result));
         return FALSE;
     }
 
