@@ -593,9 +593,15 @@ vsDomainControllerIsImplicit(const vsDomainDef *def,
     if (cont->idx != 0 || def->os.family != VS_DOMAIN_MACHINE_I440FX)
         return FALSE;
 
+    /* Implicit only where the parser would put it back: no address, or
+     * the one it assigns (00:01.2, the PIIX3's USB function). */
     if (cont->type == VS_DOMAIN_CONTROLLER_USB)
         return cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI &&
-            vsDomainDefCountControllers(def, VS_DOMAIN_CONTROLLER_USB) == 1;
+            vsDomainDefCountControllers(def, VS_DOMAIN_CONTROLLER_USB) == 1 &&
+            (cont->info.type == VS_DOMAIN_ADDRESS_NONE ||
+             (cont->info.type == VS_DOMAIN_ADDRESS_PCI &&
+              cont->info.domain == 0 && cont->info.bus == 0 &&
+              cont->info.slot == 1 && cont->info.function == 2));
 
     if (cont->type == VS_DOMAIN_CONTROLLER_PCI)
         return cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCI_ROOT &&

@@ -35,6 +35,7 @@ static const char *const validCases[] = {
     "memory-units",
     "metadata",
     "metadata-text",
+    "usb-moved",
     "boot-order",
     "usb-none",
     "pm-features",
