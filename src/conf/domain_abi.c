@@ -401,5 +401,7 @@ vsDomainDefCheckABIStability(const vsDomainDef *src,
         vsDomainABICheckNets(src, dst, error) &&
         vsDomainABICheckChrs("serial", src->serials, dst->serials, error) &&
         vsDomainABICheckChrs("console", src->consoles, dst->consoles, error) &&
-        vsDomainABICheckOtherDevices(src, dst, error);
+        vsDomainABICheckOtherDevices(src, dst, error) &&
+        vsDomainDefCheckPlatformABI(src, dst, error) &&
+        vsDomainDefCheckDevicesABI(src, dst, error);
 }

@@ -61,7 +61,7 @@ VS_ENUM_IMPL(vsDomainDiskCache, VS_DOMAIN_DISK_CACHE_LAST,
 VS_ENUM_IMPL(vsDomainDiskIO, VS_DOMAIN_DISK_IO_LAST,
              NULL, "native", "threads", "io_uring");
 VS_ENUM_IMPL(vsDomainController, VS_DOMAIN_CONTROLLER_LAST,
-             "usb", "pci", "ide", "sata");
+             "usb", "pci", "ide", "sata", "virtio-serial");
 VS_ENUM_IMPL(vsDomainControllerModel, VS_DOMAIN_CONTROLLER_MODEL_LAST,
              NULL, "piix3-uhci", "qemu-xhci", "none", "pci-root",
              "pcie-root", "pcie-root-port");
@@ -215,6 +215,7 @@ vsDomainChrDefFree(vsDomainChrDef *chr)
     if (!chr)
         return;
     g_free(chr->path);
+    g_free(chr->ptyPath);
     vsDomainDeviceInfoClear(&chr->info);
     g_free(chr);
 }
@@ -362,6 +363,7 @@ vsDomainDefNew(void)
         g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainRNGDefFree);
     def->seclabels =
         g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainSeclabelDefFree);
+    vsDomainDefInitDevices(def);
     return def;
 }
 
@@ -399,6 +401,7 @@ vsDomainDefFree(vsDomainDef *def)
     g_ptr_array_unref(def->rngs);
     vsDomainDeviceInfoClear(&def->memballoon.info);
     g_ptr_array_unref(def->seclabels);
+    vsDomainDefFreeDevices(def);
     g_free(def);
 }
 
@@ -1113,7 +1116,8 @@ vsDomainDefAddImplicitControllers(vsDomainDef *def)
         !vsDomainDefFindController(def, VS_DOMAIN_CONTROLLER_IDE, 0))
         vsDomainDefAddController(def, VS_DOMAIN_CONTROLLER_IDE,
                                  VS_DOMAIN_CONTROLLER_MODEL_DEFAULT);
-    if (vsDomainDefHasDiskBus(def, VS_DOMAIN_DISK_BUS_SATA) &&
+    /* The ICH9 AHCI controller is part of every q35 machine. */
+    if ((q35 || vsDomainDefHasDiskBus(def, VS_DOMAIN_DISK_BUS_SATA)) &&
         !vsDomainDefFindController(def, VS_DOMAIN_CONTROLLER_SATA, 0))
         vsDomainDefAddController(def, VS_DOMAIN_CONTROLLER_SATA,
                                  VS_DOMAIN_CONTROLLER_MODEL_DEFAULT);
@@ -1151,6 +1155,9 @@ vsDomainControllerModelAllowed(const vsDomainDef *def,
     case VS_DOMAIN_CONTROLLER_SATA:
         return q35 && cont->idx == 0 &&
             cont->model == VS_DOMAIN_CONTROLLER_MODEL_DEFAULT;
+    case VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL:
+        return cont->idx == 0 &&
+            cont->model == VS_DOMAIN_CONTROLLER_MODEL_DEFAULT;
     case VS_DOMAIN_CONTROLLER_LAST:
         break;
     }
@@ -1162,8 +1169,9 @@ static int
 vsDomainControllerCompare(gconstpointer a,
                           gconstpointer b)
 {
-    /* libvirt's order: IDE, SATA, USB, PCI; by index within a type. */
-    static const int rank[] = { 2, 3, 0, 1 };
+    /* libvirt's order: IDE, SATA, USB, PCI, virtio-serial; by index
+     * within a type. */
+    static const int rank[] = { 2, 3, 0, 1, 4 };
     const vsDomainControllerDef *ca = *(vsDomainControllerDef *const *) a;
     const vsDomainControllerDef *cb = *(vsDomainControllerDef *const *) b;
 
@@ -1177,6 +1185,26 @@ vsDomainControllerCompare(gconstpointer a,
 }
 
 
+/* Controllers written without an index take the lowest one their type
+ * has free, in document order, as libvirt numbers them. */
+static void
+vsDomainDefNumberControllers(vsDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+        unsigned int idx = 0;
+
+        if (cont->idx != G_MAXUINT)
+            continue;
+        while (vsDomainDefFindController(def, cont->type, idx))
+            idx++;
+        cont->idx = idx;
+    }
+}
+
+
 static gboolean
 vsDomainDefSetupControllers(vsDomainDef *def,
                             GError **error)
@@ -1184,6 +1212,7 @@ vsDomainDefSetupControllers(vsDomainDef *def,
     size_t i;
     size_t j;
 
+    vsDomainDefNumberControllers(def);
     vsDomainDefAddImplicitControllers(def);
 
     for (i = 0; i < def->controllers->len; i++) {
@@ -1263,41 +1292,92 @@ vsDomainDefSetupFixedAddresses(vsDomainDef *def)
 }
 
 
-/* Every vsDomainDeviceInfo that needs a PCI address, in libvirt's order
- * of assignment: controllers, interfaces, disks, balloon, RNGs. */
-static GPtrArray *
+/* A device that needs a PCI address. PCI Express endpoints go to a free
+ * pcie-root-port on q35 when there is one, as libvirt places them;
+ * conventional PCI devices, and everything when no port is free, go to
+ * the root bus. */
+typedef struct {
+    vsDomainDeviceInfo *info;
+    gboolean pcie;
+} vsDomainPCIDevice;
+
+
+static void
+vsDomainPCIDevicesAdd(GArray *devs,
+                      vsDomainDeviceInfo *info,
+                      gboolean pcie)
+{
+    vsDomainPCIDevice dev = { .info = info, .pcie = pcie };
+
+    g_array_append_val(devs, dev);
+}
+
+
+/* Every device that needs a PCI address, in libvirt's order of
+ * assignment: controllers, interfaces, sound cards, disks, balloon, RNGs,
+ * watchdogs, secondary video cards, virtio input devices. */
+static GArray *
 vsDomainDefCollectPCIDevices(vsDomainDef *def)
 {
-    GPtrArray *infos = g_ptr_array_new();
+    GArray *devs = g_array_new(FALSE, FALSE, sizeof(vsDomainPCIDevice));
     size_t i;
 
     for (i = 0; i < def->controllers->len; i++) {
         vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
 
         if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
-            cont->model == VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI ||
             cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI)
-            g_ptr_array_add(infos, &cont->info);
+            vsDomainPCIDevicesAdd(devs, &cont->info, FALSE);
+        else if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI ||
+                 cont->type == VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL)
+            vsDomainPCIDevicesAdd(devs, &cont->info, TRUE);
     }
     for (i = 0; i < def->nets->len; i++) {
         vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
 
-        g_ptr_array_add(infos, &net->info);
+        vsDomainPCIDevicesAdd(devs, &net->info,
+                              net->model == VS_DOMAIN_NET_MODEL_VIRTIO ||
+                              net->model == VS_DOMAIN_NET_MODEL_E1000E);
+    }
+    for (i = 0; i < def->sounds->len; i++) {
+        vsDomainSoundDef *sound = g_ptr_array_index(def->sounds, i);
+
+        vsDomainPCIDevicesAdd(devs, &sound->info, FALSE);
     }
     for (i = 0; i < def->disks->len; i++) {
         vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
 
         if (disk->bus == VS_DOMAIN_DISK_BUS_VIRTIO)
-            g_ptr_array_add(infos, &disk->info);
+            vsDomainPCIDevicesAdd(devs, &disk->info, TRUE);
     }
     if (def->memballoon.model == VS_DOMAIN_MEMBALLOON_VIRTIO)
-        g_ptr_array_add(infos, &def->memballoon.info);
+        vsDomainPCIDevicesAdd(devs, &def->memballoon.info, TRUE);
     for (i = 0; i < def->rngs->len; i++) {
         vsDomainRNGDef *rng = g_ptr_array_index(def->rngs, i);
 
-        g_ptr_array_add(infos, &rng->info);
+        vsDomainPCIDevicesAdd(devs, &rng->info, TRUE);
     }
-    return infos;
+    for (i = 0; i < def->watchdogs->len; i++) {
+        vsDomainWatchdogDef *wd = g_ptr_array_index(def->watchdogs, i);
+
+        if (wd->model == VS_DOMAIN_WATCHDOG_I6300ESB)
+            vsDomainPCIDevicesAdd(devs, &wd->info, FALSE);
+    }
+    for (i = 0; i < def->videos->len; i++) {
+        vsDomainVideoDef *video = g_ptr_array_index(def->videos, i);
+
+        /* ramfb is no PCI device; the primary card has its fixed slot. */
+        if (video->model != VS_DOMAIN_VIDEO_RAMFB)
+            vsDomainPCIDevicesAdd(devs, &video->info,
+                                  video->model == VS_DOMAIN_VIDEO_VIRTIO);
+    }
+    for (i = 0; i < def->inputDevs->len; i++) {
+        vsDomainInputDevDef *input = g_ptr_array_index(def->inputDevs, i);
+
+        if (input->bus == VS_DOMAIN_INPUT_BUS_VIRTIO)
+            vsDomainPCIDevicesAdd(devs, &input->info, TRUE);
+    }
+    return devs;
 }
 
 
@@ -1322,6 +1402,9 @@ vsDomainDefCheckPCIAddress(const vsDomainDef *def,
 }
 
 
+#define VS_PCI_USED_SLOT(bus, slot) GUINT_TO_POINTER(0x10000 | ((bus) << 8) | (slot))
+
+
 static gboolean
 vsDomainDefClaimPCIAddress(GHashTable *used,
                            const vsDomainDeviceInfo *info,
@@ -1336,17 +1419,14 @@ vsDomainDefClaimPCIAddress(GHashTable *used,
         return FALSE;
     }
     /* Remember the slot as taken for automatic assignment. */
-    g_hash_table_add(used, GUINT_TO_POINTER(0x10000 | (info->bus << 8) |
-                                            info->slot));
+    g_hash_table_add(used, VS_PCI_USED_SLOT(info->bus, info->slot));
     return TRUE;
 }
 
 
-static gboolean
-vsDomainDefAssignPCISlot(const vsDomainDef *def,
-                         GHashTable *used,
-                         vsDomainDeviceInfo *info,
-                         GError **error)
+static unsigned int
+vsDomainDefFreeRootSlot(const vsDomainDef *def,
+                        GHashTable *used)
 {
     gboolean q35 = def->os.family == VS_DOMAIN_MACHINE_Q35;
     unsigned int slot = q35 ? VS_PCI_Q35_FIRST_FREE : VS_PCI_I440FX_FIRST_FREE;
@@ -1354,16 +1434,100 @@ vsDomainDefAssignPCISlot(const vsDomainDef *def,
     for (; slot <= VS_PCI_SLOT_MAX; slot++) {
         if (q35 && slot == VS_PCI_Q35_ICH9_SLOT)
             continue;
-        if (!g_hash_table_contains(used, GUINT_TO_POINTER(0x10000 | slot)))
-            break;
+        if (!g_hash_table_contains(used, VS_PCI_USED_SLOT(0, slot)))
+            return slot;
     }
-    if (slot > VS_PCI_SLOT_MAX) {
+    return 0;
+}
+
+
+/* The first pcie-root-port, by index, with nothing on its bus yet. */
+static int
+vsDomainDefFreeRootPort(const vsDomainDef *def,
+                        GHashTable *used)
+{
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+
+        if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT &&
+            cont->info.type == VS_DOMAIN_ADDRESS_PCI &&
+            !g_hash_table_contains(used, VS_PCI_USED_SLOT(cont->idx, 0)))
+            return cont->idx;
+    }
+    return -1;
+}
+
+
+static gboolean
+vsDomainDefAssignPCISlot(const vsDomainDef *def,
+                         GHashTable *used,
+                         const vsDomainPCIDevice *dev,
+                         GError **error)
+{
+    int port = dev->pcie ? vsDomainDefFreeRootPort(def, used) : -1;
+    unsigned int slot;
+
+    if (port > 0) {
+        vsDomainSetPCIAddress(dev->info, port, 0, 0);
+        return vsDomainDefClaimPCIAddress(used, dev->info, error);
+    }
+    if (!(slot = vsDomainDefFreeRootSlot(def, used))) {
         g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
                     _("no free PCI slot is left on the root bus"));
         return FALSE;
     }
-    vsDomainSetPCIAddress(info, 0, slot, 0);
-    return vsDomainDefClaimPCIAddress(used, info, error);
+    vsDomainSetPCIAddress(dev->info, 0, slot, 0);
+    return vsDomainDefClaimPCIAddress(used, dev->info, error);
+}
+
+
+/* libvirt gathers pcie-root-ports without an address as the functions of
+ * as few root bus slots as possible, function 0 marked multifunction. */
+static gboolean
+vsDomainDefAssignRootPortSlots(vsDomainDef *def,
+                               GHashTable *used,
+                               GError **error)
+{
+    vsDomainControllerDef *group[VS_PCI_FUNCTION_MAX + 1];
+    size_t n = 0;
+    size_t i = 0;
+    size_t f;
+
+    for (;;) {
+        vsDomainControllerDef *cont = NULL;
+        unsigned int slot;
+
+        for (; i < def->controllers->len && !cont; i++) {
+            vsDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
+
+            if (c->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT &&
+                c->info.type == VS_DOMAIN_ADDRESS_NONE)
+                cont = c;
+        }
+        if (cont)
+            group[n++] = cont;
+        if (n == 0)
+            return TRUE;
+        if (cont && n < G_N_ELEMENTS(group))
+            continue;
+        if (!(slot = vsDomainDefFreeRootSlot(def, used))) {
+            g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
+                        _("no free PCI slot is left on the root bus"));
+            return FALSE;
+        }
+        for (f = 0; f < n; f++) {
+            vsDomainSetPCIAddress(&group[f]->info, 0, slot, f);
+            if (f == 0 && n > 1)
+                group[f]->info.multifunction = VS_DOMAIN_TRISTATE_ON;
+            if (!vsDomainDefClaimPCIAddress(used, &group[f]->info, error))
+                return FALSE;
+        }
+        if (!cont)
+            return TRUE;
+        n = 0;
+    }
 }
 
 
@@ -1371,18 +1535,18 @@ static gboolean
 vsDomainDefAssignPCIAddresses(vsDomainDef *def,
                               GError **error)
 {
-    g_autoptr(GPtrArray) infos = vsDomainDefCollectPCIDevices(def);
+    g_autoptr(GArray) devs = vsDomainDefCollectPCIDevices(def);
     g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
     size_t i;
 
-    /* Slots the chipset occupies. */
-    g_hash_table_add(used, GUINT_TO_POINTER(0x10000 | 0));
-    g_hash_table_add(used, GUINT_TO_POINTER(0x10000 | 1));
+    /* Slots the chipset occupies, and the display slot. */
+    g_hash_table_add(used, VS_PCI_USED_SLOT(0, 0));
+    g_hash_table_add(used, VS_PCI_USED_SLOT(0, 1));
     if (def->os.family == VS_DOMAIN_MACHINE_I440FX)
-        g_hash_table_add(used, GUINT_TO_POINTER(0x10000 | 2));
+        g_hash_table_add(used, VS_PCI_USED_SLOT(0, 2));
 
-    for (i = 0; i < infos->len; i++) {
-        vsDomainDeviceInfo *info = g_ptr_array_index(infos, i);
+    for (i = 0; i < devs->len; i++) {
+        vsDomainDeviceInfo *info = g_array_index(devs, vsDomainPCIDevice, i).info;
 
         if (info->type == VS_DOMAIN_ADDRESS_DRIVE) {
             g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
@@ -1396,11 +1560,13 @@ vsDomainDefAssignPCIAddresses(vsDomainDef *def,
             return FALSE;
     }
 
-    for (i = 0; i < infos->len; i++) {
-        vsDomainDeviceInfo *info = g_ptr_array_index(infos, i);
+    if (!vsDomainDefAssignRootPortSlots(def, used, error))
+        return FALSE;
+    for (i = 0; i < devs->len; i++) {
+        vsDomainPCIDevice *dev = &g_array_index(devs, vsDomainPCIDevice, i);
 
-        if (info->type == VS_DOMAIN_ADDRESS_NONE &&
-            !vsDomainDefAssignPCISlot(def, used, info, error))
+        if (dev->info->type == VS_DOMAIN_ADDRESS_NONE &&
+            !vsDomainDefAssignPCISlot(def, used, dev, error))
             return FALSE;
     }
     return TRUE;
@@ -1467,6 +1633,8 @@ vsDomainControllerAlias(const vsDomainDef *def,
     case VS_DOMAIN_CONTROLLER_SATA:
         /* QEMU names the buses of both built-in controllers "ide.N". */
         return g_strdup("ide");
+    case VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL:
+        return g_strdup_printf("virtio-serial%u", cont->idx);
     case VS_DOMAIN_CONTROLLER_LAST:
         break;
     }
@@ -1534,15 +1702,19 @@ vsDomainDefPostParse(vsDomainDef *def,
         !vsDomainDefSetupBoot(def, error) ||
         !vsDomainDefSetupSerialPorts(def, error) ||
         !vsDomainDefSetupConsoles(def, error) ||
+        !vsDomainDefSetupPlatform(def, error) ||
+        !vsDomainDefSetupDevices(def, error) ||
         !vsDomainDefSetupControllers(def, error))
         return FALSE;
 
     vsDomainDefSetupInputs(def);
     vsDomainDefSetupFixedAddresses(def);
+    vsDomainDefSetupDeviceFixedAddresses(def);
     if (!vsDomainDefAssignPCIAddresses(def, error))
         return FALSE;
     vsDomainDefSetupRootPorts(def);
     vsDomainDefAssignAliases(def);
+    vsDomainDefAssignDeviceAliases(def);
 
     VS_DEBUG("domain '%s': %u disks, %u interfaces, %u controllers",
              def->name, def->disks->len, def->nets->len,

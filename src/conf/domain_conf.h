@@ -263,6 +263,7 @@ typedef enum {
     VS_DOMAIN_CONTROLLER_PCI,
     VS_DOMAIN_CONTROLLER_IDE,
     VS_DOMAIN_CONTROLLER_SATA,
+    VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL,
 
     VS_DOMAIN_CONTROLLER_LAST
 } vsDomainControllerType;
@@ -335,6 +336,7 @@ typedef struct _vsDomainChrDef vsDomainChrDef;
 struct _vsDomainChrDef {
     vsDomainChrType type;
     char *path;                     /* file: <source path>; pty: NULL */
+    char *ptyPath;                  /* pty of a running domain, else NULL */
     vsDomainTristate append;        /* file: <source append> */
     unsigned int port;              /* <target port> */
     vsDomainDeviceInfo info;
@@ -406,6 +408,266 @@ struct _vsDomainCPUDef {
     unsigned int threads;
 };
 
+/* ---- firmware, platform features and timers (domain_platform.c) ---- */
+
+typedef enum {
+    VS_DOMAIN_OS_FIRMWARE_NONE = 0,     /* attribute absent */
+    VS_DOMAIN_OS_FIRMWARE_BIOS,
+    VS_DOMAIN_OS_FIRMWARE_EFI,
+
+    VS_DOMAIN_OS_FIRMWARE_LAST
+} vsDomainOSFirmware;
+VS_ENUM_DECL(vsDomainOSFirmware);
+
+typedef enum {
+    VS_DOMAIN_LOADER_TYPE_DEFAULT = 0,  /* attribute absent */
+    VS_DOMAIN_LOADER_TYPE_ROM,
+    VS_DOMAIN_LOADER_TYPE_PFLASH,
+
+    VS_DOMAIN_LOADER_TYPE_LAST
+} vsDomainLoaderType;
+VS_ENUM_DECL(vsDomainLoaderType);
+
+/* <os firmware>, <firmware><feature>, <loader>, <nvram> */
+typedef struct _vsDomainFirmwareDef vsDomainFirmwareDef;
+struct _vsDomainFirmwareDef {
+    vsDomainOSFirmware firmware;
+    vsDomainTristate secureBoot;    /* <feature name='secure-boot'> */
+    vsDomainTristate enrolledKeys;  /* <feature name='enrolled-keys'> */
+    char *loader;                   /* <loader> path */
+    vsDomainTristate loaderReadonly;
+    vsDomainTristate loaderSecure;
+    vsDomainLoaderType loaderType;
+    char *nvram;                    /* <nvram> path */
+    char *nvramTemplate;            /* <nvram template> */
+};
+
+typedef enum {
+    VS_DOMAIN_TIMER_RTC = 0,
+    VS_DOMAIN_TIMER_PIT,
+    VS_DOMAIN_TIMER_HPET,
+    VS_DOMAIN_TIMER_HYPERVCLOCK,
+    VS_DOMAIN_TIMER_KVMCLOCK,
+
+    VS_DOMAIN_TIMER_LAST
+} vsDomainTimerName;
+VS_ENUM_DECL(vsDomainTimerName);
+
+typedef enum {
+    VS_DOMAIN_TIMER_TICK_DEFAULT = 0,   /* attribute absent */
+    VS_DOMAIN_TIMER_TICK_DELAY,
+    VS_DOMAIN_TIMER_TICK_CATCHUP,
+    VS_DOMAIN_TIMER_TICK_MERGE,
+    VS_DOMAIN_TIMER_TICK_DISCARD,
+
+    VS_DOMAIN_TIMER_TICK_LAST
+} vsDomainTimerTickPolicy;
+VS_ENUM_DECL(vsDomainTimerTickPolicy);
+
+/* <clock><timer>, in XML order */
+typedef struct _vsDomainTimerDef vsDomainTimerDef;
+struct _vsDomainTimerDef {
+    vsDomainTimerName name;
+    vsDomainTristate present;       /* <timer present='yes|no'> */
+    vsDomainTimerTickPolicy tickpolicy;
+};
+
+/* Hyper-V enlightenments that are a plain state='on|off'. */
+typedef enum {
+    VS_DOMAIN_HYPERV_RELAXED = 0,
+    VS_DOMAIN_HYPERV_VAPIC,
+    VS_DOMAIN_HYPERV_SPINLOCKS,     /* with retries */
+    VS_DOMAIN_HYPERV_VPINDEX,
+    VS_DOMAIN_HYPERV_RUNTIME,
+    VS_DOMAIN_HYPERV_SYNIC,
+    VS_DOMAIN_HYPERV_STIMER,
+    VS_DOMAIN_HYPERV_RESET,
+    VS_DOMAIN_HYPERV_FREQUENCIES,
+    VS_DOMAIN_HYPERV_REENLIGHTENMENT,
+    VS_DOMAIN_HYPERV_TLBFLUSH,
+    VS_DOMAIN_HYPERV_IPI,
+
+    VS_DOMAIN_HYPERV_LAST
+} vsDomainHypervFeature;
+VS_ENUM_DECL(vsDomainHypervFeature);
+
+typedef struct _vsDomainHypervDef vsDomainHypervDef;
+struct _vsDomainHypervDef {
+    gboolean present;               /* <hyperv> written */
+    vsDomainTristate state[VS_DOMAIN_HYPERV_LAST];
+    unsigned int spinlockRetries;   /* 0 when absent */
+};
+
+/* ---- displays, channels, sound and other devices (domain_devices.c) -- */
+
+typedef enum {
+    VS_DOMAIN_GRAPHICS_VNC = 0,
+    VS_DOMAIN_GRAPHICS_SPICE,
+
+    VS_DOMAIN_GRAPHICS_LAST
+} vsDomainGraphicsType;
+VS_ENUM_DECL(vsDomainGraphics);
+
+typedef enum {
+    VS_DOMAIN_GRAPHICS_LISTEN_ADDRESS = 0,
+    VS_DOMAIN_GRAPHICS_LISTEN_SOCKET,
+    VS_DOMAIN_GRAPHICS_LISTEN_NONE,
+
+    VS_DOMAIN_GRAPHICS_LISTEN_LAST
+} vsDomainGraphicsListenType;
+VS_ENUM_DECL(vsDomainGraphicsListen);
+
+/* <graphics type='vnc|spice'> with at most one <listen>. */
+typedef struct _vsDomainGraphicsDef vsDomainGraphicsDef;
+struct _vsDomainGraphicsDef {
+    vsDomainGraphicsType type;
+    int port;                       /* -1: none chosen yet */
+    int tlsPort;                    /* spice; -1: none */
+    gboolean autoport;
+    vsDomainGraphicsListenType listenType;
+    char *listenAddress;            /* NULL: the configured default */
+    char *socket;                   /* listen type socket; NULL: generated */
+    char *passwd;                   /* shown only with FORMAT_SECURE */
+    char *keymap;
+    char *imageCompression;         /* spice <image compression> */
+    int websocket;                  /* vnc; -1 when absent */
+};
+
+typedef enum {
+    VS_DOMAIN_VIDEO_VIRTIO = 0,
+    VS_DOMAIN_VIDEO_QXL,
+    VS_DOMAIN_VIDEO_VGA,
+    VS_DOMAIN_VIDEO_BOCHS,
+    VS_DOMAIN_VIDEO_RAMFB,
+    VS_DOMAIN_VIDEO_CIRRUS,
+
+    VS_DOMAIN_VIDEO_LAST
+} vsDomainVideoModel;
+VS_ENUM_DECL(vsDomainVideo);
+
+typedef struct _vsDomainVideoDef vsDomainVideoDef;
+struct _vsDomainVideoDef {
+    vsDomainVideoModel model;
+    unsigned int ram;               /* KiB; qxl only; 0: default */
+    unsigned int vram;              /* KiB; 0: default */
+    unsigned int vgamem;            /* KiB; qxl only; 0: default */
+    unsigned int heads;             /* 0: default (1) */
+    gboolean primary;
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_SOUND_ICH9 = 0,
+    VS_DOMAIN_SOUND_ICH6,
+    VS_DOMAIN_SOUND_AC97,
+
+    VS_DOMAIN_SOUND_LAST
+} vsDomainSoundModel;
+VS_ENUM_DECL(vsDomainSound);
+
+typedef struct _vsDomainSoundDef vsDomainSoundDef;
+struct _vsDomainSoundDef {
+    vsDomainSoundModel model;
+    unsigned int audioId;           /* <audio id>; 0: the first backend */
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_AUDIO_NONE = 0,
+    VS_DOMAIN_AUDIO_SPICE,
+
+    VS_DOMAIN_AUDIO_LAST
+} vsDomainAudioType;
+VS_ENUM_DECL(vsDomainAudio);
+
+/* <audio id type>: a host audio backend that needs no sound system. */
+typedef struct _vsDomainAudioDef vsDomainAudioDef;
+struct _vsDomainAudioDef {
+    unsigned int id;                /* >= 1 */
+    vsDomainAudioType type;
+};
+
+typedef enum {
+    VS_DOMAIN_CHANNEL_UNIX = 0,
+    VS_DOMAIN_CHANNEL_SPICEVMC,
+
+    VS_DOMAIN_CHANNEL_LAST
+} vsDomainChannelType;
+VS_ENUM_DECL(vsDomainChannel);
+
+/* <channel> with a virtio target: a port of the virtio-serial bus. */
+typedef struct _vsDomainChannelDef vsDomainChannelDef;
+struct _vsDomainChannelDef {
+    vsDomainChannelType type;
+    char *path;                     /* unix: socket; NULL: generated */
+    char *name;                     /* <target name> */
+    /* <address type='virtio-serial'> */
+    unsigned int controller;
+    unsigned int bus;
+    unsigned int port;              /* 0: not assigned yet */
+    vsDomainDeviceInfo info;
+};
+
+/* <redirdev bus='usb' type='spicevmc'> */
+typedef struct _vsDomainRedirdevDef vsDomainRedirdevDef;
+struct _vsDomainRedirdevDef {
+    unsigned int usbPort;           /* <address type='usb' port>; 0: none */
+    vsDomainDeviceInfo info;
+};
+
+typedef enum {
+    VS_DOMAIN_INPUT_BUS_USB = 0,
+    VS_DOMAIN_INPUT_BUS_VIRTIO,
+
+    VS_DOMAIN_INPUT_BUS_LAST
+} vsDomainInputBus;
+VS_ENUM_DECL(vsDomainInputBus);
+
+typedef enum {
+    VS_DOMAIN_INPUT_DEV_TABLET = 0,
+    VS_DOMAIN_INPUT_DEV_MOUSE,
+    VS_DOMAIN_INPUT_DEV_KEYBOARD,
+
+    VS_DOMAIN_INPUT_DEV_LAST
+} vsDomainInputDevType;
+VS_ENUM_DECL(vsDomainInputDev);
+
+/* <input> on the USB or virtio bus (PS/2 ones are vsDomainInputDef). */
+typedef struct _vsDomainInputDevDef vsDomainInputDevDef;
+struct _vsDomainInputDevDef {
+    vsDomainInputDevType type;
+    vsDomainInputBus bus;
+    unsigned int usbPort;           /* USB: <address type='usb' port> */
+    vsDomainDeviceInfo info;        /* virtio: PCI address */
+};
+
+typedef enum {
+    VS_DOMAIN_WATCHDOG_ITCO = 0,
+    VS_DOMAIN_WATCHDOG_I6300ESB,
+
+    VS_DOMAIN_WATCHDOG_LAST
+} vsDomainWatchdogModel;
+VS_ENUM_DECL(vsDomainWatchdog);
+
+typedef enum {
+    VS_DOMAIN_WATCHDOG_ACTION_RESET = 0,
+    VS_DOMAIN_WATCHDOG_ACTION_SHUTDOWN,
+    VS_DOMAIN_WATCHDOG_ACTION_POWEROFF,
+    VS_DOMAIN_WATCHDOG_ACTION_PAUSE,
+    VS_DOMAIN_WATCHDOG_ACTION_NONE,
+    VS_DOMAIN_WATCHDOG_ACTION_INJECT_NMI,
+
+    VS_DOMAIN_WATCHDOG_ACTION_LAST
+} vsDomainWatchdogAction;
+VS_ENUM_DECL(vsDomainWatchdogAction);
+
+typedef struct _vsDomainWatchdogDef vsDomainWatchdogDef;
+struct _vsDomainWatchdogDef {
+    vsDomainWatchdogModel model;
+    vsDomainWatchdogAction action;
+    vsDomainDeviceInfo info;        /* i6300esb: PCI address */
+};
+
 typedef struct _vsDomainOSDef vsDomainOSDef;
 struct _vsDomainOSDef {
     vsDomainArch arch;
@@ -462,6 +724,23 @@ struct _vsDomainDef {
     vsDomainMemballoonDef memballoon;
 
     GPtrArray *seclabels;           /* vsDomainSeclabelDef */
+
+    /* Firmware, platform features, timers (domain_platform.c) */
+    vsDomainFirmwareDef fw;
+    vsDomainTristate smm;           /* <features><smm state> */
+    vsDomainHypervDef hyperv;
+    GPtrArray *timers;              /* vsDomainTimerDef */
+    unsigned int vcpusCurrent;      /* <vcpu current>; 0 when absent */
+
+    /* Displays, channels, sound and other devices (domain_devices.c) */
+    GPtrArray *graphics;            /* vsDomainGraphicsDef */
+    GPtrArray *videos;              /* vsDomainVideoDef */
+    GPtrArray *sounds;              /* vsDomainSoundDef */
+    GPtrArray *audios;              /* vsDomainAudioDef */
+    GPtrArray *channels;            /* vsDomainChannelDef */
+    GPtrArray *redirdevs;           /* vsDomainRedirdevDef */
+    GPtrArray *inputDevs;           /* vsDomainInputDevDef */
+    GPtrArray *watchdogs;           /* vsDomainWatchdogDef */
 };
 
 void vsDomainDefFree(vsDomainDef *def);

@@ -10,6 +10,8 @@
 
 #include "domain_conf.h"
 
+#include <libxml/tree.h>
+
 vsDomainDef *vsDomainDefNew(void);
 
 vsDomainDiskDef *vsDomainDiskDefNew(void);
@@ -57,3 +59,178 @@ int vsDomainDiskNameToIndex(const char *dst);
  * because libvirt adds it back implicitly. */
 gboolean vsDomainControllerIsImplicit(const vsDomainDef *def,
                                       const vsDomainControllerDef *cont);
+
+
+/* ---- parsing helpers shared by domain_parse.c and the device files --- */
+
+typedef struct _vsDomainParseState vsDomainParseState;
+struct _vsDomainParseState {
+    vsDomainDef *def;
+    unsigned int flags;
+    gboolean haveUUID;
+    gboolean haveOSType;
+};
+
+typedef gboolean (*vsDomainChildParser)(vsDomainParseState *st,
+                                        void *obj,
+                                        xmlNodePtr node,
+                                        GError **error);
+
+/* One accepted child element: its name, parser and whether it may
+ * appear more than once. */
+typedef struct _vsDomainChildHandler vsDomainChildHandler;
+struct _vsDomainChildHandler {
+    const char *name;
+    vsDomainChildParser parse;
+    gboolean repeatable;
+};
+
+typedef int (*vsDomainEnumFromString)(const char *str);
+
+/* Path of @node for error messages: (transfer full). */
+char *vsXMLNodePath(xmlNodePtr node);
+void vsXMLErrorUnsupportedElement(xmlNodePtr node, GError **error);
+void vsXMLErrorMissingAttr(xmlNodePtr node, const char *name,
+                           GError **error);
+/* @name NULL: the value is the element's text. */
+void vsXMLErrorBadValue(xmlNodePtr node, const char *name,
+                        const char *value, GError **error);
+void vsXMLErrorBadNumber(xmlNodePtr node, const char *name,
+                         const char *value, GError **error);
+/* Rejects attributes not in the NULL-terminated @allowed. */
+gboolean vsXMLCheckAttrs(xmlNodePtr node, const char *const *allowed,
+                         GError **error);
+/* (transfer full) the attribute's value, or NULL when absent. */
+char *vsXMLGetAttr(xmlNodePtr node, const char *name);
+/* (transfer full) the text of an element that holds no elements. */
+char *vsXMLGetText(xmlNodePtr node, GError **error);
+/* An element that must be empty apart from whitespace and comments. */
+gboolean vsXMLCheckEmpty(xmlNodePtr node, GError **error);
+/* Optional (unless @required) unsigned attribute up to @max; *@out is
+ * untouched when absent. */
+gboolean vsXMLGetUIntAttr(xmlNodePtr node, const char *name,
+                          unsigned int max, gboolean required,
+                          unsigned int *out, GError **error);
+gboolean vsXMLGetEnumAttr(xmlNodePtr node, const char *name,
+                          vsDomainEnumFromString fromString,
+                          gboolean required, int *out, GError **error);
+/* Runs the handler of each child element of @parent, rejecting any
+ * other element, repeated non-repeatable ones and stray text. */
+gboolean vsDomainParseChildren(vsDomainParseState *st, void *obj,
+                               xmlNodePtr parent,
+                               const vsDomainChildHandler *handlers,
+                               size_t nhandlers, GError **error);
+/* Child parsers: <alias> (runtime only), <address> into the
+ * vsDomainDeviceInfo @obj, and elements accepted and ignored. */
+gboolean vsDomainParseAlias(vsDomainParseState *st, void *obj,
+                            xmlNodePtr node, GError **error);
+gboolean vsDomainParseAddress(vsDomainParseState *st, void *obj,
+                              xmlNodePtr node, GError **error);
+gboolean vsDomainParseIgnored(vsDomainParseState *st, void *obj,
+                              xmlNodePtr node, GError **error);
+/* Replaces *@field with the text of @node, which has no attributes. */
+gboolean vsDomainParseTextField(xmlNodePtr node, char **field,
+                                GError **error);
+
+#define VS_XML_GET_ENUM(node, name, prefix, required, field, error) \
+    ({ \
+        int _val = (field); \
+        gboolean _ok = vsXMLGetEnumAttr(node, name, prefix##TypeFromString, \
+                                        required, &_val, error); \
+        (field) = _val; \
+        _ok; \
+    })
+
+/* ---- formatting helpers shared by domain_format.c and the device
+ * files --------------------------------------------------------------- */
+
+typedef struct _vsDomainFormatCtxt vsDomainFormatCtxt;
+struct _vsDomainFormatCtxt {
+    GString *buf;
+    const vsDomainDef *def;
+    unsigned int flags;
+};
+
+void vsBufIndent(GString *buf, unsigned int level);
+void vsBufLine(GString *buf, unsigned int level, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+/* <@name>escaped text</@name> on its own line; nothing for NULL. */
+void vsBufTextElement(GString *buf, unsigned int level, const char *name,
+                      const char *text);
+/* Appends " name='escaped value'" when @value is not NULL. */
+void vsBufAttr(GString *buf, const char *name, const char *value);
+gboolean vsDomainFormatShowAlias(const vsDomainFormatCtxt *ctxt);
+/* Whether the device needs an element body for its alias or address. */
+gboolean vsDomainDeviceInfoHasBody(const vsDomainFormatCtxt *ctxt,
+                                   const vsDomainDeviceInfo *info);
+void vsDomainFormatDeviceInfo(vsDomainFormatCtxt *ctxt,
+                              const vsDomainDeviceInfo *info,
+                              unsigned int level);
+
+/* ---- domain_platform.c: firmware, <smm>, <hyperv>, timers ----------- */
+
+gboolean vsDomainParseOSFirmwareAttr(vsDomainParseState *st, xmlNodePtr os,
+                                     GError **error);
+gboolean vsDomainParseOSFirmware(vsDomainParseState *st, void *obj,
+                                 xmlNodePtr node, GError **error);
+gboolean vsDomainParseLoader(vsDomainParseState *st, void *obj,
+                             xmlNodePtr node, GError **error);
+gboolean vsDomainParseNVRAM(vsDomainParseState *st, void *obj,
+                            xmlNodePtr node, GError **error);
+gboolean vsDomainParseSMM(vsDomainParseState *st, void *obj,
+                          xmlNodePtr node, GError **error);
+gboolean vsDomainParseHyperv(vsDomainParseState *st, void *obj,
+                             xmlNodePtr node, GError **error);
+gboolean vsDomainParseTimer(vsDomainParseState *st, void *obj,
+                            xmlNodePtr node, GError **error);
+void vsDomainTimerDefFree(vsDomainTimerDef *timer);
+void vsDomainFirmwareDefClear(vsDomainFirmwareDef *fw);
+void vsDomainFormatFirmware(vsDomainFormatCtxt *ctxt);
+void vsDomainFormatPlatformFeatures(vsDomainFormatCtxt *ctxt);
+void vsDomainFormatTimers(vsDomainFormatCtxt *ctxt);
+gboolean vsDomainDefSetupPlatform(vsDomainDef *def, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean vsDomainDefCheckPlatformABI(const vsDomainDef *src,
+                                     const vsDomainDef *dst,
+                                     GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- domain_devices.c: displays, channels, sound, USB/virtio input,
+ * watchdogs ------------------------------------------------------------ */
+
+void vsDomainDefInitDevices(vsDomainDef *def);
+void vsDomainDefFreeDevices(vsDomainDef *def);
+gboolean vsDomainParseGraphics(vsDomainParseState *st, void *obj,
+                               xmlNodePtr node, GError **error);
+gboolean vsDomainParseVideoDevice(vsDomainParseState *st, void *obj,
+                                  xmlNodePtr node, GError **error);
+gboolean vsDomainParseSound(vsDomainParseState *st, void *obj,
+                            xmlNodePtr node, GError **error);
+gboolean vsDomainParseAudio(vsDomainParseState *st, void *obj,
+                            xmlNodePtr node, GError **error);
+gboolean vsDomainParseChannel(vsDomainParseState *st, void *obj,
+                              xmlNodePtr node, GError **error);
+gboolean vsDomainParseRedirdev(vsDomainParseState *st, void *obj,
+                               xmlNodePtr node, GError **error);
+gboolean vsDomainParseWatchdog(vsDomainParseState *st, void *obj,
+                               xmlNodePtr node, GError **error);
+gboolean vsDomainParseTPM(vsDomainParseState *st, void *obj,
+                          xmlNodePtr node, GError **error);
+/* An <input> on the usb or virtio bus. */
+gboolean vsDomainParseInputDev(vsDomainParseState *st, xmlNodePtr node,
+                               const char *bus, GError **error);
+void vsDomainFormatChannels(vsDomainFormatCtxt *ctxt);
+void vsDomainFormatInputDevs(vsDomainFormatCtxt *ctxt);
+void vsDomainFormatDisplays(vsDomainFormatCtxt *ctxt);
+void vsDomainFormatRedirdevsWatchdogs(vsDomainFormatCtxt *ctxt);
+/* Adds the controllers the new devices imply (virtio-serial) and assigns
+ * virtio-serial ports and USB ports; runs before PCI assignment. */
+gboolean vsDomainDefSetupDevices(vsDomainDef *def, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* Fixed PCI places: primary video, ich9 sound on q35. */
+void vsDomainDefSetupDeviceFixedAddresses(vsDomainDef *def);
+void vsDomainDefAssignDeviceAliases(vsDomainDef *def);
+gboolean vsDomainDefCheckDevicesABI(const vsDomainDef *src,
+                                    const vsDomainDef *dst,
+                                    GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

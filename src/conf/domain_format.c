@@ -17,15 +17,8 @@
 #include "vserror.h"
 #include "vsinternal.h"
 
-typedef struct _vsDomainFormatCtxt vsDomainFormatCtxt;
-struct _vsDomainFormatCtxt {
-    GString *buf;
-    const vsDomainDef *def;
-    unsigned int flags;
-};
 
-
-static void
+void
 vsBufIndent(GString *buf,
             unsigned int level)
 {
@@ -36,7 +29,7 @@ vsBufIndent(GString *buf,
 }
 
 
-static void G_GNUC_PRINTF(3, 4)
+void
 vsBufLine(GString *buf,
           unsigned int level,
           const char *fmt,
@@ -53,7 +46,7 @@ vsBufLine(GString *buf,
 
 
 /* <@name>escaped text</@name> on its own line. */
-static void
+void
 vsBufTextElement(GString *buf,
                  unsigned int level,
                  const char *name,
@@ -69,7 +62,7 @@ vsBufTextElement(GString *buf,
 
 
 /* Appends " name='escaped value'" when @value is not NULL. */
-static void
+void
 vsBufAttr(GString *buf,
           const char *name,
           const char *value)
@@ -83,7 +76,7 @@ vsBufAttr(GString *buf,
 }
 
 
-static gboolean
+gboolean
 vsDomainFormatShowAlias(const vsDomainFormatCtxt *ctxt)
 {
     return !(ctxt->flags & VS_DOMAIN_DEF_FORMAT_INACTIVE) ||
@@ -92,7 +85,7 @@ vsDomainFormatShowAlias(const vsDomainFormatCtxt *ctxt)
 
 
 /* Whether the device needs an element body for its alias or address. */
-static gboolean
+gboolean
 vsDomainDeviceInfoHasBody(const vsDomainFormatCtxt *ctxt,
                           const vsDomainDeviceInfo *info)
 {
@@ -101,7 +94,7 @@ vsDomainDeviceInfoHasBody(const vsDomainFormatCtxt *ctxt,
 }
 
 
-static void
+void
 vsDomainFormatDeviceInfo(vsDomainFormatCtxt *ctxt,
                          const vsDomainDeviceInfo *info,
                          unsigned int level)
@@ -158,7 +151,11 @@ vsDomainFormatGeneral(vsDomainFormatCtxt *ctxt)
     vsBufLine(buf, 1, "<memory unit='KiB'>%llu</memory>", def->maxMemory);
     vsBufLine(buf, 1, "<currentMemory unit='KiB'>%llu</currentMemory>",
               def->curMemory);
-    vsBufLine(buf, 1, "<vcpu placement='static'>%u</vcpu>", def->vcpus);
+    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
+        vsBufLine(buf, 1, "<vcpu placement='static' current='%u'>%u</vcpu>",
+                  def->vcpusCurrent, def->vcpus);
+    else
+        vsBufLine(buf, 1, "<vcpu placement='static'>%u</vcpu>", def->vcpus);
 
     if (def->resourcePartition) {
         vsBufLine(buf, 1, "<resource>");
@@ -175,12 +172,17 @@ vsDomainFormatOS(vsDomainFormatCtxt *ctxt)
     GString *buf = ctxt->buf;
     size_t i;
 
-    vsBufLine(buf, 1, "<os>");
+    vsBufIndent(buf, 1);
+    g_string_append(buf, "<os");
+    vsBufAttr(buf, "firmware",
+              vsDomainOSFirmwareTypeToString(ctxt->def->fw.firmware));
+    g_string_append(buf, ">\n");
     vsBufIndent(buf, 2);
     g_string_append(buf, "<type");
     vsBufAttr(buf, "arch", vsDomainArchTypeToString(os->arch));
     vsBufAttr(buf, "machine", os->machine);
     g_string_append(buf, ">hvm</type>\n");
+    vsDomainFormatFirmware(ctxt);
     vsBufTextElement(buf, 2, "kernel", os->kernel);
     vsBufTextElement(buf, 2, "initrd", os->initrd);
     vsBufTextElement(buf, 2, "cmdline", os->cmdline);
@@ -200,7 +202,9 @@ vsDomainFormatFeatures(vsDomainFormatCtxt *ctxt)
     if (def->acpi == VS_DOMAIN_TRISTATE_ABSENT &&
         def->apic == VS_DOMAIN_TRISTATE_ABSENT &&
         def->pae == VS_DOMAIN_TRISTATE_ABSENT &&
-        def->vmport == VS_DOMAIN_TRISTATE_ABSENT)
+        def->vmport == VS_DOMAIN_TRISTATE_ABSENT &&
+        def->smm == VS_DOMAIN_TRISTATE_ABSENT &&
+        !def->hyperv.present)
         return;
 
     vsBufLine(buf, 1, "<features>");
@@ -210,9 +214,13 @@ vsDomainFormatFeatures(vsDomainFormatCtxt *ctxt)
         vsBufLine(buf, 2, "<apic/>");
     if (def->pae == VS_DOMAIN_TRISTATE_ON)
         vsBufLine(buf, 2, "<pae/>");
+    vsDomainFormatPlatformFeatures(ctxt);
     if (def->vmport != VS_DOMAIN_TRISTATE_ABSENT)
         vsBufLine(buf, 2, "<vmport state='%s'/>",
                   vsDomainTristateOnOffTypeToString(def->vmport));
+    if (def->smm != VS_DOMAIN_TRISTATE_ABSENT)
+        vsBufLine(buf, 2, "<smm state='%s'/>",
+                  vsDomainTristateOnOffTypeToString(def->smm));
     vsBufLine(buf, 1, "</features>");
 }
 
@@ -269,8 +277,7 @@ vsDomainFormatLifecycle(vsDomainFormatCtxt *ctxt)
     const vsDomainDef *def = ctxt->def;
     GString *buf = ctxt->buf;
 
-    vsBufLine(buf, 1, "<clock offset='%s'/>",
-              vsDomainClockOffsetTypeToString(def->clockOffset));
+    vsDomainFormatTimers(ctxt);
     vsBufLine(buf, 1, "<on_poweroff>%s</on_poweroff>",
               vsDomainLifecycleTypeToString(def->onPoweroff));
     vsBufLine(buf, 1, "<on_reboot>%s</on_reboot>",
@@ -390,8 +397,22 @@ vsDomainFormatChr(vsDomainFormatCtxt *ctxt,
     const char *element = console ? "console" : "serial";
     GString *buf = ctxt->buf;
 
-    vsBufLine(buf, 2, "<%s type='%s'>", element,
-              vsDomainChrTypeToString(chr->type));
+    /* The pty of a running domain, as libvirt shows it in live XML. */
+    const char *pty = chr->type == VS_DOMAIN_CHR_PTY &&
+        !(ctxt->flags & VS_DOMAIN_DEF_FORMAT_INACTIVE) ? chr->ptyPath : NULL;
+
+    vsBufIndent(buf, 2);
+    g_string_append_printf(buf, "<%s type='%s'", element,
+                           vsDomainChrTypeToString(chr->type));
+    if (console)
+        vsBufAttr(buf, "tty", pty);
+    g_string_append(buf, ">\n");
+    if (pty) {
+        vsBufIndent(buf, 3);
+        g_string_append(buf, "<source");
+        vsBufAttr(buf, "path", pty);
+        g_string_append(buf, "/>\n");
+    }
     if (chr->type == VS_DOMAIN_CHR_FILE) {
         vsBufIndent(buf, 3);
         g_string_append(buf, "<source");
@@ -466,6 +487,8 @@ vsDomainFormatDevices(vsDomainFormatCtxt *ctxt)
         vsDomainFormatChr(ctxt, g_ptr_array_index(def->serials, i), FALSE);
     for (i = 0; i < def->consoles->len; i++)
         vsDomainFormatChr(ctxt, g_ptr_array_index(def->consoles, i), TRUE);
+    vsDomainFormatChannels(ctxt);
+    vsDomainFormatInputDevs(ctxt);
 
     /* The PS/2 devices are implied by the machine; libvirt adds them
      * back to migratable XML itself. */
@@ -477,11 +500,13 @@ vsDomainFormatDevices(vsDomainFormatCtxt *ctxt)
                       vsDomainInputTypeToString(input->type));
         }
     }
+    vsDomainFormatDisplays(ctxt);
     if (def->videoNone) {
         vsBufLine(buf, 2, "<video>");
         vsBufLine(buf, 3, "<model type='none'/>");
         vsBufLine(buf, 2, "</video>");
     }
+    vsDomainFormatRedirdevsWatchdogs(ctxt);
     vsDomainFormatBalloonAndRNG(ctxt);
     vsBufLine(buf, 1, "</devices>");
 }

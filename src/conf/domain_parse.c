@@ -34,30 +34,9 @@ VS_LOG_INIT("conf.domain");
  * integer (QEMU's size type). */
 #define VS_DOMAIN_MEMORY_MAX_KIB ((unsigned long long) G_MAXINT64 >> 10)
 
-typedef struct _vsDomainParseState vsDomainParseState;
-struct _vsDomainParseState {
-    vsDomainDef *def;
-    unsigned int flags;
-    gboolean haveUUID;
-    gboolean haveOSType;
-};
-
-typedef gboolean (*vsDomainChildParser)(vsDomainParseState *st,
-                                        void *obj,
-                                        xmlNodePtr node,
-                                        GError **error);
-
-typedef struct _vsDomainChildHandler vsDomainChildHandler;
-struct _vsDomainChildHandler {
-    const char *name;
-    vsDomainChildParser parse;
-    gboolean repeatable;
-};
-
-typedef int (*vsDomainEnumFromString)(const char *str);
 
 
-static char *
+char *
 vsXMLNodePath(xmlNodePtr node)
 {
     xmlChar *path = xmlGetNodePath(node);
@@ -68,7 +47,7 @@ vsXMLNodePath(xmlNodePtr node)
 }
 
 
-static void
+void
 vsXMLErrorUnsupportedElement(xmlNodePtr node,
                              GError **error)
 {
@@ -79,7 +58,7 @@ vsXMLErrorUnsupportedElement(xmlNodePtr node,
 }
 
 
-static void
+void
 vsXMLErrorMissingAttr(xmlNodePtr node,
                       const char *name,
                       GError **error)
@@ -91,7 +70,7 @@ vsXMLErrorMissingAttr(xmlNodePtr node,
 }
 
 
-static void
+void
 vsXMLErrorBadValue(xmlNodePtr node,
                    const char *name,
                    const char *value,
@@ -111,7 +90,7 @@ vsXMLErrorBadValue(xmlNodePtr node,
 }
 
 
-static void
+void
 vsXMLErrorBadNumber(xmlNodePtr node,
                     const char *name,
                     const char *value,
@@ -131,7 +110,7 @@ vsXMLErrorBadNumber(xmlNodePtr node,
 
 
 /* Rejects attributes not in the NULL-terminated @allowed. */
-static gboolean
+gboolean
 vsXMLCheckAttrs(xmlNodePtr node,
                 const char *const *allowed,
                 GError **error)
@@ -161,7 +140,7 @@ vsXMLCheckAttrs(xmlNodePtr node,
 
 
 /* Returns: (transfer full) the attribute's value, or NULL when absent. */
-static char *
+char *
 vsXMLGetAttr(xmlNodePtr node,
              const char *name)
 {
@@ -184,7 +163,7 @@ vsXMLIsBlank(xmlNodePtr node)
 
 
 /* Text content of an element that must hold no elements. */
-static char *
+char *
 vsXMLGetText(xmlNodePtr node,
              GError **error)
 {
@@ -207,7 +186,7 @@ vsXMLGetText(xmlNodePtr node,
 
 
 /* An element that must be empty apart from whitespace and comments. */
-static gboolean
+gboolean
 vsXMLCheckEmpty(xmlNodePtr node,
                 GError **error)
 {
@@ -247,7 +226,7 @@ vsParseUInt64(const char *str,
 
 
 /* Reads an optional unsigned attribute; *@out is untouched when absent. */
-static gboolean
+gboolean
 vsXMLGetUIntAttr(xmlNodePtr node,
                  const char *name,
                  unsigned int max,
@@ -275,7 +254,7 @@ vsXMLGetUIntAttr(xmlNodePtr node,
 
 
 /* Reads an enum attribute; *@out is untouched when it is absent. */
-static gboolean
+gboolean
 vsXMLGetEnumAttr(xmlNodePtr node,
                  const char *name,
                  vsDomainEnumFromString fromString,
@@ -303,15 +282,6 @@ vsXMLGetEnumAttr(xmlNodePtr node,
 }
 
 
-#define VS_XML_GET_ENUM(node, name, prefix, required, field, error) \
-    ({ \
-        int _val = (field); \
-        gboolean _ok = vsXMLGetEnumAttr(node, name, prefix##TypeFromString, \
-                                        required, &_val, error); \
-        (field) = _val; \
-        _ok; \
-    })
-
 
 /* Text of an element that holds an enum value. */
 static gboolean
@@ -337,7 +307,7 @@ vsXMLGetEnumText(xmlNodePtr node,
 }
 
 
-static gboolean
+gboolean
 vsDomainParseChildren(vsDomainParseState *st,
                       void *obj,
                       xmlNodePtr parent,
@@ -387,7 +357,7 @@ vsDomainParseChildren(vsDomainParseState *st,
 
 /* Runtime-only elements that libvirt writes into live XML and ignores
  * when parsing a persistent definition. */
-static gboolean
+gboolean
 vsDomainParseIgnored(vsDomainParseState *st G_GNUC_UNUSED,
                      void *obj G_GNUC_UNUSED,
                      xmlNodePtr node G_GNUC_UNUSED,
@@ -397,7 +367,7 @@ vsDomainParseIgnored(vsDomainParseState *st G_GNUC_UNUSED,
 }
 
 
-static gboolean
+gboolean
 vsDomainParseAlias(vsDomainParseState *st G_GNUC_UNUSED,
                    void *obj G_GNUC_UNUSED,
                    xmlNodePtr node,
@@ -420,7 +390,7 @@ vsDomainParseAlias(vsDomainParseState *st G_GNUC_UNUSED,
 }
 
 
-static gboolean
+gboolean
 vsDomainParseAddress(vsDomainParseState *st G_GNUC_UNUSED,
                      void *obj,
                      xmlNodePtr node,
@@ -481,7 +451,7 @@ vsDomainParseBootOrder(vsDomainParseState *st G_GNUC_UNUSED,
 
 /* ---- top-level scalar elements ---------------------------------------- */
 
-static gboolean
+gboolean
 vsDomainParseTextField(xmlNodePtr node,
                        char **field,
                        GError **error)
@@ -717,12 +687,14 @@ vsDomainParseVcpu(vsDomainParseState *st,
                   xmlNodePtr node,
                   GError **error)
 {
-    static const char *const attrs[] = { "placement", NULL };
+    static const char *const attrs[] = { "placement", "current", NULL };
     g_autofree char *placement = vsXMLGetAttr(node, "placement");
     g_autofree char *text = NULL;
     guint64 val;
 
     if (!vsXMLCheckAttrs(node, attrs, error) ||
+        !vsXMLGetUIntAttr(node, "current", G_MAXUINT, FALSE,
+                          &st->def->vcpusCurrent, error) ||
         !(text = vsXMLGetText(node, error)))
         return FALSE;
 
@@ -886,9 +858,14 @@ vsDomainParseOS(vsDomainParseState *st,
         { "initrd", vsDomainParseInitrd, FALSE },
         { "cmdline", vsDomainParseCmdline, FALSE },
         { "boot", vsDomainParseOSBoot, TRUE },
+        { "firmware", vsDomainParseOSFirmware, FALSE },
+        { "loader", vsDomainParseLoader, FALSE },
+        { "nvram", vsDomainParseNVRAM, FALSE },
     };
+    static const char *const attrs[] = { "firmware", NULL };
 
-    return vsXMLCheckAttrs(node, NULL, error) &&
+    return vsXMLCheckAttrs(node, attrs, error) &&
+        vsDomainParseOSFirmwareAttr(st, node, error) &&
         vsDomainParseChildren(st, obj, node, handlers,
                               G_N_ELEMENTS(handlers), error);
 }
@@ -958,6 +935,8 @@ vsDomainParseFeatures(vsDomainParseState *st,
         { "apic", vsDomainParseAPIC, FALSE },
         { "pae", vsDomainParsePAE, FALSE },
         { "vmport", vsDomainParseVMPort, FALSE },
+        { "smm", vsDomainParseSMM, FALSE },
+        { "hyperv", vsDomainParseHyperv, FALSE },
     };
 
     return vsXMLCheckAttrs(node, NULL, error) &&
@@ -1104,11 +1083,15 @@ vsDomainParseClock(vsDomainParseState *st,
                    GError **error)
 {
     static const char *const attrs[] = { "offset", NULL };
+    static const vsDomainChildHandler handlers[] = {
+        { "timer", vsDomainParseTimer, TRUE },
+    };
 
     return vsXMLCheckAttrs(node, attrs, error) &&
-        vsXMLCheckEmpty(node, error) &&
         VS_XML_GET_ENUM(node, "offset", vsDomainClockOffset, FALSE,
-                        st->def->clockOffset, error);
+                        st->def->clockOffset, error) &&
+        vsDomainParseChildren(st, NULL, node, handlers,
+                              G_N_ELEMENTS(handlers), error);
 }
 
 
@@ -1463,6 +1446,8 @@ vsDomainParseController(vsDomainParseState *st,
     };
     g_autoptr(vsDomainControllerDef) cont = vsDomainControllerDefNew();
 
+    /* Numbered after parsing when absent (vsDomainDefPostParse()). */
+    cont->idx = G_MAXUINT;
     if (!vsXMLCheckAttrs(node, attrs, error) ||
         !VS_XML_GET_ENUM(node, "type", vsDomainController, TRUE, cont->type,
                          error) ||
@@ -1622,7 +1607,7 @@ vsDomainParseInterface(vsDomainParseState *st,
 /* ---- <serial>, <console> ------------------------------------------------ */
 
 static gboolean
-vsDomainParseChrSource(vsDomainParseState *st G_GNUC_UNUSED,
+vsDomainParseChrSource(vsDomainParseState *st,
                        void *obj,
                        xmlNodePtr node,
                        GError **error)
@@ -1634,7 +1619,12 @@ vsDomainParseChrSource(vsDomainParseState *st G_GNUC_UNUSED,
         return FALSE;
 
     if (chr->type == VS_DOMAIN_CHR_PTY) {
-        /* Live XML shows the allocated pty; it is chosen at each start. */
+        /* Live XML shows the allocated pty; it is chosen at each start
+         * and kept only in the daemon's status file. */
+        if (st->flags & VS_DOMAIN_DEF_PARSE_STATUS) {
+            g_free(chr->ptyPath);
+            chr->ptyPath = vsXMLGetAttr(node, "path");
+        }
         return TRUE;
     }
     if (chr->type != VS_DOMAIN_CHR_FILE) {
@@ -1765,7 +1755,7 @@ vsDomainParseConsole(vsDomainParseState *st,
 }
 
 
-/* ---- <input>, <video>, <memballoon>, <rng> ----------------------------- */
+/* ---- <input>, <memballoon>, <rng> ----------------------------- */
 
 static gboolean
 vsDomainParseInput(vsDomainParseState *st,
@@ -1778,19 +1768,21 @@ vsDomainParseInput(vsDomainParseState *st,
         { "alias", vsDomainParseAlias, FALSE },
     };
     g_autofree char *bus = vsXMLGetAttr(node, "bus");
+    g_autofree char *typeStr = vsXMLGetAttr(node, "type");
     int type = 0;
     size_t i;
 
+    /* A tablet has no PS/2 form: libvirt puts it on USB by default. */
+    if (!bus && typeStr && g_str_equal(typeStr, "tablet"))
+        return vsDomainParseInputDev(st, node, "usb", error);
+    if (bus && !g_str_equal(bus, "ps2"))
+        return vsDomainParseInputDev(st, node, bus, error);
     if (!vsXMLCheckAttrs(node, attrs, error) ||
         !vsXMLGetEnumAttr(node, "type", vsDomainInputTypeFromString, TRUE,
                           &type, error) ||
         !vsDomainParseChildren(st, NULL, node, handlers,
                                G_N_ELEMENTS(handlers), error))
         return FALSE;
-    if (bus && !g_str_equal(bus, "ps2")) {
-        vsXMLErrorBadValue(node, "bus", bus, error);
-        return FALSE;
-    }
     for (i = 0; i < st->def->inputs->len; i++) {
         vsDomainInputDef *other = g_ptr_array_index(st->def->inputs, i);
 
@@ -1802,45 +1794,6 @@ vsDomainParseInput(vsDomainParseState *st,
         }
     }
     g_ptr_array_add(st->def->inputs, vsDomainInputDefNew(type));
-    return TRUE;
-}
-
-
-static gboolean
-vsDomainParseVideoModel(vsDomainParseState *st G_GNUC_UNUSED,
-                        void *obj G_GNUC_UNUSED,
-                        xmlNodePtr node,
-                        GError **error)
-{
-    static const char *const attrs[] = { "type", NULL };
-    g_autofree char *type = vsXMLGetAttr(node, "type");
-
-    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
-        return FALSE;
-    if (!type || !g_str_equal(type, "none")) {
-        vsXMLErrorBadValue(node, "type", type ? type : "", error);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-
-static gboolean
-vsDomainParseVideo(vsDomainParseState *st,
-                   void *obj G_GNUC_UNUSED,
-                   xmlNodePtr node,
-                   GError **error)
-{
-    static const vsDomainChildHandler handlers[] = {
-        { "model", vsDomainParseVideoModel, FALSE },
-        { "alias", vsDomainParseAlias, FALSE },
-    };
-
-    if (!vsXMLCheckAttrs(node, NULL, error) ||
-        !vsDomainParseChildren(st, NULL, node, handlers,
-                               G_N_ELEMENTS(handlers), error))
-        return FALSE;
-    st->def->videoNone = TRUE;
     return TRUE;
 }
 
@@ -1991,9 +1944,16 @@ vsDomainParseDevices(vsDomainParseState *st,
         { "serial", vsDomainParseSerial, TRUE },
         { "console", vsDomainParseConsole, TRUE },
         { "input", vsDomainParseInput, TRUE },
-        { "video", vsDomainParseVideo, FALSE },
+        { "video", vsDomainParseVideoDevice, TRUE },
         { "memballoon", vsDomainParseMemballoon, FALSE },
         { "rng", vsDomainParseRNG, TRUE },
+        { "graphics", vsDomainParseGraphics, TRUE },
+        { "sound", vsDomainParseSound, TRUE },
+        { "audio", vsDomainParseAudio, TRUE },
+        { "channel", vsDomainParseChannel, TRUE },
+        { "redirdev", vsDomainParseRedirdev, TRUE },
+        { "watchdog", vsDomainParseWatchdog, TRUE },
+        { "tpm", vsDomainParseTPM, FALSE },
     };
 
     return vsXMLCheckAttrs(node, NULL, error) &&

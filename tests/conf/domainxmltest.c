@@ -40,6 +40,9 @@ static const char *const validCases[] = {
     "usb-none",
     "pm-features",
     "escaping",
+    "virtinst-bios-server",
+    "virtinst-uefi-desktop",
+    "virtinst-win11",
 };
 
 static const char *const invalidCases[] = {
@@ -74,7 +77,8 @@ static const char *const invalidCases[] = {
     "err-serial-port-range",
     "err-serial-log",
     "err-console-virtio",
-    "err-video-vga",
+    "err-video-xen",
+    "err-tpm",
     "err-controller-virtio-serial",
     "err-controller-scsi",
     "err-memballoon-stats",
