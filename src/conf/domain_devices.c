@@ -331,6 +331,16 @@ vsDomainParseGraphics(vsDomainParseState *st,
         vsXMLErrorBadValue(node, "websocket", "", error);
         return FALSE;
     }
+    /* SPICE written without any port or listen setting listens nowhere
+     * (libvirt's meaning); VNC then takes a port automatically. */
+    if (gfx->type == VS_DOMAIN_GRAPHICS_SPICE &&
+        !xmlHasProp(node, (const xmlChar *) "port") &&
+        !xmlHasProp(node, (const xmlChar *) "autoport") &&
+        !xmlHasProp(node, (const xmlChar *) "listen") &&
+        !xmlHasProp(node, (const xmlChar *) "socket")) {
+        gfx->autoport = FALSE;
+        gfx->listenType = VS_DOMAIN_GRAPHICS_LISTEN_NONE;
+    }
     gfx->passwd = vsXMLGetAttr(node, "passwd");
     gfx->keymap = vsXMLGetAttr(node, "keymap");
     gfx->listenAddress = vsXMLGetAttr(node, "listen");
@@ -340,6 +350,9 @@ vsDomainParseGraphics(vsDomainParseState *st,
     if (!vsDomainParseChildren(st, gfx, node, handlers,
                                G_N_ELEMENTS(handlers), error))
         return FALSE;
+    if (gfx->listenType == VS_DOMAIN_GRAPHICS_LISTEN_ADDRESS &&
+        !gfx->autoport && gfx->port < 0)
+        gfx->autoport = TRUE;
 
     for (i = 0; i < st->def->graphics->len; i++) {
         vsDomainGraphicsDef *other = g_ptr_array_index(st->def->graphics, i);
@@ -1201,6 +1214,60 @@ vsDomainDefSetupChannels(vsDomainDef *def,
 }
 
 
+static gboolean
+vsDomainDefCheckConventionalPCI(const vsDomainDef *def,
+                                const char *what,
+                                const char *model,
+                                const vsDomainDeviceInfo *info,
+                                GError **error)
+{
+    if (def->os.family != VS_DOMAIN_MACHINE_Q35 ||
+        info->type != VS_DOMAIN_ADDRESS_NONE)
+        return TRUE;
+    /* libvirt puts conventional PCI devices of q35 guests behind a
+     * pcie-to-pci-bridge it adds; virtsave has no such bridge. */
+    g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
+                _("%s model '%s' is a conventional PCI device, which needs a pcie-to-pci-bridge on q35 machines; that bridge is not supported"),
+                what, model);
+    return FALSE;
+}
+
+
+static gboolean
+vsDomainDefCheckQ35Devices(const vsDomainDef *def,
+                           GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < def->sounds->len; i++) {
+        vsDomainSoundDef *sound = g_ptr_array_index(def->sounds, i);
+
+        if (sound->model != VS_DOMAIN_SOUND_ICH9 &&
+            !vsDomainDefCheckConventionalPCI(def, "sound",
+                                             vsDomainSoundTypeToString(sound->model),
+                                             &sound->info, error))
+            return FALSE;
+    }
+    for (i = 0; i < def->watchdogs->len; i++) {
+        vsDomainWatchdogDef *wd = g_ptr_array_index(def->watchdogs, i);
+
+        if (wd->model == VS_DOMAIN_WATCHDOG_I6300ESB &&
+            !vsDomainDefCheckConventionalPCI(def, "watchdog", "i6300esb",
+                                             &wd->info, error))
+            return FALSE;
+    }
+    for (i = 1; i < def->videos->len; i++) {
+        vsDomainVideoDef *video = g_ptr_array_index(def->videos, i);
+
+        if (video->model == VS_DOMAIN_VIDEO_QXL &&
+            !vsDomainDefCheckConventionalPCI(def, "video", "qxl",
+                                             &video->info, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+
 /**
  * vsDomainDefSetupDevices:
  * @def: a definition fresh from the parser, machine family known
@@ -1247,6 +1314,7 @@ vsDomainDefSetupDevices(vsDomainDef *def,
 
     vsDomainDefSetupVideos(def);
     return vsDomainDefCheckVideos(def, error) &&
+        vsDomainDefCheckQ35Devices(def, error) &&
         vsDomainDefSetupAudio(def, error) &&
         vsDomainDefSetupChannels(def, error) &&
         vsDomainDefAssignUSBPorts(def, error);

@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include "qemu_command.h"
+#include "qemu_commandpriv.h"
 
 #include <string.h>
 
@@ -23,14 +24,6 @@
 #include "vslog.h"
 
 VS_LOG_INIT("qemu.command");
-
-typedef struct _qemuCommandBuf qemuCommandBuf;
-struct _qemuCommandBuf {
-    GPtrArray *args;
-    const vsDomainDef *def;
-    const qemuCommandOptions *opts;
-    gboolean kvm;
-};
 
 
 /**
@@ -47,7 +40,7 @@ qemuCommandOptionsInit(qemuCommandOptions *opts)
 }
 
 
-static void
+void
 qemuArg(qemuCommandBuf *buf,
         const char *arg)
 {
@@ -55,7 +48,7 @@ qemuArg(qemuCommandBuf *buf,
 }
 
 
-static void
+void
 qemuArgPair(qemuCommandBuf *buf,
             const char *opt,
             const char *value)
@@ -65,7 +58,7 @@ qemuArgPair(qemuCommandBuf *buf,
 }
 
 
-static void G_GNUC_PRINTF(3, 4)
+void
 qemuArgPairf(qemuCommandBuf *buf,
              const char *opt,
              const char *fmt,
@@ -81,7 +74,7 @@ qemuArgPairf(qemuCommandBuf *buf,
 
 
 /* Adds "@opt <json>" and drops the reference to @obj. */
-static void
+void
 qemuArgJSON(qemuCommandBuf *buf,
             const char *opt,
             json_object *obj)
@@ -95,7 +88,7 @@ qemuArgJSON(qemuCommandBuf *buf,
 
 /* Appends @value to @str with each ',' doubled, as QEMU's key=value
  * parser wants. */
-static void
+void
 qemuEscapeComma(GString *str,
                 const char *value)
 {
@@ -109,7 +102,7 @@ qemuEscapeComma(GString *str,
 }
 
 
-static void
+void
 qemuJSONAddStr(json_object *obj,
                const char *key,
                const char *value)
@@ -118,7 +111,7 @@ qemuJSONAddStr(json_object *obj,
 }
 
 
-static void
+void
 qemuJSONAddInt(json_object *obj,
                const char *key,
                long long value)
@@ -127,7 +120,7 @@ qemuJSONAddInt(json_object *obj,
 }
 
 
-static void
+void
 qemuJSONAddBool(json_object *obj,
                 const char *key,
                 gboolean value)
@@ -136,7 +129,7 @@ qemuJSONAddBool(json_object *obj,
 }
 
 
-static const char *
+const char *
 qemuPCIBusName(const vsDomainDef *def,
                unsigned int bus)
 {
@@ -154,7 +147,7 @@ qemuPCIBusName(const vsDomainDef *def,
 
 
 /* Adds "bus" and "addr" for a device with a PCI address. */
-static void
+void
 qemuJSONAddPCIAddress(const vsDomainDef *def,
                       json_object *props,
                       const vsDomainDeviceInfo *info)
@@ -176,7 +169,7 @@ qemuJSONAddPCIAddress(const vsDomainDef *def,
 }
 
 
-static json_object *
+json_object *
 qemuDeviceNew(const char *driver,
               const char *id)
 {
@@ -295,8 +288,11 @@ qemuBuildMachine(qemuCommandBuf *buf)
     if (def->vmport != VS_DOMAIN_TRISTATE_ABSENT)
         g_string_append_printf(machine, ",vmport=%s",
                                def->vmport == VS_DOMAIN_TRISTATE_ON ? "on" : "off");
+    qemuBuildMachineDeviceProps(buf, machine);
+    qemuBuildFirmware(buf);
     qemuArgPair(buf, "-machine", machine->str);
     qemuArgPair(buf, "-accel", qemuCommandAccel(def, buf->opts));
+    qemuBuildFirmwareGlobals(buf);
 
     if (def->pmSuspendToMem != VS_DOMAIN_TRISTATE_ABSENT)
         qemuArgPairf(buf, "-global", "%s.disable_s3=%d", pm,
@@ -316,7 +312,10 @@ qemuBuildCPU(qemuCommandBuf *buf)
 
     switch (cpu->mode) {
     case VS_DOMAIN_CPU_MODE_NONE:
-        return;
+        if (!qemuBuildCPUNeedsFlags(buf->def))
+            return;
+        g_string_append(str, "qemu64");
+        break;
     case VS_DOMAIN_CPU_MODE_HOST_PASSTHROUGH:
     case VS_DOMAIN_CPU_MODE_HOST_MODEL:
         /* TCG cannot pass the host CPU through; "max" is the richest
@@ -329,7 +328,8 @@ qemuBuildCPU(qemuCommandBuf *buf)
                                    "on" : "off");
         break;
     case VS_DOMAIN_CPU_MODE_CUSTOM:
-        if (!cpu->model && cpu->features->len == 0)
+        if (!cpu->model && cpu->features->len == 0 &&
+            !qemuBuildCPUNeedsFlags(buf->def))
             return;
         qemuEscapeComma(str, cpu->model ? cpu->model : "qemu64");
         break;
@@ -344,6 +344,7 @@ qemuBuildCPU(qemuCommandBuf *buf)
 
         g_string_append_printf(str, ",%s=%s", feature->name, on ? "on" : "off");
     }
+    qemuBuildCPUDeviceFlags(buf, str);
     qemuArgPair(buf, "-cpu", str->str);
 }
 
@@ -390,9 +391,12 @@ static void
 qemuBuildLifecycle(qemuCommandBuf *buf)
 {
     const vsDomainDef *def = buf->def;
+    g_autoptr(GString) rtc = g_string_new("base=");
 
-    qemuArgPairf(buf, "-rtc", "base=%s",
-                 vsDomainClockOffsetTypeToString(def->clockOffset));
+    g_string_append(rtc, vsDomainClockOffsetTypeToString(def->clockOffset));
+    qemuBuildRTCProps(buf, rtc);
+    qemuArgPair(buf, "-rtc", rtc->str);
+    qemuBuildTimerGlobals(buf);
     /* QEMU stops instead of exiting when the guest powers off, so the
      * driver sees why and applies <on_poweroff> itself. */
     qemuArg(buf, "-no-shutdown");
@@ -414,6 +418,13 @@ qemuBuildController(qemuCommandBuf *buf,
                     const vsDomainControllerDef *cont)
 {
     json_object *props;
+
+    if (cont->type == VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL) {
+        props = qemuBuildVirtioSerialController(cont);
+        qemuJSONAddPCIAddress(buf->def, props, &cont->info);
+        qemuArgJSON(buf, "-device", props);
+        return;
+    }
 
     switch (cont->model) {
     case VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI:
@@ -782,7 +793,8 @@ qemuBuildCommandLine(const vsDomainDef *def,
     g_autoptr(GHashTable) bootIndexes = NULL;
     qemuCommandBuf buf = { .args = args, .def = def, .opts = opts };
 
-    if (!qemuBuildCheckOptions(def, opts, error))
+    if (!qemuBuildCheckOptions(def, opts, error) ||
+        !qemuBuildCheckDevices(def, error))
         return NULL;
     buf.kvm = g_str_equal(qemuCommandAccel(def, opts), "kvm");
     bootIndexes = qemuBuildBootIndexes(def);
@@ -797,6 +809,7 @@ qemuBuildCommandLine(const vsDomainDef *def,
     qemuBuildDisks(&buf, bootIndexes);
     qemuBuildNets(&buf, bootIndexes);
     qemuBuildSerials(&buf);
+    qemuBuildDisplayDevices(&buf);
     qemuBuildBalloonAndRNG(&buf);
     qemuBuildProcessOptions(&buf);
 
