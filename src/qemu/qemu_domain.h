@@ -46,6 +46,7 @@
 
 #include "domain_conf.h"
 #include "domain_state.h"
+#include "qemu_graphics.h"
 #include "qemu_capabilities.h"
 #include "qemu_conf.h"
 #include "qemu_driver.h"
@@ -71,6 +72,8 @@ struct _qemuDriver {
     GMutex workerLock;
     GCond workerCond;
     unsigned int workers;
+    /* Display ports of running domains (qemu_graphics.c). */
+    qemuGraphicsPorts *graphicsPorts;
 };
 
 typedef enum {

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "qemu_driver.h"
+#include "qemu_firmware.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -164,6 +165,7 @@ qemuDriverNew(const char *root,
     driver->config = qemuDriverConfigNew(root);
     driver->domains = qemuDomainObjListNew();
     driver->caps = qemuCapsCacheNew(driver->config->stateDir);
+    driver->graphicsPorts = qemuGraphicsPortsNew();
     driver->hostArch = g_strdup(uname(&uts) == 0 ? uts.machine : "x86_64");
 
     if (!qemuDriverConfigLoadFile(driver->config, driver->config->configFile,
@@ -217,6 +219,7 @@ qemuDriverFree(qemuDriver *driver)
     qemuCapsCacheFree(driver->caps);
     qemuDriverConfigFree(driver->config);
     g_free(driver->hostArch);
+    qemuGraphicsPortsFree(driver->graphicsPorts);
     g_mutex_clear(&driver->workerLock);
     g_cond_clear(&driver->workerCond);
     g_free(driver);
@@ -267,7 +270,8 @@ qemuDriverPinMachine(qemuDriver *driver,
         g_free(def->os.machine);
         def->os.machine = g_strdup(canonical);
     }
-    return TRUE;
+    /* Firmware descriptors name the machine types they support. */
+    return qemuFirmwareFillDef(driver->config, def, error);
 }
 
 
@@ -791,6 +795,7 @@ qemuDriverStartLocked(qemuDriver *driver,
     }
 
     opts.paused = !!(flags & VS_DOMAIN_START_PAUSED);
+    opts.resetNVRAM = !!(flags & VS_DOMAIN_START_RESET_NVRAM);
     opts.pausedReason = VS_DOMAIN_PAUSED_USER;
     opts.runningReason = VS_DOMAIN_RUNNING_BOOTED;
     opts.def = def;

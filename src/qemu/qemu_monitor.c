@@ -880,8 +880,13 @@ qemuMonitorSend(qemuMonitor *mon,
             g_string_append_printf(str, "%s%d", i ? "," : "", fds[i]);
         fdlist = g_string_free(str, FALSE);
     }
-    VS_DEBUG("mon=%p send: %.*s%s%s%s", mon, (int) strcspn(line, "\r\n"), line,
-             fdlist ? " (fds " : "", fdlist ? fdlist : "", fdlist ? ")" : "");
+    /* Display passwords stay out of the log. */
+    if (strstr(line, "\"set_password\""))
+        VS_DEBUG("mon=%p send: set_password (arguments withheld)", mon);
+    else
+        VS_DEBUG("mon=%p send: %.*s%s%s%s", mon, (int) strcspn(line, "\r\n"),
+                 line, fdlist ? " (fds " : "", fdlist ? fdlist : "",
+                 fdlist ? ")" : "");
 
     g_mutex_lock(&mon->sendLock);
     ok = vsSocketSendWithFds(mon->fd, line, strlen(line), fds, nfds, error);

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "qemu_process.h"
+#include "qemu_firmware.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -547,6 +548,7 @@ qemuProcessStop(qemuDriver *driver,
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     vm->id = -1;
     vm->def->id = -1;
+    qemuGraphicsRelease(driver->graphicsPorts, vm->def);
     qemuProcessRestoreDef(vm);
     qemuDomainObjSetState(vm, VS_DOMAIN_SHUTOFF, reason);
 
@@ -791,6 +793,20 @@ qemuProcessLaunchQEMU(qemuDomainObj *vm,
 }
 
 
+/* Firmware files, display ports and socket paths, before anything of
+ * the domain exists on the host. */
+static gboolean
+qemuProcessPrepareDevices(qemuDriver *driver,
+                          qemuDomainObj *vm,
+                          const qemuProcessStartOpts *opts,
+                          GError **error)
+{
+    return qemuFirmwarePrepare(vm->def, opts->resetNVRAM, error) &&
+        qemuGraphicsPrepare(driver->graphicsPorts, driver->config->stateDir,
+                            vm->def, error);
+}
+
+
 /* Bring the new QEMU to the state asked for. */
 static gboolean
 qemuProcessFinishStart(qemuDomainObj *vm,
@@ -803,7 +819,8 @@ qemuProcessFinishStart(qemuDomainObj *vm,
 
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
-    ok = qemuMonitorQueryStatus(mon, &status, error);
+    ok = qemuMonitorQueryStatus(mon, &status, error) &&
+        qemuGraphicsSetupMonitor(mon, vm->def, error);
     if (ok && !opts->paused && !opts->incomingDefer)
         ok = qemuMonitorCont(mon, error);
     qemuDomainObjExitMonitor(vm, mon);
@@ -860,7 +877,12 @@ qemuProcessStart(qemuDriver *driver,
         return FALSE;
     qemuDomainObjSetDefTransient(vm, live);
 
+    if (!qemuProcessPrepareDevices(driver, vm, opts, error))  {
+        qemuProcessRestoreDef(vm);
+        return FALSE;
+    }
     if (!qemuProcessPrepare(driver, vm, opts, &launch, error)) {
+        qemuGraphicsRelease(driver->graphicsPorts, vm->def);
         qemuProcessRestoreDef(vm);
         return FALSE;
     }

@@ -50,6 +50,8 @@ struct _qemuProcessStartOpts {
      * (transfer none; copied), e.g. the XML of a save image. NULL: the
      * persistent definition. */
     const vsDomainDef *def;
+    /* Create the NVRAM file from its template even if it exists. */
+    gboolean resetNVRAM;
 };
 
 gboolean qemuProcessStart(qemuDriver *driver,

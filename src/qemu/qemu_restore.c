@@ -389,6 +389,7 @@ qemuRestoreRun(qemuDriver *driver,
     start.fds = fds;
     start.nfds = pipe ? 0 : directFd >= 0 ? 2 : 1;
     start.def = img->def;
+    start.resetNVRAM = opts->resetNVRAM;
 
     if (!qemuProcessStart(driver, vm, &start, error))
         return FALSE;

@@ -46,8 +46,8 @@ static const vsTypedParamSpec qemuRestoreParamSpec[] = {
 };
 
 
-/* Flags shared by save and restore; RESET_NVRAM is refused since
- * virtsave domains have no NVRAM. */
+/* Flags shared by save and restore; RESET_NVRAM matters only to a
+ * restore, which recreates the NVRAM file from its template. */
 static gboolean
 qemuSaveParseFlags(unsigned int flags,
                    qemuSaveOptions *opts,
@@ -68,13 +68,8 @@ qemuSaveParseFlags(unsigned int flags,
                     _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
         return FALSE;
     }
-    if (flags & VS_DOMAIN_SAVE_RESET_NVRAM) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
-                    _("resetting NVRAM is not supported: virtsave domains have no NVRAM"));
-        return FALSE;
-    }
-
     opts->bypassCache = !!(flags & VS_DOMAIN_SAVE_BYPASS_CACHE);
+    opts->resetNVRAM = !!(flags & VS_DOMAIN_SAVE_RESET_NVRAM);
     opts->running = -1;
     if (flags & VS_DOMAIN_SAVE_RUNNING)
         opts->running = 1;

@@ -41,6 +41,7 @@ struct _qemuSaveOptions {
     unsigned int channels;      /* 0 on restore: not given */
     gboolean bypassCache;
     int running;                /* -1: as saved, 0: paused, 1: running */
+    gboolean resetNVRAM;        /* restore: NVRAM from its template */
 };
 
 gboolean qemuSaveParseOptions(const vsTypedParamList *params,

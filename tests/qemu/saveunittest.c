@@ -74,7 +74,7 @@ static const SaveOptCase saveOptCases[] = {
       "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive" },
     { "reset-nvram", "sparse", 0, VS_DOMAIN_SAVE_RESET_NVRAM,
       QEMU_SAVE_FORMAT_RAW, 0,
-      VS_ERR_OPERATION_UNSUPPORTED, "NVRAM" },
+      0, NULL, QEMU_SAVE_FORMAT_SPARSE, 1, -1 },
     { "unknown-flag", "sparse", 0, 1 << 9, QEMU_SAVE_FORMAT_RAW, 0,
       VS_ERR_INVALID_ARG, "unsupported flags (0x200)" },
 };
@@ -108,6 +108,8 @@ testSaveOptions(gconstpointer data)
         g_assert_cmpint(opts.running, ==, tc->outRunning);
         g_assert_cmpint(opts.bypassCache, ==,
                         !!(tc->flags & VS_DOMAIN_SAVE_BYPASS_CACHE));
+        g_assert_cmpint(opts.resetNVRAM, ==,
+                        !!(tc->flags & VS_DOMAIN_SAVE_RESET_NVRAM));
     } else {
         g_assert_false(ok);
         g_assert_nonnull(err);
