@@ -15,6 +15,12 @@ After every restore the guest must print a new "VSGUEST VERIFY OK" line
 on its serial port, which appends to one file across all processes: it
 re-checked every word it filled before the save, without rebooting.
 
+A VM as virt-install 4.1 makes it (the BIOS server profile of
+test_real_vms.py: q35, VNC, pty console, guest agent channel, tablet,
+virtio video, root ports) is then saved by each daemon (sparse,
+--bypass-cache, four channels) and restored by the other; the guest
+must go on verifying its RAM and the display must answer.
+
 Prints TAP. Set VS_TEST_KEEP=1 to keep the images and logs.
 """
 
@@ -32,6 +38,7 @@ import uuid as uuidlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import libvirtd_private  # noqa: E402
+import test_real_vms  # noqa: E402
 import vstest  # noqa: E402
 
 NAME = "vscompat"
@@ -380,6 +387,86 @@ def check_image_tool(tap, path):
            result_text(r))
 
 
+def real_vm_xml(work, name):
+    """The virt-install XML of the BIOS server profile (VNC, pty console,
+    guest agent channel, tablet, virtio video, 14 root ports), with the
+    test guest as a direct kernel boot, as both daemons run it."""
+    disk = os.path.join(work, name + ".qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "64M"],
+                   check=True)
+    xml, _ = test_real_vms.profile_xml("bios-server", name, disk,
+                                       vstest.accel() == "kvm")
+    path = os.path.join(work, name + ".xml")
+    with open(path, "w") as f:
+        f.write(xml)
+    return path
+
+
+def real_vm_boot(tap, side, daemon, name):
+    """Start paused, attach to the pty console, resume, wait for a pass.
+
+    Returns the guest's last pass number, or None."""
+    r = daemon.virsh("start", "--paused", name)
+    if not tap.ok(r.returncode == 0, "%s: start the virt-install VM" % side,
+                  result_text(r)):
+        return None
+    pty = test_real_vms.open_console(tap, daemon, name)
+    daemon.virsh("resume", name)
+    if pty is None:
+        return None
+    got, msg = pty.wait_ok(0, boot_timeout())
+    tap.ok(got is not None, "%s: the virt-install VM verifies its RAM (%s)" %
+           (side, msg))
+    pty.pump(0.2)
+    found = test_real_vms.OK_RE.findall(pty.data)
+    pty.close()
+    return int(found[-1]) if found else None
+
+
+def real_vm_restore(tap, side, daemon, name, img, last):
+    """Restore @img paused, resume, check the guest goes on and the
+    display answers."""
+    r = daemon.virsh("restore", img, "--paused", timeout=600)
+    if not tap.ok(r.returncode == 0, "%s: restore the virt-install VM" % side,
+                  result_text(r)):
+        return
+    pty = test_real_vms.open_console(tap, daemon, name)
+    daemon.virsh("resume", name)
+    if pty is not None:
+        got, msg = pty.wait_ok(0, verify_timeout(), after=last)
+        tap.ok(got is not None, "%s: the virt-install VM goes on after the "
+               "restore (%s, saved after pass %s)" % (side, msg, last))
+        pty.close()
+    test_real_vms.check_display(tap, daemon, name, "after the restore")
+    r = daemon.virsh("destroy", name)
+    tap.ok(r.returncode == 0, "%s: destroy the restored VM" % side,
+           result_text(r))
+
+
+def check_real_vm(tap, lv, vs, work):
+    """A VM as virt-install makes it, saved by one daemon and restored by
+    the other, both ways."""
+    name = "vscompat-real-%d" % os.getpid()
+    path = real_vm_xml(work, name)
+    for src, dst, tag in ((lv, vs, "libvirt->virtsave"),
+                          (vs, lv, "virtsave->libvirt")):
+        img = os.path.join(work, "%s-%s.img" % (name, tag.split("-")[0]))
+        r = src.virsh("define", path)
+        if not tap.ok(r.returncode == 0, "%s: define the virt-install VM" %
+                      tag, result_text(r)):
+            continue
+        last = real_vm_boot(tap, tag, src, name)
+        r = src.virsh("save", name, img, *test_real_vms.SAVE_OPTS,
+                      timeout=600)
+        saved = tap.ok(r.returncode == 0, "%s: save the virt-install VM %s" %
+                       (tag, " ".join(test_real_vms.SAVE_OPTS)),
+                       result_text(r))
+        src.virsh("destroy", name)
+        src.virsh("undefine", name)
+        if saved:
+            real_vm_restore(tap, tag, dst, name, img, last)
+
+
 def main():
     tap = vstest.TAP()
     reason = libvirtd_private.unavailable_reason()
@@ -494,6 +581,10 @@ def main():
 
             restore_image(tap, "virtsave->libvirt", lv.virsh, serial, path,
                           RESTORE_FLAGS[fname], vs_made[fname], diff)
+
+        # -- a VM as virt-install makes it, both ways ----------------------
+        if started_lv and started_vs:
+            check_real_vm(tap, lv, vs, work)
     finally:
         if vs is not None:
             vs.stop()
