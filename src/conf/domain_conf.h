@@ -661,6 +661,23 @@ typedef enum {
 } vsDomainWatchdogAction;
 VS_ENUM_DECL(vsDomainWatchdogAction);
 
+typedef enum {
+    VS_DOMAIN_TPM_MODEL_TIS = 0,
+    VS_DOMAIN_TPM_MODEL_CRB,
+
+    VS_DOMAIN_TPM_MODEL_LAST
+} vsDomainTPMModel;
+VS_ENUM_DECL(vsDomainTPMModel);
+
+/* <tpm model><backend type='emulator' version='2.0'/></tpm>: a TPM 2.0
+ * emulated by an swtpm process beside QEMU. */
+typedef struct _vsDomainTPMDef vsDomainTPMDef;
+struct _vsDomainTPMDef {
+    vsDomainTPMModel model;
+    char *socket;                   /* swtpm's control socket; runtime */
+    vsDomainDeviceInfo info;
+};
+
 typedef struct _vsDomainWatchdogDef vsDomainWatchdogDef;
 struct _vsDomainWatchdogDef {
     vsDomainWatchdogModel model;
@@ -741,6 +758,7 @@ struct _vsDomainDef {
     GPtrArray *redirdevs;           /* vsDomainRedirdevDef */
     GPtrArray *inputDevs;           /* vsDomainInputDevDef */
     GPtrArray *watchdogs;           /* vsDomainWatchdogDef */
+    GPtrArray *tpms;                /* vsDomainTPMDef, at most one */
 };
 
 void vsDomainDefFree(vsDomainDef *def);

@@ -1,6 +1,6 @@
 /*
  * domain_devices.c: displays, video, sound, channels, USB and virtio
- * input, USB redirection and watchdogs
+ * input, USB redirection, watchdogs and TPMs
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -40,6 +40,8 @@ VS_ENUM_IMPL(vsDomainInputDev, VS_DOMAIN_INPUT_DEV_LAST,
              "tablet", "mouse", "keyboard");
 VS_ENUM_IMPL(vsDomainWatchdog, VS_DOMAIN_WATCHDOG_LAST,
              "itco", "i6300esb");
+VS_ENUM_IMPL(vsDomainTPMModel, VS_DOMAIN_TPM_MODEL_LAST,
+             "tpm-tis", "tpm-crb");
 VS_ENUM_IMPL(vsDomainWatchdogAction, VS_DOMAIN_WATCHDOG_ACTION_LAST,
              "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
 
@@ -135,6 +137,18 @@ vsDomainWatchdogDefFree(vsDomainWatchdogDef *wd)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vsDomainWatchdogDef, vsDomainWatchdogDefFree);
 
 
+static void
+vsDomainTPMDefFree(vsDomainTPMDef *tpm)
+{
+    if (!tpm)
+        return;
+    g_free(tpm->socket);
+    g_free(tpm->info.alias);
+    g_free(tpm);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vsDomainTPMDef, vsDomainTPMDefFree);
+
+
 /**
  * vsDomainDefInitDevices:
  * @def: a new definition
@@ -161,6 +175,8 @@ vsDomainDefInitDevices(vsDomainDef *def)
         g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainInputDevDefFree);
     def->watchdogs =
         g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainWatchdogDefFree);
+    def->tpms =
+        g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainTPMDefFree);
 }
 
 
@@ -183,6 +199,7 @@ vsDomainDefFreeDevices(vsDomainDef *def)
     g_ptr_array_unref(def->redirdevs);
     g_ptr_array_unref(def->inputDevs);
     g_ptr_array_unref(def->watchdogs);
+    g_ptr_array_unref(def->tpms);
 }
 
 
@@ -903,26 +920,73 @@ vsDomainParseWatchdog(vsDomainParseState *st,
 }
 
 
+static gboolean
+vsDomainParseTPMBackend(vsDomainParseState *st G_GNUC_UNUSED,
+                        void *obj G_GNUC_UNUSED,
+                        xmlNodePtr node,
+                        GError **error)
+{
+    /* 'persistent_state', encryption and other swtpm options are not
+     * offered; libvirt's defaults apply. */
+    static const char *const attrs[] = { "type", "version", NULL };
+    g_autofree char *type = vsXMLGetAttr(node, "type");
+    g_autofree char *version = vsXMLGetAttr(node, "version");
+
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (!type || !g_str_equal(type, "emulator")) {
+        vsXMLErrorBadValue(node, "type", type ? type : "", error);
+        return FALSE;
+    }
+    if (version && !g_str_equal(version, "2.0")) {
+        vsXMLErrorBadValue(node, "version", version, error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 /**
  * vsDomainParseTPM:
  *
- * A TPM's state lives in an swtpm process beside QEMU; virtsave does
- * not run swtpm, so <tpm> is refused by name rather than dropped.
+ * Reads <tpm model='tpm-tis|tpm-crb'> with an emulated TPM 2.0 backend
+ * (swtpm).
  *
- * Returns: FALSE with @error set.
+ * Returns: TRUE on success.
  */
 gboolean
-vsDomainParseTPM(vsDomainParseState *st G_GNUC_UNUSED,
+vsDomainParseTPM(vsDomainParseState *st,
                  void *obj G_GNUC_UNUSED,
                  xmlNodePtr node,
                  GError **error)
 {
-    g_autofree char *path = vsXMLNodePath(node);
+    static const char *const attrs[] = { "model", NULL };
+    static const vsDomainChildHandler handlers[] = {
+        { "backend", vsDomainParseTPMBackend, FALSE },
+        { "alias", vsDomainParseAlias, FALSE },
+    };
+    g_autoptr(vsDomainTPMDef) tpm = g_new0(vsDomainTPMDef, 1);
+    gboolean haveBackend = FALSE;
+    xmlNodePtr cur;
 
-    g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
-                _("element '%s' is not supported: virtsave cannot yet save and restore the state of an emulated TPM (swtpm)"),
-                path);
-    return FALSE;
+    if (!vsXMLCheckAttrs(node, attrs, error) ||
+        !VS_XML_GET_ENUM(node, "model", vsDomainTPMModel, FALSE, tpm->model,
+                         error) ||
+        !vsDomainParseChildren(st, tpm, node, handlers,
+                               G_N_ELEMENTS(handlers), error))
+        return FALSE;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            g_str_equal((const char *) cur->name, "backend"))
+            haveBackend = TRUE;
+    }
+    if (!haveBackend) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("a <tpm> needs a <backend type='emulator'>"));
+        return FALSE;
+    }
+    g_ptr_array_add(st->def->tpms, g_steal_pointer(&tpm));
+    return TRUE;
 }
 
 
@@ -1400,6 +1464,10 @@ vsDomainDefAssignDeviceAliases(vsDomainDef *def)
         vsDomainSetAliasf(&((vsDomainRedirdevDef *)
                             g_ptr_array_index(def->redirdevs, i))->info,
                           "redir", i);
+    for (i = 0; i < def->tpms->len; i++)
+        vsDomainSetAliasf(&((vsDomainTPMDef *)
+                            g_ptr_array_index(def->tpms, i))->info,
+                          "tpm", i);
     for (i = 0; i < def->watchdogs->len; i++)
         vsDomainSetAliasf(&((vsDomainWatchdogDef *)
                             g_ptr_array_index(def->watchdogs, i))->info,
@@ -1568,6 +1636,16 @@ vsDomainFormatDisplays(vsDomainFormatCtxt *ctxt)
     GString *buf = ctxt->buf;
     size_t i;
 
+    for (i = 0; i < def->tpms->len; i++) {
+        vsDomainTPMDef *tpm = g_ptr_array_index(def->tpms, i);
+
+        vsBufLine(buf, 2, "<tpm model='%s'>",
+                  vsDomainTPMModelTypeToString(tpm->model));
+        vsBufLine(buf, 3, "<backend type='emulator' version='2.0'/>");
+        if (tpm->info.alias && vsDomainFormatShowAlias(ctxt))
+            vsBufLine(buf, 3, "<alias name='%s'/>", tpm->info.alias);
+        vsBufLine(buf, 2, "</tpm>");
+    }
     for (i = 0; i < def->graphics->len; i++)
         vsDomainFormatGraphics(ctxt, g_ptr_array_index(def->graphics, i));
     for (i = 0; i < def->sounds->len; i++) {
@@ -1761,8 +1839,16 @@ vsDomainDefCheckDevicesABI(const vsDomainDef *src,
         !vsDomainABICheckLen("redirdev", src->redirdevs->len,
                              dst->redirdevs->len, error) ||
         !vsDomainABICheckLen("watchdog", src->watchdogs->len,
-                             dst->watchdogs->len, error))
+                             dst->watchdogs->len, error) ||
+        !vsDomainABICheckLen("TPM", src->tpms->len, dst->tpms->len, error))
         return FALSE;
+    for (i = 0; i < src->tpms->len; i++) {
+        vsDomainTPMDef *a = g_ptr_array_index(src->tpms, i);
+        vsDomainTPMDef *b = g_ptr_array_index(dst->tpms, i);
+
+        if (a->model != b->model)
+            return vsDomainABIMismatch("TPM", i, error);
+    }
     for (i = 0; i < src->graphics->len; i++) {
         vsDomainGraphicsDef *a = g_ptr_array_index(src->graphics, i);
         vsDomainGraphicsDef *b = g_ptr_array_index(dst->graphics, i);

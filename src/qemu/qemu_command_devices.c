@@ -280,6 +280,29 @@ qemuBuildChannels(qemuCommandBuf *buf)
 
 
 static void
+qemuBuildTPMs(qemuCommandBuf *buf)
+{
+    const vsDomainDef *def = buf->def;
+    size_t i;
+
+    for (i = 0; i < def->tpms->len; i++) {
+        vsDomainTPMDef *tpm = g_ptr_array_index(def->tpms, i);
+        g_autofree char *tpmdev = g_strdup_printf("tpm-%s", tpm->info.alias);
+        g_autoptr(GString) chardev = g_string_new("socket,id=chrtpm,path=");
+        json_object *props;
+
+        qemuEscapeComma(chardev, tpm->socket ? tpm->socket : "");
+        qemuArgPair(buf, "-chardev", chardev->str);
+        qemuArgPairf(buf, "-tpmdev", "emulator,id=%s,chardev=chrtpm", tpmdev);
+        props = qemuDeviceNew(vsDomainTPMModelTypeToString(tpm->model), NULL);
+        qemuJSONAddStr(props, "tpmdev", tpmdev);
+        qemuJSONAddStr(props, "id", tpm->info.alias);
+        qemuArgJSON(buf, "-device", props);
+    }
+}
+
+
+static void
 qemuJSONAddUSBPort(json_object *props,
                    unsigned int port)
 {
@@ -562,7 +585,7 @@ qemuBuildRedirdevs(qemuCommandBuf *buf)
  * @buf: the command being built
  *
  * Adds the devices of domain_devices.c in the order libvirt creates
- * them: channels, inputs, audio backends, displays, video cards, sound
+ * them: channels, TPMs, inputs, audio backends, displays, video cards, sound
  * cards, watchdogs, USB redirection.
  */
 void
@@ -572,6 +595,7 @@ qemuBuildDisplayDevices(qemuCommandBuf *buf)
     size_t i;
 
     qemuBuildChannels(buf);
+    qemuBuildTPMs(buf);
     qemuBuildInputDevs(buf);
     qemuBuildAudio(buf);
     for (i = 0; i < def->graphics->len; i++) {
@@ -618,6 +642,16 @@ qemuBuildCheckDevices(const vsDomainDef *def,
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
                         _("no port or socket chosen for the '%s' display of domain '%s'"),
                         vsDomainGraphicsTypeToString(gfx->type), def->name);
+            return FALSE;
+        }
+    }
+    for (i = 0; i < def->tpms->len; i++) {
+        vsDomainTPMDef *tpm = g_ptr_array_index(def->tpms, i);
+
+        if (!tpm->socket) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                        _("no swtpm socket for the TPM of domain '%s'"),
+                        def->name);
             return FALSE;
         }
     }

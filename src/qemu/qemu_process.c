@@ -8,6 +8,7 @@
 
 #include "qemu_process.h"
 #include "qemu_firmware.h"
+#include "qemu_tpm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -549,6 +550,7 @@ qemuProcessStop(qemuDriver *driver,
     vm->id = -1;
     vm->def->id = -1;
     qemuGraphicsRelease(driver->graphicsPorts, vm->def);
+    qemuTPMStop(driver->config, vm->def);
     qemuProcessRestoreDef(vm);
     qemuDomainObjSetState(vm, VS_DOMAIN_SHUTOFF, reason);
 
@@ -801,9 +803,15 @@ qemuProcessPrepareDevices(qemuDriver *driver,
                           const qemuProcessStartOpts *opts,
                           GError **error)
 {
-    return qemuFirmwarePrepare(vm->def, opts->resetNVRAM, error) &&
-        qemuGraphicsPrepare(driver->graphicsPorts, driver->config->stateDir,
-                            vm->def, error);
+    if (!qemuFirmwarePrepare(vm->def, opts->resetNVRAM, error) ||
+        !qemuGraphicsPrepare(driver->graphicsPorts, driver->config->stateDir,
+                             vm->def, error))
+        return FALSE;
+    if (!qemuTPMStart(driver->config, vm->def, error)) {
+        qemuGraphicsRelease(driver->graphicsPorts, vm->def);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 
@@ -882,6 +890,7 @@ qemuProcessStart(qemuDriver *driver,
         return FALSE;
     }
     if (!qemuProcessPrepare(driver, vm, opts, &launch, error)) {
+        qemuTPMStop(driver->config, vm->def);
         qemuGraphicsRelease(driver->graphicsPorts, vm->def);
         qemuProcessRestoreDef(vm);
         return FALSE;

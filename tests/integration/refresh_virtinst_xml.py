@@ -8,8 +8,7 @@ libvirtd_private.py) for each profile and writes
 tests/integration/data/virt-install/<profile>.xml, with the disk image
 path replaced by /var/lib/libvirt/images/<profile>.qcow2 and the random
 UUID kept stable, so that a refresh shows only what virt-install changed.
-The copies in tests/conf/data/virtinst-*.xml (TPM removed) are refreshed
-too. Run it after a virt-install or osinfo-db upgrade and read the diff.
+The copies in tests/conf/data/virtinst-*.xml are refreshed too. Run it after a virt-install or osinfo-db upgrade and read the diff.
 
     tests/integration/refresh_virtinst_xml.py
 
@@ -85,10 +84,9 @@ def main():
             xml = keep_uuid(path, xml)
             with open(path, "w") as f:
                 f.write(xml)
-            conf = re.sub(r"\s*<tpm model=.*?</tpm>", "", xml, flags=re.S)
             with open(os.path.join(CONF_DATA, "virtinst-%s.xml" % name),
                       "w") as f:
-                f.write(conf)
+                f.write(xml)
             print("wrote %s" % path)
     return 0
 

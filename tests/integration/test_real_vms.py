@@ -21,8 +21,10 @@ its own name, UUID and disk image, and
 
 Secure Boot OVMF needs SMM, which a nested KVM may lack, so the UEFI
 profiles run under TCG; host-passthrough keeps its meaning under KVM
-(less 'arch-capabilities', which nested KVM refuses). <tpm> is refused
-by virtsave and taken out (its refusal is checked).
+(less 'arch-capabilities', which nested KVM refuses). The UEFI profiles
+keep their TPM 2.0 (swtpm): its state directory is emptied while the
+guest is saved, and the restore must bring the TPM state back from the
+image.
 
 After each restore (sparse, --bypass-cache --parallel-channels 4) the
 display answers on the port `virsh domdisplay` names (RFB greeting for
@@ -72,7 +74,6 @@ def profile_xml(profile, name, disk, kvm):
     xml = re.sub(r"<uuid>[^<]*</uuid>", "<uuid>%s</uuid>" % uuidlib.uuid4(),
                  xml, 1)
     xml = re.sub(r"/var/lib/libvirt/images/[^\"']+\.qcow2", disk, xml)
-    xml = re.sub(r"\s*<tpm model=.*?</tpm>", "", xml, flags=re.S)
     if uefi or not kvm:
         xml = xml.replace('<domain type="kvm">', '<domain type="qemu">')
         xml = re.sub(r"\s*<cpu mode=\"host-passthrough\"/>", "", xml)
@@ -277,6 +278,27 @@ def run_bios(tap, daemon, name, work):
     check_agent(tap, daemon, name, "after restore")
 
 
+def tpm_state_dir(daemon, name):
+    uuid = daemon.virsh("domuuid", name).stdout.strip()
+    return os.path.join(daemon.root, "lib", "swtpm", uuid, "tpm2")
+
+
+def swtpm_running(tpmdir):
+    """Whether an swtpm process serves the state in @tpmdir."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].endswith(b"swtpm") and any(
+                tpmdir.encode() in a for a in args):
+            return True
+    return False
+
+
 def run_uefi(tap, daemon, name, work):
     nvram, template_path = nvram_paths(daemon, name)
     if not tap.ok(nvram is not None, "%s: the definition names the "
@@ -295,13 +317,24 @@ def run_uefi(tap, daemon, name, work):
     tap.ok(before is not None and before != template,
            "%s: the firmware ran and wrote its variables" % name)
 
+    tpmdir = tpm_state_dir(daemon, name)
+    tap.ok(os.path.exists(os.path.join(tpmdir, "tpm2-00.permall")),
+           "%s: swtpm keeps the TPM state in %s" % (name, tpmdir))
+
     img = os.path.join(work, name + ".img")
     r = daemon.virsh("save", name, img, *SAVE_OPTS)
     tap.ok(r.returncode == 0, "%s: save %s" % (name, " ".join(SAVE_OPTS)),
            result_text(r))
+    tap.ok(not swtpm_running(tpmdir), "%s: swtpm ends with the saved "
+           "guest" % name)
+    # The image alone must carry the TPM.
+    shutil.rmtree(tpmdir, ignore_errors=True)
     r = daemon.virsh("restore", img, "--paused")
     if not tap.ok(r.returncode == 0, "%s: restore" % name, result_text(r)):
         return
+    tap.ok(swtpm_running(tpmdir) and
+           os.path.exists(os.path.join(tpmdir, "tpm2-00.permall")),
+           "%s: the restore brings the TPM state back from the image" % name)
     tap.ok(read_file(nvram) == before, "%s: the NVRAM holds the variables "
            "written before the save" % name)
     r = daemon.virsh("resume", name)
@@ -364,11 +397,13 @@ def check_bad_input(tap, daemon, work, kvm):
     path = os.path.join(work, name + ".xml")
 
     tpm = re.sub(r"<name>[^<]*</name>", "<name>%s</name>" % name, full, 1)
+    tpm = tpm.replace('<backend type="emulator"/>',
+                      '<backend type="emulator" version="1.2"/>')
     with open(path, "w") as f:
         f.write(tpm)
     r = daemon.virsh("define", path)
     tap.ok(r.returncode != 0 and "/domain/devices/tpm" in r.stderr,
-           "a <tpm> is refused by name", result_text(r))
+           "a TPM 1.2 is refused by name", result_text(r))
 
     missing = xml.replace(
         "<boot dev=\"hd\"/>",
