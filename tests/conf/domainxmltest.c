@@ -43,6 +43,9 @@ static const char *const validCases[] = {
     "virtinst-bios-server",
     "virtinst-uefi-desktop",
     "virtinst-win11",
+    "devices-i440fx",
+    "devices-q35-video",
+    "graphics-passwd",
 };
 
 static const char *const invalidCases[] = {
@@ -79,6 +82,11 @@ static const char *const invalidCases[] = {
     "err-console-virtio",
     "err-video-xen",
     "err-tpm",
+    "err-spicevmc-no-spice",
+    "err-sound-ich6-q35",
+    "err-usb-port-taken",
+    "err-channel-no-name",
+    "err-graphics-tls",
     "err-controller-virtio-serial",
     "err-controller-scsi",
     "err-memballoon-stats",

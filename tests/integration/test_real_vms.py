@@ -101,6 +101,15 @@ def rfb_greeting(host, port):
         return s.recv(12)
 
 
+def rfb_security_types(host, port):
+    """The security types a VNC server offers (1: none, 2: VNC auth)."""
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.recv(12)
+        s.sendall(b"RFB 003.008\n")
+        n = s.recv(1)
+        return list(s.recv(n[0])) if n else []
+
+
 def spice_link(host, port):
     """Send a SPICE link message for the main channel; return the
     server's reply header (magic 'REDQ')."""
@@ -451,6 +460,10 @@ def check_two_displays(tap, daemon, work, kvm):
         disk = os.path.join(work, name + ".qcow2")
         vstest_qemu_img(disk)
         xml, _ = profile_xml("bios-server", name, disk, kvm)
+        if i == 0:
+            xml = xml.replace('<graphics type="vnc" port="-1"/>',
+                              '<graphics type="vnc" port="-1" '
+                              'passwd="vs-secret"/>')
         path = os.path.join(work, name + ".xml")
         with open(path, "w") as f:
             f.write(xml)
@@ -461,6 +474,16 @@ def check_two_displays(tap, daemon, work, kvm):
     tap.ok(all(s.startswith("vnc://") for s in shown) and
            shown[0] != shown[1],
            "two domains get different VNC ports", repr(shown))
+    plain = daemon.virsh("dumpxml", names[0]).stdout
+    secure = daemon.virsh("dumpxml", "--security-info", names[0]).stdout
+    tap.ok("vs-secret" not in plain and "passwd='vs-secret'" in secure,
+           "the VNC password shows only with --security-info")
+    ports = [int(re.search(r"port='(\d+)'", daemon.virsh(
+        "dumpxml", n).stdout[daemon.virsh("dumpxml", n).stdout.index(
+            "<graphics"):]).group(1)) for n in names]
+    types = [rfb_security_types("127.0.0.1", p) for p in ports]
+    tap.ok(types[0] == [2] and types[1] == [1],
+           "VNC asks for the password only where one is set", repr(types))
     for n in names:
         daemon.virsh("destroy", n)
         daemon.virsh("undefine", n)
