@@ -185,6 +185,7 @@ gboolean vsDomainParseTimer(vsDomainParseState *st, void *obj,
                             xmlNodePtr node, GError **error);
 void vsDomainTimerDefFree(vsDomainTimerDef *timer);
 void vsDomainFirmwareDefClear(vsDomainFirmwareDef *fw);
+gboolean vsDomainFormatFirmwareResolved(const vsDomainFormatCtxt *ctxt);
 void vsDomainFormatFirmware(vsDomainFormatCtxt *ctxt);
 void vsDomainFormatPlatformFeatures(vsDomainFormatCtxt *ctxt);
 void vsDomainFormatTimers(vsDomainFormatCtxt *ctxt);

@@ -174,8 +174,9 @@ vsDomainFormatOS(vsDomainFormatCtxt *ctxt)
 
     vsBufIndent(buf, 1);
     g_string_append(buf, "<os");
-    vsBufAttr(buf, "firmware",
-              vsDomainOSFirmwareTypeToString(ctxt->def->fw.firmware));
+    if (!vsDomainFormatFirmwareResolved(ctxt))
+        vsBufAttr(buf, "firmware",
+                  vsDomainOSFirmwareTypeToString(ctxt->def->fw.firmware));
     g_string_append(buf, ">\n");
     vsBufIndent(buf, 2);
     g_string_append(buf, "<type");

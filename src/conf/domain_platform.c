@@ -502,6 +502,23 @@ vsDomainDefSetupPlatform(vsDomainDef *def,
 /* ---- formatting ---------------------------------------------------------- */
 
 /**
+ * vsDomainFormatFirmwareResolved:
+ * @ctxt: format context
+ *
+ * Migratable XML (save images) names the chosen loader only, without
+ * the <os firmware> request that chose it, as libvirt writes it.
+ *
+ * Returns: TRUE when the request is left out.
+ */
+gboolean
+vsDomainFormatFirmwareResolved(const vsDomainFormatCtxt *ctxt)
+{
+    return (ctxt->flags & VS_DOMAIN_DEF_FORMAT_MIGRATABLE) &&
+        ctxt->def->fw.loader;
+}
+
+
+/**
  * vsDomainFormatFirmware:
  * @ctxt: format context
  *
@@ -513,7 +530,8 @@ vsDomainFormatFirmware(vsDomainFormatCtxt *ctxt)
     const vsDomainFirmwareDef *fw = &ctxt->def->fw;
     GString *buf = ctxt->buf;
 
-    if (fw->secureBoot || fw->enrolledKeys) {
+    if ((fw->secureBoot || fw->enrolledKeys) &&
+        !vsDomainFormatFirmwareResolved(ctxt)) {
         vsBufLine(buf, 2, "<firmware>");
         if (fw->enrolledKeys)
             vsBufLine(buf, 3, "<feature enabled='%s' name='enrolled-keys'/>",
@@ -659,9 +677,10 @@ vsDomainDefCheckPlatformABI(const vsDomainDef *src,
                             const vsDomainDef *dst,
                             GError **error)
 {
+    /* <os firmware> only asks for a loader; libvirt leaves it out of
+     * migratable XML once the loader is chosen. */
     if (g_strcmp0(src->fw.loader, dst->fw.loader) != 0 ||
-        src->fw.loaderType != dst->fw.loaderType ||
-        src->fw.firmware != dst->fw.firmware) {
+        src->fw.loaderType != dst->fw.loaderType) {
         g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
                     _("Target firmware loader '%s' does not match source '%s'"),
                     dst->fw.loader ? dst->fw.loader : "",
