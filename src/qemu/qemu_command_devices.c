@@ -402,12 +402,11 @@ qemuBuildVNC(qemuCommandBuf *buf,
     /* The password itself is set over the monitor after start. */
     if (gfx->passwd)
         g_string_append(vnc, ",password=on");
-    if (gfx->keymap) {
-        g_string_append(vnc, ",keyboard-layout=");
-        qemuEscapeComma(vnc, gfx->keymap);
-    }
     if (audio)
         g_string_append_printf(vnc, ",audiodev=audio%u", audio);
+    /* The keyboard layout is a global option of QEMU's VNC server. */
+    if (gfx->keymap)
+        qemuArgPair(buf, "-k", gfx->keymap);
     qemuArgPair(buf, "-vnc", vnc->str);
 }
 

@@ -17,7 +17,9 @@
 
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -245,6 +247,66 @@ testMakeImage(const char *path,
 }
 
 
+/* A TCP port nobody listens on now, for a display. */
+static int
+testFreePort(void)
+{
+    struct sockaddr_in addr = { .sin_family = AF_INET };
+    socklen_t len = sizeof(addr);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int port;
+
+    g_assert_cmpint(fd, >=, 0);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(bind(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(getsockname(fd, (struct sockaddr *) &addr, &len), ==, 0);
+    port = ntohs(addr.sin_port);
+    close(fd);
+    return port;
+}
+
+
+/* Display ports, socket paths and the NVRAM file of @def, moved into
+ * @dir (the NVRAM copied from its template). */
+static void
+testRelocateDevices(vsDomainDef *def,
+                    const char *dir)
+{
+    size_t i;
+
+    for (i = 0; i < def->graphics->len; i++) {
+        vsDomainGraphicsDef *gfx = g_ptr_array_index(def->graphics, i);
+
+        if (gfx->listenType == VS_DOMAIN_GRAPHICS_LISTEN_ADDRESS) {
+            g_free(gfx->listenAddress);
+            gfx->listenAddress = g_strdup("127.0.0.1");
+            gfx->port = testFreePort();
+        } else if (gfx->listenType == VS_DOMAIN_GRAPHICS_LISTEN_SOCKET) {
+            g_free(gfx->socket);
+            gfx->socket = g_strdup_printf("%s/display%zu.sock", dir, i);
+        }
+    }
+    for (i = 0; i < def->channels->len; i++) {
+        vsDomainChannelDef *chan = g_ptr_array_index(def->channels, i);
+
+        if (chan->type != VS_DOMAIN_CHANNEL_UNIX)
+            continue;
+        g_free(chan->path);
+        chan->path = g_strdup_printf("%s/channel%zu.sock", dir, i);
+    }
+    if (def->fw.nvram) {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        g_free(def->fw.nvram);
+        def->fw.nvram = g_strdup_printf("%s/VARS.fd", dir);
+        g_assert_true(g_file_get_contents(def->fw.nvramTemplate, &data, &len,
+                                          NULL));
+        g_assert_true(g_file_set_contents(def->fw.nvram, data, len, NULL));
+    }
+}
+
+
 /* Points every host path of @def into @dir, creating the files. */
 static void
 testRelocate(vsDomainDef *def,
@@ -282,6 +344,7 @@ testRelocate(vsDomainDef *def,
         g_free(chr->path);
         chr->path = g_strdup_printf("%s/serial%zu,log", dir, i);
     }
+    testRelocateDevices(def, dir);
 }
 
 
