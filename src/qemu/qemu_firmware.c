@@ -23,6 +23,7 @@
 #include <config.h>
 
 #include "qemu_firmware.h"
+#include "qemu_firmwarepriv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,7 @@ VS_LOG_INIT("qemu.firmware");
 static const char *const qemuFirmwareDirs[] = {
     "/usr/share/qemu/firmware",
     "/etc/qemu/firmware",
+    NULL,
 };
 
 /* A firmware descriptor larger than this is not one. */
@@ -169,21 +171,21 @@ qemuFirmwareCompareNames(gconstpointer a,
 /* File names of the descriptors, sorted, each mapped to its path in the
  * directory of highest priority that has it. */
 static GTree *
-qemuFirmwareListDescriptors(void)
+qemuFirmwareListDescriptors(const char *const *dirs)
 {
     GTree *files = g_tree_new_full(qemuFirmwareCompareNames, NULL,
                                    g_free, g_free);
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(qemuFirmwareDirs); i++) {
-        g_autoptr(GDir) dir = g_dir_open(qemuFirmwareDirs[i], 0, NULL);
+    for (i = 0; dirs[i]; i++) {
+        g_autoptr(GDir) dir = g_dir_open(dirs[i], 0, NULL);
         const char *name;
 
         while (dir && (name = g_dir_read_name(dir))) {
             if (!g_str_has_suffix(name, ".json"))
                 continue;
             g_tree_replace(files, g_strdup(name),
-                           g_build_filename(qemuFirmwareDirs[i], name, NULL));
+                           g_build_filename(dirs[i], name, NULL));
         }
     }
     return files;
@@ -251,25 +253,24 @@ qemuFirmwareApply(vsDomainDef *def,
 
 
 /**
- * qemuFirmwareFillDef:
+ * qemuFirmwareFillDefFromDirs:
  * @cfg: the driver's configuration
  * @def: a definition whose machine type is pinned
+ * @dirs: NULL-terminated descriptor directories, lowest priority first
  * @error: return location for a #GError
  *
- * Resolves <os firmware='efi'> to a loader and NVRAM template from the
- * firmware descriptors, and gives a pflash loader without <nvram> its
- * default NVRAM path.
+ * qemuFirmwareFillDef() with other descriptor directories (tests).
  *
- * Returns: TRUE on success, FALSE with @error set when no descriptor
- * fits.
+ * Returns: TRUE on success, FALSE with @error set.
  */
 gboolean
-qemuFirmwareFillDef(const qemuDriverConfig *cfg,
-                    vsDomainDef *def,
-                    GError **error)
+qemuFirmwareFillDefFromDirs(const qemuDriverConfig *cfg,
+                            vsDomainDef *def,
+                            const char *const *dirs,
+                            GError **error)
 {
     if (def->fw.firmware == VS_DOMAIN_OS_FIRMWARE_EFI && !def->fw.loader) {
-        g_autoptr(GTree) files = qemuFirmwareListDescriptors();
+        g_autoptr(GTree) files = qemuFirmwareListDescriptors(dirs);
         qemuFirmwareSearch search = { .def = def };
 
         g_tree_foreach(files, qemuFirmwareTryDescriptor, &search);
@@ -290,6 +291,28 @@ qemuFirmwareFillDef(const qemuDriverConfig *cfg,
         def->fw.nvram = g_build_filename(cfg->libDir, "nvram", file, NULL);
     }
     return TRUE;
+}
+
+
+/**
+ * qemuFirmwareFillDef:
+ * @cfg: the driver's configuration
+ * @def: a definition whose machine type is pinned
+ * @error: return location for a #GError
+ *
+ * Resolves <os firmware='efi'> to a loader and NVRAM template from the
+ * firmware descriptors, and gives a pflash loader without <nvram> its
+ * default NVRAM path.
+ *
+ * Returns: TRUE on success, FALSE with @error set when no descriptor
+ * fits.
+ */
+gboolean
+qemuFirmwareFillDef(const qemuDriverConfig *cfg,
+                    vsDomainDef *def,
+                    GError **error)
+{
+    return qemuFirmwareFillDefFromDirs(cfg, def, qemuFirmwareDirs, error);
 }
 
 

@@ -23,6 +23,7 @@ struct _qemuGraphicsPorts {
 
 qemuGraphicsPorts *qemuGraphicsPortsNew(void);
 void qemuGraphicsPortsFree(qemuGraphicsPorts *ports);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuGraphicsPorts, qemuGraphicsPortsFree);
 
 gboolean qemuGraphicsPrepare(qemuGraphicsPorts *ports,
                              const char *stateDir,
