@@ -8,6 +8,7 @@
 
 #include "qemu_driver.h"
 #include "qemu_firmware.h"
+#include "qemu_tpm.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -672,6 +673,36 @@ qemuDriverDefineXML(qemuDriver *driver,
 }
 
 
+/* The NVRAM file and TPM state of a definition being undefined, with
+ * libvirt's rules: an existing NVRAM file blocks the undefine unless the
+ * flags say to remove or keep it; TPM state goes unless kept. */
+static gboolean
+qemuDriverUndefineFirmwareFiles(qemuDriver *driver,
+                                const vsDomainDef *def,
+                                unsigned int flags,
+                                GError **error)
+{
+    const char *nvram = def->fw.nvram;
+
+    if (nvram && g_file_test(nvram, G_FILE_TEST_EXISTS) &&
+        !(flags & VS_DOMAIN_UNDEFINE_KEEP_NVRAM)) {
+        if (!(flags & VS_DOMAIN_UNDEFINE_NVRAM)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                        _("cannot undefine domain with nvram"));
+            return FALSE;
+        }
+        if (unlink(nvram) < 0 && errno != ENOENT) {
+            vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                            _("failed to remove nvram: %s"), nvram);
+            return FALSE;
+        }
+    }
+    if (def->tpms->len && !(flags & VS_DOMAIN_UNDEFINE_KEEP_TPM))
+        return qemuTPMRemoveState(driver->config, def, error);
+    return TRUE;
+}
+
+
 /**
  * qemuDriverUndefine:
  * @driver: the driver
@@ -681,9 +712,10 @@ qemuDriverDefineXML(qemuDriver *driver,
  *
  * Removes a persistent definition; a running domain carries on as a
  * transient one. A managed save image blocks this unless
- * VS_DOMAIN_UNDEFINE_MANAGED_SAVE asks to remove it too. The other flags
- * concern things this driver never creates (snapshots, checkpoints,
- * NVRAM, TPM state) and are accepted.
+ * VS_DOMAIN_UNDEFINE_MANAGED_SAVE asks to remove it too. An NVRAM file
+ * needs VS_DOMAIN_UNDEFINE_NVRAM (removed) or _KEEP_NVRAM; TPM state is
+ * removed unless _KEEP_TPM. Snapshot and checkpoint flags concern
+ * things this driver never creates and are accepted.
  *
  * Returns: TRUE on success, FALSE with @error set.
  */
@@ -731,6 +763,11 @@ qemuDriverUndefine(qemuDriver *driver,
         }
         vm->hasManagedSave = FALSE;
     }
+
+    if (!qemuDriverUndefineFirmwareFiles(driver,
+                                         qemuDomainObjGetPersistentDef(vm),
+                                         flags, error))
+        goto endjob;
 
     if (unlink(path) < 0 && errno != ENOENT) {
         vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,

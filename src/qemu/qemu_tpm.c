@@ -260,3 +260,44 @@ qemuTPMStop(const qemuDriverConfig *cfg,
             unlink(tpm->socket);
     }
 }
+
+
+/**
+ * qemuTPMRemoveState:
+ * @cfg: the driver's configuration
+ * @def: the definition being undefined
+ * @error: return location for a #GError
+ *
+ * Removes the TPM state directory (LIBDIR/swtpm/UUID), which holds only
+ * swtpm's files.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuTPMRemoveState(const qemuDriverConfig *cfg,
+                   const vsDomainDef *def,
+                   GError **error)
+{
+    g_autofree char *dir = qemuTPMStateDir(cfg, def);
+    g_autofree char *parent = g_path_get_dirname(dir);
+    g_autoptr(GDir) entries = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (entries && (name = g_dir_read_name(entries))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        if (unlink(path) < 0 && errno != ENOENT) {
+            vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                            _("cannot remove TPM state file '%s'"), path);
+            return FALSE;
+        }
+    }
+    if ((rmdir(dir) < 0 && errno != ENOENT) ||
+        (rmdir(parent) < 0 && errno != ENOENT)) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot remove TPM state directory '%s'"), parent);
+        return FALSE;
+    }
+    VS_INFO("domain '%s': TPM state '%s' removed", def->name, parent);
+    return TRUE;
+}

@@ -21,3 +21,8 @@ gboolean qemuTPMStart(const qemuDriverConfig *cfg,
 
 void qemuTPMStop(const qemuDriverConfig *cfg,
                  const vsDomainDef *def);
+
+gboolean qemuTPMRemoveState(const qemuDriverConfig *cfg,
+                            const vsDomainDef *def,
+                            GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

@@ -386,7 +386,24 @@ def run_profile(tap, daemon, profile, work, kvm):
             run_bios(tap, daemon, name, work)
     finally:
         daemon.virsh("destroy", name)
+        if uefi:
+            check_undefine(tap, daemon, name)
         daemon.virsh("undefine", "--nvram", name)
+
+
+def check_undefine(tap, daemon, name):
+    """libvirt's rules: the NVRAM file blocks a plain undefine; --nvram
+    removes it, and the TPM state goes too."""
+    nvram, _ = nvram_paths(daemon, name)
+    tpmdir = tpm_state_dir(daemon, name)
+    r = daemon.virsh("undefine", name)
+    tap.ok(r.returncode != 0 and "nvram" in r.stderr,
+           "%s: undefine without --nvram is refused" % name, result_text(r))
+    r = daemon.virsh("undefine", "--nvram", name)
+    tap.ok(r.returncode == 0 and not os.path.exists(nvram) and
+           not os.path.exists(os.path.dirname(tpmdir)),
+           "%s: undefine --nvram removes the NVRAM file and TPM state" % name,
+           result_text(r))
 
 
 def vstest_qemu_img(path):
