@@ -18,6 +18,11 @@
 #include "vsinternal.h"
 
 
+/**
+ * vsBufIndent:
+ *
+ * Appends two spaces per @level.
+ */
 void
 vsBufIndent(GString *buf,
             unsigned int level)
@@ -29,6 +34,11 @@ vsBufIndent(GString *buf,
 }
 
 
+/**
+ * vsBufLine:
+ *
+ * Appends one indented, formatted line.
+ */
 void
 vsBufLine(GString *buf,
           unsigned int level,
@@ -45,7 +55,11 @@ vsBufLine(GString *buf,
 }
 
 
-/* <@name>escaped text</@name> on its own line. */
+/**
+ * vsBufTextElement:
+ *
+ * Appends <@name>escaped text</@name> on its own line; nothing for NULL.
+ */
 void
 vsBufTextElement(GString *buf,
                  unsigned int level,
@@ -61,7 +75,11 @@ vsBufTextElement(GString *buf,
 }
 
 
-/* Appends " name='escaped value'" when @value is not NULL. */
+/**
+ * vsBufAttr:
+ *
+ * Appends " name='escaped value'" when @value is not NULL.
+ */
 void
 vsBufAttr(GString *buf,
           const char *name,
@@ -76,6 +94,11 @@ vsBufAttr(GString *buf,
 }
 
 
+/**
+ * vsDomainFormatShowAlias:
+ *
+ * Returns: whether device aliases belong in this output.
+ */
 gboolean
 vsDomainFormatShowAlias(const vsDomainFormatCtxt *ctxt)
 {
@@ -84,7 +107,12 @@ vsDomainFormatShowAlias(const vsDomainFormatCtxt *ctxt)
 }
 
 
-/* Whether the device needs an element body for its alias or address. */
+/**
+ * vsDomainDeviceInfoHasBody:
+ *
+ * Returns: whether the device needs an element body for its alias or
+ * address.
+ */
 gboolean
 vsDomainDeviceInfoHasBody(const vsDomainFormatCtxt *ctxt,
                           const vsDomainDeviceInfo *info)
@@ -94,6 +122,11 @@ vsDomainDeviceInfoHasBody(const vsDomainFormatCtxt *ctxt,
 }
 
 
+/**
+ * vsDomainFormatDeviceInfo:
+ *
+ * Appends the alias and address of a device at @level.
+ */
 void
 vsDomainFormatDeviceInfo(vsDomainFormatCtxt *ctxt,
                          const vsDomainDeviceInfo *info,

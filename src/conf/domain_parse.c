@@ -36,6 +36,11 @@ VS_LOG_INIT("conf.domain");
 
 
 
+/**
+ * vsXMLNodePath:
+ *
+ * Returns: (transfer full) the XPath-like path of @node, for messages.
+ */
 char *
 vsXMLNodePath(xmlNodePtr node)
 {
@@ -47,6 +52,11 @@ vsXMLNodePath(xmlNodePtr node)
 }
 
 
+/**
+ * vsXMLErrorUnsupportedElement:
+ *
+ * Sets @error: @node is outside the supported subset.
+ */
 void
 vsXMLErrorUnsupportedElement(xmlNodePtr node,
                              GError **error)
@@ -58,6 +68,11 @@ vsXMLErrorUnsupportedElement(xmlNodePtr node,
 }
 
 
+/**
+ * vsXMLErrorMissingAttr:
+ *
+ * Sets @error: attribute @name of @node is required.
+ */
 void
 vsXMLErrorMissingAttr(xmlNodePtr node,
                       const char *name,
@@ -70,6 +85,11 @@ vsXMLErrorMissingAttr(xmlNodePtr node,
 }
 
 
+/**
+ * vsXMLErrorBadValue:
+ *
+ * Sets @error: @value of attribute @name (NULL: of the text) is not supported.
+ */
 void
 vsXMLErrorBadValue(xmlNodePtr node,
                    const char *name,
@@ -90,6 +110,11 @@ vsXMLErrorBadValue(xmlNodePtr node,
 }
 
 
+/**
+ * vsXMLErrorBadNumber:
+ *
+ * Sets @error: @value of attribute @name (NULL: of the text) is no valid number.
+ */
 void
 vsXMLErrorBadNumber(xmlNodePtr node,
                     const char *name,
@@ -109,7 +134,13 @@ vsXMLErrorBadNumber(xmlNodePtr node,
 }
 
 
-/* Rejects attributes not in the NULL-terminated @allowed. */
+/**
+ * vsXMLCheckAttrs:
+ *
+ * Rejects attributes of @node that are not in the NULL-terminated @allowed.
+ *
+ * Returns: TRUE when all are allowed, FALSE with @error set.
+ */
 gboolean
 vsXMLCheckAttrs(xmlNodePtr node,
                 const char *const *allowed,
@@ -139,7 +170,11 @@ vsXMLCheckAttrs(xmlNodePtr node,
 }
 
 
-/* Returns: (transfer full) the attribute's value, or NULL when absent. */
+/**
+ * vsXMLGetAttr:
+ *
+ * Returns: (transfer full) the value of attribute @name, or NULL when absent.
+ */
 char *
 vsXMLGetAttr(xmlNodePtr node,
              const char *name)
@@ -162,7 +197,12 @@ vsXMLIsBlank(xmlNodePtr node)
 }
 
 
-/* Text content of an element that must hold no elements. */
+/**
+ * vsXMLGetText:
+ *
+ * Returns: (transfer full) the text of @node, which must hold no elements,
+ * or NULL with @error set.
+ */
 char *
 vsXMLGetText(xmlNodePtr node,
              GError **error)
@@ -185,7 +225,12 @@ vsXMLGetText(xmlNodePtr node,
 }
 
 
-/* An element that must be empty apart from whitespace and comments. */
+/**
+ * vsXMLCheckEmpty:
+ *
+ * Returns: TRUE when @node holds nothing but whitespace and comments,
+ * FALSE with @error set.
+ */
 gboolean
 vsXMLCheckEmpty(xmlNodePtr node,
                 GError **error)
@@ -225,7 +270,14 @@ vsParseUInt64(const char *str,
 }
 
 
-/* Reads an optional unsigned attribute; *@out is untouched when absent. */
+/**
+ * vsXMLGetUIntAttr:
+ *
+ * Reads optional (or @required) unsigned attribute @name, at most @max,
+ * into *@out, which is untouched when the attribute is absent.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsXMLGetUIntAttr(xmlNodePtr node,
                  const char *name,
@@ -253,7 +305,14 @@ vsXMLGetUIntAttr(xmlNodePtr node,
 }
 
 
-/* Reads an enum attribute; *@out is untouched when it is absent. */
+/**
+ * vsXMLGetEnumAttr:
+ *
+ * Reads enum attribute @name with @fromString into *@out, which is
+ * untouched when the attribute is absent.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsXMLGetEnumAttr(xmlNodePtr node,
                  const char *name,
@@ -307,6 +366,14 @@ vsXMLGetEnumText(xmlNodePtr node,
 }
 
 
+/**
+ * vsDomainParseChildren:
+ *
+ * Runs the handler of each child element of @parent, rejecting other
+ * elements, repeated non-repeatable ones and stray text.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsDomainParseChildren(vsDomainParseState *st,
                       void *obj,
@@ -355,8 +422,13 @@ vsDomainParseChildren(vsDomainParseState *st,
 }
 
 
-/* Runtime-only elements that libvirt writes into live XML and ignores
- * when parsing a persistent definition. */
+/**
+ * vsDomainParseIgnored:
+ *
+ * Child parser for runtime-only elements that are accepted and ignored.
+ *
+ * Returns: TRUE.
+ */
 gboolean
 vsDomainParseIgnored(vsDomainParseState *st G_GNUC_UNUSED,
                      void *obj G_GNUC_UNUSED,
@@ -367,6 +439,14 @@ vsDomainParseIgnored(vsDomainParseState *st G_GNUC_UNUSED,
 }
 
 
+/**
+ * vsDomainParseAlias:
+ *
+ * Child parser for <alias>: user aliases ("ua-") are refused, others are
+ * derived again after parsing.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsDomainParseAlias(vsDomainParseState *st G_GNUC_UNUSED,
                    void *obj G_GNUC_UNUSED,
@@ -390,6 +470,13 @@ vsDomainParseAlias(vsDomainParseState *st G_GNUC_UNUSED,
 }
 
 
+/**
+ * vsDomainParseAddress:
+ *
+ * Child parser for <address> into the #vsDomainDeviceInfo @obj.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsDomainParseAddress(vsDomainParseState *st G_GNUC_UNUSED,
                      void *obj,
@@ -451,6 +538,13 @@ vsDomainParseBootOrder(vsDomainParseState *st G_GNUC_UNUSED,
 
 /* ---- top-level scalar elements ---------------------------------------- */
 
+/**
+ * vsDomainParseTextField:
+ *
+ * Replaces *@field with the text of @node, which takes no attributes.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
 gboolean
 vsDomainParseTextField(xmlNodePtr node,
                        char **field,
