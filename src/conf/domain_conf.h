@@ -527,6 +527,11 @@ struct _vsDomainGraphicsDef {
     vsDomainGraphicsListenType listenType;
     char *listenAddress;            /* NULL: the configured default */
     char *socket;                   /* listen type socket; NULL: generated */
+    /* Chosen by the driver, not the user: left out of migratable XML
+     * (save images), as libvirt leaves them out, and chosen again by
+     * whichever daemon restores the image. */
+    gboolean autoListen;
+    gboolean autoSocket;
     char *passwd;                   /* shown only with FORMAT_SECURE */
     char *keymap;
     char *imageCompression;         /* spice <image compression> */
@@ -600,6 +605,7 @@ typedef struct _vsDomainChannelDef vsDomainChannelDef;
 struct _vsDomainChannelDef {
     vsDomainChannelType type;
     char *path;                     /* unix: socket; NULL: generated */
+    gboolean autoPath;              /* @path chosen by the driver */
     char *name;                     /* <target name> */
     /* <address type='virtio-serial'> */
     unsigned int controller;

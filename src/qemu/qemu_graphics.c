@@ -196,9 +196,11 @@ qemuGraphicsPrepareChannels(const char *stateDir,
 
         if (chan->type != VS_DOMAIN_CHANNEL_UNIX)
             continue;
-        if (!chan->path)
+        if (!chan->path) {
             chan->path = g_build_filename(stateDir, "channel", def->name,
                                           chan->name, NULL);
+            chan->autoPath = TRUE;
+        }
         if (!qemuGraphicsCheckSocketPath(chan->path, error))
             return FALSE;
         dir = g_path_get_dirname(chan->path);
@@ -240,8 +242,10 @@ qemuGraphicsPrepare(qemuGraphicsPorts *ports,
         vsDomainGraphicsDef *gfx = g_ptr_array_index(def->graphics, i);
 
         if (gfx->listenType == VS_DOMAIN_GRAPHICS_LISTEN_ADDRESS) {
-            if (!gfx->listenAddress)
+            if (!gfx->listenAddress) {
                 gfx->listenAddress = g_strdup(QEMU_GRAPHICS_DEFAULT_LISTEN);
+                gfx->autoListen = TRUE;
+            }
             if (gfx->autoport)
                 gfx->port = -1;
             if (!qemuGraphicsReservePort(ports, def, gfx, error))
@@ -253,6 +257,7 @@ qemuGraphicsPrepare(qemuGraphicsPorts *ports,
                                     vsDomainGraphicsTypeToString(gfx->type));
 
                 gfx->socket = g_build_filename(stateDir, file, NULL);
+                gfx->autoSocket = TRUE;
             }
             if (!qemuGraphicsCheckSocketPath(gfx->socket, error))
                 goto error;
