@@ -8,9 +8,14 @@
 
 #pragma once
 
+#include <libxml/tree.h>
+
 #include "domain_conf.h"
 
 vsDomainDef *vsDomainDefNew(void);
+
+char *vsDomainMetadataFromNode(xmlNodePtr node, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 vsDomainDiskDef *vsDomainDiskDefNew(void);
 void vsDomainDiskDefFree(vsDomainDiskDef *disk);
