@@ -11,8 +11,10 @@
 
 #include <config.h>
 
+#include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
@@ -1519,6 +1521,52 @@ remoteNodeGetMemoryStats(remoteCall *call,
 }
 
 
+/* virNodeGetCPUMap: the online CPUs as a bitmap, their count, and how
+ * many CPUs the host has. */
+static gboolean
+remoteNodeGetCPUMap(remoteCall *call,
+                    GError **error)
+{
+    g_autofree guint8 *map = NULL;
+    gint32 needMap;
+    gint32 needOnline;
+    guint32 flags;
+    guint32 online = 0;
+    long present = sysconf(_SC_NPROCESSORS_CONF);
+    gsize maplen;
+    long cpu;
+
+    if (!remoteArgI32(call, &needMap, error) ||
+        !remoteArgI32(call, &needOnline, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    if (present <= 0) {
+        vsSetErrorErrno(error, VS_ERROR_RPC, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot count the host's CPUs"));
+        return FALSE;
+    }
+    maplen = (present + 7) / 8;
+    map = g_new0(guint8, maplen);
+    for (cpu = 0; cpu < present; cpu++) {
+        g_autofree char *path = g_strdup_printf(
+            "/sys/devices/system/cpu/cpu%ld/online", cpu);
+        g_autofree char *text = NULL;
+
+        /* cpu0 often has no "online" file: it cannot go offline */
+        if (g_file_get_contents(path, &text, NULL, NULL) && text[0] == '0')
+            continue;
+        map[cpu / 8] |= 1 << (cpu % 8);
+        online++;
+    }
+    vsNetXdrWriteU32(call->ret, needMap ? maplen : 0);
+    if (needMap)
+        vsNetXdrWriteOpaqueFixed(call->ret, map, maplen);
+    vsNetXdrWriteU32(call->ret, needOnline ? online : 0);
+    vsNetXdrWriteI32(call->ret, present);
+    return TRUE;
+}
+
+
 static gboolean
 remoteNodeGetFreeMemory(remoteCall *call,
                         GError **error)
@@ -2285,6 +2333,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, remoteConnectGetDomainCapabilities, 0, NULL },
