@@ -160,14 +160,15 @@ qemuStatsBlockMatches(json_object *entry,
                       const char *alias)
 {
     json_object *qdev = NULL;
-    g_autofree char *needle = g_strdup_printf("/%s/", alias);
+    g_autofree char *inner = g_strdup_printf("/%s/", alias);
+    g_autofree char *last = g_strdup_printf("/%s", alias);
     const char *path;
 
     if (!json_object_object_get_ex(entry, "qdev", &qdev) ||
         !(path = json_object_get_string(qdev)))
         return FALSE;
-    return g_str_equal(path, alias) || strstr(path, needle) ||
-           g_str_has_suffix(path, needle + strlen(needle) - 1 - strlen(alias));
+    return g_str_equal(path, alias) || strstr(path, inner) ||
+           g_str_has_suffix(path, last);
 }
 
 
@@ -255,12 +256,11 @@ qemuStatsParseARP(const char *arp,
         /* IP address, HW type, Flags, HW address, Mask, Device */
         for (j = 0; words->len >= 4 && j < nmacs; j++) {
             const unsigned char *m = macs + 6 * j;
-
-            g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-                       m[0], m[1], m[2], m[3], m[4], m[5]);
             qemuStatsInterface *iface;
             qemuStatsIPAddress *addr;
 
+            g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+                       m[0], m[1], m[2], m[3], m[4], m[5]);
             if (g_ascii_strcasecmp(mac, words->pdata[3]) != 0)
                 continue;
             iface = g_new0(qemuStatsInterface, 1);
