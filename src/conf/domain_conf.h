@@ -780,6 +780,27 @@ vsDomainDef *vsDomainDefParseFile(const char *path,
                                   GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* virDomainMetadataType */
+typedef enum {
+    VS_DOMAIN_METADATA_DESCRIPTION = 0,
+    VS_DOMAIN_METADATA_TITLE = 1,
+    VS_DOMAIN_METADATA_ELEMENT = 2,
+} vsDomainMetadataType;
+
+char *vsDomainDefGetMetadata(const vsDomainDef *def,
+                             int type,
+                             const char *uri,
+                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean vsDomainDefSetMetadata(vsDomainDef *def,
+                                int type,
+                                const char *metadata,
+                                const char *key,
+                                const char *uri,
+                                GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 char *vsDomainDefFormat(const vsDomainDef *def,
                         int id,
                         unsigned int flags,

@@ -8,11 +8,16 @@
 
 #pragma once
 
+#include <libxml/tree.h>
+
 #include "domain_conf.h"
 
 #include <libxml/tree.h>
 
 vsDomainDef *vsDomainDefNew(void);
+
+char *vsDomainMetadataFromNode(xmlNodePtr node, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 vsDomainDiskDef *vsDomainDiskDefNew(void);
 void vsDomainDiskDefFree(vsDomainDiskDef *disk);

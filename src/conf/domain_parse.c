@@ -621,20 +621,24 @@ vsDomainParseDescription(vsDomainParseState *st,
 }
 
 
-/* Keeps each child element as a self-contained document fragment: a
+/**
+ * vsDomainMetadataFromNode:
+ * @node: a <metadata> element
+ * @error: return location for a #GError
+ *
+ * Keeps each child element as a self-contained document fragment: a
  * copy with its namespaces reconciled, dumped with libxml2's indentation,
- * so that formatting and parsing again yields the same text. */
-static gboolean
-vsDomainParseMetadata(vsDomainParseState *st,
-                      void *obj G_GNUC_UNUSED,
-                      xmlNodePtr node,
-                      GError **error)
+ * so that formatting and parsing again yields the same text.
+ *
+ * Returns: (transfer full) the children as vsDomainDef.metadata holds
+ * them, or NULL with @error set.
+ */
+char *
+vsDomainMetadataFromNode(xmlNodePtr node,
+                         GError **error)
 {
     g_autoptr(GString) out = g_string_new(NULL);
     xmlNodePtr cur;
-
-    if (!vsXMLCheckAttrs(node, NULL, error))
-        return FALSE;
 
     for (cur = node->children; cur; cur = cur->next) {
         xmlDocPtr doc;
@@ -651,7 +655,7 @@ vsDomainParseMetadata(vsDomainParseState *st,
             xmlFreeDoc(doc);
             g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_NO_MEMORY,
                         _("cannot copy the domain metadata"));
-            return FALSE;
+            return NULL;
         }
         xmlDocSetRootElement(doc, copy);
         xmlReconciliateNs(doc, copy);
@@ -667,9 +671,23 @@ vsDomainParseMetadata(vsDomainParseState *st,
         xmlBufferFree(buf);
         xmlFreeDoc(doc);
     }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
 
+
+static gboolean
+vsDomainParseMetadata(vsDomainParseState *st,
+                      void *obj G_GNUC_UNUSED,
+                      xmlNodePtr node,
+                      GError **error)
+{
+    char *metadata;
+
+    if (!vsXMLCheckAttrs(node, NULL, error) ||
+        !(metadata = vsDomainMetadataFromNode(node, error)))
+        return FALSE;
     g_free(st->def->metadata);
-    st->def->metadata = g_string_free(g_steal_pointer(&out), FALSE);
+    st->def->metadata = metadata;
     return TRUE;
 }
 

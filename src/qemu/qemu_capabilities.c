@@ -54,6 +54,9 @@ qemuCapsUnref(qemuCaps *caps)
         return;
     g_free(caps->binary);
     g_clear_pointer(&caps->machineAliases, g_hash_table_unref);
+    g_clear_pointer(&caps->machines, g_ptr_array_unref);
+    g_clear_pointer(&caps->cpuModels, g_ptr_array_unref);
+    g_clear_pointer(&caps->deviceTypes, g_hash_table_unref);
     g_free(caps);
 }
 
@@ -157,6 +160,273 @@ qemuCapsGetMtime(const char *binary,
 }
 
 
+static void
+qemuCapsMachineFree(qemuCapsMachine *machine)
+{
+    if (!machine)
+        return;
+    g_free(machine->name);
+    g_free(machine->alias);
+    g_free(machine);
+}
+
+
+static void
+qemuCapsCPUModelFree(qemuCapsCPUModel *model)
+{
+    if (!model)
+        return;
+    g_free(model->name);
+    g_free(model);
+}
+
+
+static gboolean
+qemuCapsJSONBool(json_object *obj,
+                 const char *key)
+{
+    json_object *value = NULL;
+
+    return json_object_object_get_ex(obj, key, &value) &&
+           json_object_get_boolean(value);
+}
+
+
+static const char *
+qemuCapsJSONString(json_object *obj,
+                   const char *key)
+{
+    json_object *value = NULL;
+
+    if (!json_object_object_get_ex(obj, key, &value) ||
+        !json_object_is_type(value, json_type_string))
+        return NULL;
+    return json_object_get_string(value);
+}
+
+
+static gboolean
+qemuCapsCheckList(json_object *reply,
+                  const char *command,
+                  GError **error)
+{
+    if (json_object_is_type(reply, json_type_array))
+        return TRUE;
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                _("%s did not return a list"), command);
+    return FALSE;
+}
+
+
+/**
+ * qemuCapsParseMachineList:
+ * @caps: capabilities to fill
+ * @reply: the "return" value of query-machines
+ * @error: return location for a #GError
+ *
+ * Returns: FALSE with @error set if @reply is not a list of machines.
+ */
+gboolean
+qemuCapsParseMachineList(qemuCaps *caps,
+                         json_object *reply,
+                         GError **error)
+{
+    size_t i;
+
+    if (!qemuCapsCheckList(reply, "query-machines", error))
+        return FALSE;
+    if (!caps->machines)
+        caps->machines = g_ptr_array_new_with_free_func(
+            (GDestroyNotify) qemuCapsMachineFree);
+
+    for (i = 0; i < json_object_array_length(reply); i++) {
+        json_object *m = json_object_array_get_idx(reply, i);
+        json_object *cpus = NULL;
+        qemuCapsMachine *machine;
+        const char *name = qemuCapsJSONString(m, "name");
+
+        if (!name)
+            continue;
+        machine = g_new0(qemuCapsMachine, 1);
+        machine->name = g_strdup(name);
+        machine->alias = g_strdup(qemuCapsJSONString(m, "alias"));
+        if (json_object_object_get_ex(m, "cpu-max", &cpus))
+            machine->maxCpus = MAX(json_object_get_int(cpus), 1);
+        machine->isDefault = qemuCapsJSONBool(m, "is-default");
+        machine->deprecated = qemuCapsJSONBool(m, "deprecated");
+        g_ptr_array_add(caps->machines, machine);
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuCapsParseCPUModels:
+ * @caps: capabilities to fill
+ * @reply: the "return" value of query-cpu-definitions
+ * @error: return location for a #GError
+ *
+ * A model is usable when QEMU lists no "unavailable-features" for it
+ * under the probe's accelerator.
+ *
+ * Returns: FALSE with @error set if @reply is not a list.
+ */
+gboolean
+qemuCapsParseCPUModels(qemuCaps *caps,
+                       json_object *reply,
+                       GError **error)
+{
+    size_t i;
+
+    if (!qemuCapsCheckList(reply, "query-cpu-definitions", error))
+        return FALSE;
+    if (!caps->cpuModels)
+        caps->cpuModels = g_ptr_array_new_with_free_func(
+            (GDestroyNotify) qemuCapsCPUModelFree);
+
+    for (i = 0; i < json_object_array_length(reply); i++) {
+        json_object *m = json_object_array_get_idx(reply, i);
+        json_object *missing = NULL;
+        qemuCapsCPUModel *model;
+        const char *name = qemuCapsJSONString(m, "name");
+
+        if (!name)
+            continue;
+        model = g_new0(qemuCapsCPUModel, 1);
+        model->name = g_strdup(name);
+        model->usable = !json_object_object_get_ex(m, "unavailable-features",
+                                                   &missing) ||
+                        json_object_array_length(missing) == 0;
+        model->deprecated = qemuCapsJSONBool(m, "deprecated");
+        g_ptr_array_add(caps->cpuModels, model);
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuCapsParseDeviceTypes:
+ * @caps: capabilities to fill
+ * @reply: the "return" value of qom-list-types
+ * @error: return location for a #GError
+ *
+ * Returns: FALSE with @error set if @reply is not a list.
+ */
+gboolean
+qemuCapsParseDeviceTypes(qemuCaps *caps,
+                         json_object *reply,
+                         GError **error)
+{
+    size_t i;
+
+    if (!qemuCapsCheckList(reply, "qom-list-types", error))
+        return FALSE;
+    if (!caps->deviceTypes)
+        caps->deviceTypes = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                  g_free, NULL);
+    for (i = 0; i < json_object_array_length(reply); i++) {
+        const char *name = qemuCapsJSONString(
+            json_object_array_get_idx(reply, i), "name");
+
+        if (name)
+            g_hash_table_add(caps->deviceTypes, g_strdup(name));
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuCapsHasType:
+ * @caps: capabilities
+ * @name: a QOM type name ("virtio-vga", "memory-backend-file")
+ *
+ * Returns: TRUE when the binary has that type.
+ */
+gboolean
+qemuCapsHasType(const qemuCaps *caps,
+                const char *name)
+{
+    return caps->deviceTypes && g_hash_table_contains(caps->deviceTypes, name);
+}
+
+
+/**
+ * qemuCapsFindMachine:
+ * @caps: capabilities
+ * @name: a machine type or one of its aliases
+ *
+ * Returns: (transfer none) the machine, or NULL when QEMU has none of
+ * that name.
+ */
+const qemuCapsMachine *
+qemuCapsFindMachine(const qemuCaps *caps,
+                    const char *name)
+{
+    const char *canonical = qemuCapsGetCanonicalMachine(caps, name);
+    size_t i;
+
+    for (i = 0; caps->machines && i < caps->machines->len; i++) {
+        const qemuCapsMachine *m = g_ptr_array_index(caps->machines, i);
+
+        if (g_strcmp0(m->name, canonical) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+
+/**
+ * qemuCapsGetDefaultMachine:
+ * @caps: capabilities
+ *
+ * Returns: (transfer none) the machine QEMU uses when none is named, or
+ * NULL when it has no default.
+ */
+const qemuCapsMachine *
+qemuCapsGetDefaultMachine(const qemuCaps *caps)
+{
+    size_t i;
+
+    for (i = 0; caps->machines && i < caps->machines->len; i++) {
+        const qemuCapsMachine *m = g_ptr_array_index(caps->machines, i);
+
+        if (m->isDefault)
+            return m;
+    }
+    return NULL;
+}
+
+
+/* CPU models and QOM types: what domain capabilities report. */
+static gboolean
+qemuCapsQueryModels(qemuCaps *caps,
+                    qemuMonitor *mon,
+                    GError **error)
+{
+    json_object *reply = NULL;
+    json_object *args = NULL;
+    gboolean ok;
+
+    if (!qemuMonitorCommand(mon, "query-cpu-definitions", NULL, NULL, 0,
+                            &reply, error))
+        return FALSE;
+    ok = qemuCapsParseCPUModels(caps, reply, error);
+    json_object_put(reply);
+    if (!ok)
+        return FALSE;
+
+    args = json_object_new_object();
+    json_object_object_add(args, "abstract", json_object_new_boolean(0));
+    reply = NULL;
+    if (!qemuMonitorCommand(mon, "qom-list-types", args, NULL, 0, &reply,
+                            error))
+        return FALSE;
+    ok = qemuCapsParseDeviceTypes(caps, reply, error);
+    json_object_put(reply);
+    return ok;
+}
+
+
 /* Ask the probe QEMU behind @mon what it supports. */
 static gboolean
 qemuCapsQuery(qemuCaps *caps,
@@ -192,9 +462,10 @@ qemuCapsQuery(qemuCaps *caps,
         return FALSE;
     caps->machineAliases = g_hash_table_new_full(g_str_hash, g_str_equal,
                                                  g_free, g_free);
-    ok = qemuCapsParseMachines(machines, caps->machineAliases, error);
+    ok = qemuCapsParseMachines(machines, caps->machineAliases, error) &&
+         qemuCapsParseMachineList(caps, machines, error);
     json_object_put(machines);
-    return ok;
+    return ok && qemuCapsQueryModels(caps, mon, error);
 }
 
 

@@ -29,7 +29,53 @@ struct _qemuCaps {
     gboolean directIO;              /* parameter "direct-io" (9.1) */
     gboolean kvm;                   /* query-kvm: present and enabled */
     GHashTable *machineAliases;     /* alias ("pc") -> versioned name */
+    GPtrArray *machines;            /* qemuCapsMachine, as QEMU lists them */
+    GPtrArray *cpuModels;           /* qemuCapsCPUModel */
+    GHashTable *deviceTypes;        /* set of QOM type names */
 };
+
+/* One machine type of query-machines. */
+typedef struct _qemuCapsMachine qemuCapsMachine;
+struct _qemuCapsMachine {
+    char *name;
+    char *alias;                    /* NULL when it has none */
+    unsigned int maxCpus;
+    gboolean isDefault;
+    gboolean deprecated;
+};
+
+/* One CPU model of query-cpu-definitions. */
+typedef struct _qemuCapsCPUModel qemuCapsCPUModel;
+struct _qemuCapsCPUModel {
+    char *name;
+    gboolean usable;                /* no unavailable features here */
+    gboolean deprecated;
+};
+
+/* Parse query-machines, query-cpu-definitions and qom-list-types
+ * replies into @caps. */
+gboolean qemuCapsParseMachineList(qemuCaps *caps,
+                                  json_object *reply,
+                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean qemuCapsParseCPUModels(qemuCaps *caps,
+                                json_object *reply,
+                                GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean qemuCapsParseDeviceTypes(qemuCaps *caps,
+                                  json_object *reply,
+                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* Whether the binary has the QOM type @name (a -device or -object). */
+gboolean qemuCapsHasType(const qemuCaps *caps,
+                         const char *name);
+
+/* The machine QEMU picks without -machine, or NULL. (transfer none) */
+const qemuCapsMachine *qemuCapsGetDefaultMachine(const qemuCaps *caps);
+/* The machine named @name (alias or versioned name), or NULL. */
+const qemuCapsMachine *qemuCapsFindMachine(const qemuCaps *caps,
+                                           const char *name);
 
 qemuCaps *qemuCapsRef(qemuCaps *caps);
 void qemuCapsUnref(qemuCaps *caps);

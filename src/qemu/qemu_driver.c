@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_host.h"
 #include "qemu_process.h"
 #include "qemu_save.h"
 #include "vserror.h"
@@ -298,36 +299,44 @@ qemuDriverGetVersion(qemuDriver *driver,
 }
 
 
-static int
-qemuDriverCompareStrings(const void *a,
-                         const void *b)
-{
-    return g_strcmp0(*(const char * const *) a, *(const char * const *) b);
-}
-
-
-/* <machine canonical='pc-i440fx-10.0'>pc</machine> for every alias. */
+/* One <machine> per machine type QEMU has, aliases pointing at their
+ * versioned type, as libvirt lists them. */
 static void
 qemuDriverFormatMachines(GString *buf,
                          const qemuCaps *caps)
 {
-    g_autofree gpointer *aliases = NULL;
-    guint n = 0;
-    guint i;
+    size_t i;
 
-    if (!caps->machineAliases)
-        return;
-    aliases = g_hash_table_get_keys_as_array(caps->machineAliases, &n);
-    qsort(aliases, n, sizeof(gpointer), qemuDriverCompareStrings);
-    for (i = 0; i < n; i++) {
-        g_autofree char *alias = g_markup_escape_text(aliases[i], -1);
-        g_autofree char *name = g_markup_escape_text(
-            g_hash_table_lookup(caps->machineAliases, aliases[i]), -1);
+    for (i = 0; caps->machines && i < caps->machines->len; i++) {
+        const qemuCapsMachine *m = g_ptr_array_index(caps->machines, i);
 
-        g_string_append_printf(buf,
-                               "      <machine canonical='%s'>%s</machine>\n",
-                               name, alias);
+        if (m->deprecated)
+            continue;
+        g_string_append_printf(buf, "      <machine maxCpus='%u'>%s</machine>\n",
+                               m->maxCpus, m->name);
+        if (m->alias)
+            g_string_append_printf(buf,
+                                   "      <machine canonical='%s' maxCpus='%u'>%s</machine>\n",
+                                   m->name, m->maxCpus, m->alias);
     }
+}
+
+
+/* The host's node information from /proc. */
+static gboolean
+qemuDriverReadNodeInfo(qemuDriver *driver,
+                       qemuHostNodeInfo *info,
+                       GError **error)
+{
+    g_autofree char *cpuinfo = NULL;
+    g_autofree char *meminfo = NULL;
+
+    if (!g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, error) ||
+        !g_file_get_contents("/proc/meminfo", &meminfo, NULL, error))
+        return FALSE;
+    return qemuHostParseNodeInfo(cpuinfo, meminfo, driver->hostArch,
+                                 (int) sysconf(_SC_NPROCESSORS_ONLN), info,
+                                 error);
 }
 
 
@@ -337,8 +346,9 @@ qemuDriverFormatMachines(GString *buf,
  * @error: return location for a #GError
  *
  * Returns: (transfer full) a libvirt-style <capabilities> document: the
- * host's architecture and one hvm guest with the configured emulator,
- * or NULL with @error set.
+ * host's architecture and CPU topology, and one hvm guest with the
+ * configured emulator, every machine type it has, its accelerators and
+ * features, or NULL with @error set.
  */
 char *
 qemuDriverGetCapabilities(qemuDriver *driver,
@@ -347,14 +357,30 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_autoptr(qemuCaps) caps = NULL;
     g_autoptr(GString) buf = g_string_new(NULL);
     g_autofree char *emulator = NULL;
+    qemuHostNodeInfo node;
+    int i;
 
-    if (!(caps = qemuDriverGetDefaultCaps(driver, error)))
+    if (!(caps = qemuDriverGetDefaultCaps(driver, error)) ||
+        !qemuDriverReadNodeInfo(driver, &node, error))
         return NULL;
     emulator = g_markup_escape_text(caps->binary, -1);
 
     g_string_append(buf, "<capabilities>\n\n  <host>\n    <cpu>\n");
     g_string_append_printf(buf, "      <arch>%s</arch>\n", driver->hostArch);
-    g_string_append(buf, "    </cpu>\n  </host>\n\n");
+    g_string_append_printf(buf, "      <topology sockets='%d' dies='1' "
+                           "clusters='1' cores='%d' threads='%d'/>\n",
+                           node.sockets, node.cores, node.threads);
+    g_string_append(buf, "    </cpu>\n    <power_management/>\n"
+                         "    <migration_features/>\n");
+    g_string_append_printf(buf, "    <topology>\n      <cells num='1'>\n"
+                           "        <cell id='0'>\n"
+                           "          <memory unit='KiB'>%llu</memory>\n"
+                           "          <cpus num='%d'>\n",
+                           node.memory, node.cpus);
+    for (i = 0; i < node.cpus; i++)
+        g_string_append_printf(buf, "            <cpu id='%d'/>\n", i);
+    g_string_append(buf, "          </cpus>\n        </cell>\n      </cells>\n"
+                         "    </topology>\n  </host>\n\n");
     g_string_append(buf, "  <guest>\n    <os_type>hvm</os_type>\n");
     g_string_append(buf, "    <arch name='x86_64'>\n");
     g_string_append(buf, "      <wordsize>64</wordsize>\n");
@@ -366,8 +392,153 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_string_append(buf, "    </arch>\n    <features>\n");
     g_string_append(buf, "      <acpi default='on' toggle='yes'/>\n");
     g_string_append(buf, "      <apic default='on' toggle='no'/>\n");
+    g_string_append(buf, "      <cpuselection/>\n");
+    g_string_append(buf, "      <deviceboot/>\n");
     g_string_append(buf, "    </features>\n  </guest>\n\n</capabilities>\n");
     return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+
+/**
+ * qemuDriverGetDomainCapabilities:
+ * @driver: the driver
+ * @emulator: an emulator path, or NULL for the configured one
+ * @arch: "x86_64" or NULL
+ * @machine: a machine type, or NULL for QEMU's default
+ * @virttype: "kvm", "qemu" or NULL
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) a <domainCapabilities> document for that
+ * combination (virConnectGetDomainCapabilities), or NULL with @error set.
+ */
+char *
+qemuDriverGetDomainCapabilities(qemuDriver *driver,
+                                const char *emulator,
+                                const char *arch,
+                                const char *machine,
+                                const char *virttype,
+                                GError **error)
+{
+    g_autoptr(qemuCaps) caps = NULL;
+
+    if (arch && !g_str_equal(arch, "x86_64")) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("architecture '%s' is not supported: virtsave runs x86_64 guests"),
+                    arch);
+        return NULL;
+    }
+    if (emulator && !g_path_is_absolute(emulator)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("emulator path '%s' is not absolute"), emulator);
+        return NULL;
+    }
+    caps = emulator ? qemuCapsCacheLookup(driver->caps, emulator, error)
+                    : qemuDriverGetDefaultCaps(driver, error);
+    if (!caps)
+        return NULL;
+    return qemuHostFormatDomainCaps(caps, machine, virttype,
+                                    QEMU_HOST_FIRMWARE_DIR, error);
+}
+
+
+/**
+ * qemuDriverConnectGetMaxVcpus:
+ * @driver: the driver
+ * @type: "kvm", "qemu" or NULL
+ * @error: return location for a #GError
+ *
+ * Returns: the most vCPUs a guest of that type can have here
+ * (virConnectGetMaxVcpus), or -1 with @error set.
+ */
+int
+qemuDriverConnectGetMaxVcpus(qemuDriver *driver,
+                             const char *type,
+                             GError **error)
+{
+    (void) driver;
+    return qemuHostGetMaxVcpus(type, error);
+}
+
+
+/**
+ * qemuDriverGetSysinfo:
+ * @driver: the driver
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the host's SMBIOS tables as <sysinfo>
+ * (virConnectGetSysinfo), or NULL with @error set.
+ */
+char *
+qemuDriverGetSysinfo(qemuDriver *driver,
+                     GError **error)
+{
+    (void) driver;
+    return qemuHostFormatSysinfo("/sys/class/dmi/id", error);
+}
+
+
+/**
+ * qemuDriverNodeGetInfo:
+ * @driver: the driver
+ * @info: (out) virNodeInfo's fields
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverNodeGetInfo(qemuDriver *driver,
+                      qemuHostNodeInfo *info,
+                      GError **error)
+{
+    return qemuDriverReadNodeInfo(driver, info, error);
+}
+
+
+/**
+ * qemuDriverNodeGetCPUStats:
+ * @cpuNum: a host CPU or QEMU_HOST_ALL_CPUS
+ * @stats: (out) room for QEMU_HOST_CPU_STATS_MAX entries
+ * @error: return location for a #GError
+ *
+ * Returns: the number of entries, or -1 with @error set.
+ */
+int
+qemuDriverNodeGetCPUStats(int cpuNum,
+                          qemuHostStat *stats,
+                          GError **error)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents("/proc/stat", &text, NULL, error))
+        return -1;
+    return qemuHostParseCPUStats(text, cpuNum, stats, error);
+}
+
+
+/**
+ * qemuDriverNodeGetMemoryStats:
+ * @cellNum: QEMU_HOST_ALL_CELLS or 0, the one NUMA cell reported
+ * @stats: (out) room for QEMU_HOST_MEMORY_STATS_MAX entries
+ * @error: return location for a #GError
+ *
+ * Returns: the number of entries, or -1 with @error set.
+ */
+int
+qemuDriverNodeGetMemoryStats(int cellNum,
+                             qemuHostStat *stats,
+                             GError **error)
+{
+    g_autofree char *text = NULL;
+
+    if (cellNum != QEMU_HOST_ALL_CELLS && cellNum != 0) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("invalid cell number %d: the host has one NUMA cell"),
+                    cellNum);
+        return -1;
+    }
+    if (!g_file_get_contents("/proc/meminfo", &text, NULL, error))
+        return -1;
+    return qemuHostParseMemoryStats(text, stats, error);
 }
 
 
@@ -1600,4 +1771,133 @@ qemuDriverAbortJob(qemuDriver *driver,
                    GError **error)
 {
     return qemuSaveAbortJob(driver, uuid, flags, error);
+}
+
+
+/* ---- metadata ----------------------------------------------------- */
+
+/* virDomainModificationImpact */
+#define QEMU_AFFECT_LIVE (1 << 0)
+#define QEMU_AFFECT_CONFIG (1 << 1)
+
+
+/* Resolve VIR_DOMAIN_AFFECT_CURRENT for @vm (locked) and check that the
+ * definitions asked for exist. */
+static gboolean
+qemuDriverResolveAffect(qemuDomainObj *vm,
+                        unsigned int *flags,
+                        GError **error)
+{
+    if ((*flags & (QEMU_AFFECT_LIVE | QEMU_AFFECT_CONFIG)) == 0)
+        *flags |= qemuDomainObjIsActive(vm) ? QEMU_AFFECT_LIVE
+                                            : QEMU_AFFECT_CONFIG;
+    if ((*flags & QEMU_AFFECT_LIVE) && !qemuDomainObjCheckActive(vm, error))
+        return FALSE;
+    if ((*flags & QEMU_AFFECT_CONFIG) && !vm->persistent) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("transient domains do not have any persistent config"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuDriverGetMetadata:
+ * @driver: the driver
+ * @uuid: the domain
+ * @type: description, title or element (vsDomainMetadataType)
+ * @uri: the element's namespace (element only)
+ * @flags: VIR_DOMAIN_AFFECT_LIVE or VIR_DOMAIN_AFFECT_CONFIG (one)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) the value (virDomainGetMetadata), or NULL
+ * with @error set.
+ */
+char *
+qemuDriverGetMetadata(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      int type,
+                      const char *uri,
+                      unsigned int flags,
+                      GError **error)
+{
+    qemuDomainObj *vm;
+    char *value = NULL;
+
+    QEMU_CHECK_FLAGS(QEMU_AFFECT_LIVE | QEMU_AFFECT_CONFIG, NULL);
+    if ((flags & QEMU_AFFECT_LIVE) && (flags & QEMU_AFFECT_CONFIG)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("flags 'affect live' and 'affect config' are mutually exclusive"));
+        return NULL;
+    }
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return NULL;
+    if (qemuDriverResolveAffect(vm, &flags, error)) {
+        const vsDomainDef *def = (flags & QEMU_AFFECT_CONFIG) ?
+                                 qemuDomainObjGetPersistentDef(vm) : vm->def;
+
+        value = vsDomainDefGetMetadata(def, type, uri, error);
+    }
+    qemuDomainObjEndAPI(&vm);
+    return value;
+}
+
+
+/**
+ * qemuDriverSetMetadata:
+ * @driver: the driver
+ * @uuid: the domain
+ * @type: description, title or element (vsDomainMetadataType)
+ * @metadata: the new value, or NULL to remove it
+ * @key: the element's namespace prefix (element only)
+ * @uri: the element's namespace (element only)
+ * @flags: VIR_DOMAIN_AFFECT_LIVE and/or VIR_DOMAIN_AFFECT_CONFIG
+ * @error: return location for a #GError
+ *
+ * Changes the live definition (kept in the status file) and/or the
+ * persistent one (written to disk), as virDomainSetMetadata.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverSetMetadata(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      int type,
+                      const char *metadata,
+                      const char *key,
+                      const char *uri,
+                      unsigned int flags,
+                      GError **error)
+{
+    qemuDomainObj *vm;
+    gboolean ok = FALSE;
+
+    QEMU_CHECK_FLAGS(QEMU_AFFECT_LIVE | QEMU_AFFECT_CONFIG, FALSE);
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error)) {
+        qemuDomainObjEndAPI(&vm);
+        return FALSE;
+    }
+    if (!qemuDriverResolveAffect(vm, &flags, error))
+        goto cleanup;
+    if (flags & QEMU_AFFECT_LIVE) {
+        if (!vsDomainDefSetMetadata(vm->def, type, metadata, key, uri, error) ||
+            !qemuDomainSaveStatus(vm, error))
+            goto cleanup;
+    }
+    if (flags & QEMU_AFFECT_CONFIG) {
+        vsDomainDef *def = qemuDomainObjGetPersistentDef(vm);
+
+        if (!vsDomainDefSetMetadata(def, type, metadata, key, uri, error) ||
+            !qemuDriverSaveDef(driver, def, error))
+            goto cleanup;
+    }
+    ok = TRUE;
+
+ cleanup:
+    qemuDriverEndJob(&vm);
+    return ok;
 }

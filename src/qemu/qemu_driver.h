@@ -21,6 +21,7 @@
 #include "vstypedparam.h"
 #include "vsuuid.h"
 #include "domain_state.h"
+#include "qemu_host.h"
 
 typedef struct _qemuDriver qemuDriver;
 
@@ -120,6 +121,28 @@ gboolean qemuDriverGetVersion(qemuDriver *driver, unsigned long long *version,
                               GError **error);
 /* virConnectGetCapabilities */
 char *qemuDriverGetCapabilities(qemuDriver *driver, GError **error);
+char *qemuDriverGetDomainCapabilities(qemuDriver *driver,
+                                      const char *emulator,
+                                      const char *arch,
+                                      const char *machine,
+                                      const char *virttype,
+                                      GError **error);
+char *qemuDriverGetMetadata(qemuDriver *driver, const unsigned char *uuid,
+                            int type, const char *uri, unsigned int flags,
+                            GError **error);
+gboolean qemuDriverSetMetadata(qemuDriver *driver, const unsigned char *uuid,
+                               int type, const char *metadata,
+                               const char *key, const char *uri,
+                               unsigned int flags, GError **error);
+int qemuDriverConnectGetMaxVcpus(qemuDriver *driver, const char *type,
+                                 GError **error);
+char *qemuDriverGetSysinfo(qemuDriver *driver, GError **error);
+gboolean qemuDriverNodeGetInfo(qemuDriver *driver, qemuHostNodeInfo *info,
+                               GError **error);
+int qemuDriverNodeGetCPUStats(int cpuNum, qemuHostStat *stats,
+                              GError **error);
+int qemuDriverNodeGetMemoryStats(int cellNum, qemuHostStat *stats,
+                                 GError **error);
 
 /* virConnectListAllDomains: (transfer full) array of qemuDomainRef */
 GPtrArray *qemuDriverListDomains(qemuDriver *driver, unsigned int flags,

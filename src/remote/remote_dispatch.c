@@ -11,10 +11,14 @@
 
 #include <config.h>
 
+#include <errno.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
+#include "qemu_stats.h"
 #include "vsnetxdr.h"
 #include "vserror.h"
 #include "vslog.h"
@@ -224,11 +228,43 @@ remoteRetBool(remoteCall *call,
 
 /* ---- connection ---------------------------------------------------- */
 
+/* The URI a client opened, as virConnectGetURI reports it: the default
+ * (NULL or "") is the QEMU driver's system URI. Only the QEMU driver is
+ * served; any other driver name gets libvirt's "no connection driver"
+ * error, and the client library tries no further. */
+static char *
+remoteCanonicalURI(const char *name,
+                   GError **error)
+{
+    g_autoptr(GUri) uri = NULL;
+    const char *scheme;
+    const char *path;
+
+    if (!name || !*name)
+        return g_strdup("qemu:///system");
+    if (!(uri = g_uri_parse(name, G_URI_FLAGS_NONE, NULL)) ||
+        !(scheme = g_uri_get_scheme(uri)) ||
+        g_ascii_strcasecmp(scheme, "qemu") != 0 ||
+        (g_uri_get_host(uri) && *g_uri_get_host(uri))) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_CONNECT, "%s", name);
+        return NULL;
+    }
+    path = g_uri_get_path(uri);
+    if (!g_str_equal(path, "/system")) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_CONNECT,
+                    _("%s: virtsaved serves qemu:///system only"), name);
+        return NULL;
+    }
+    return g_strdup("qemu:///system");
+}
+
+
 static gboolean
 remoteConnectOpen(remoteCall *call,
                   GError **error)
 {
     g_autofree char *name = NULL;
+    g_autofree char *uri = NULL;
     guint32 flags;
     gboolean readonly;
 
@@ -237,6 +273,8 @@ remoteConnectOpen(remoteCall *call,
         !remoteArgEnd(call, error))
         return FALSE;
 
+    if (!(uri = remoteCanonicalURI(name, error)))
+        return FALSE;
     readonly = (flags & 1) != 0;
     if (!readonly && !vsNetClientIsPrivileged(call->client)) {
         g_set_error(error, VS_ERROR_RPC, VS_ERR_OPERATION_DENIED,
@@ -253,10 +291,8 @@ remoteConnectOpen(remoteCall *call,
     }
     call->priv->open = TRUE;
     call->priv->readonly = readonly;
-    if (name) {
-        g_free(call->priv->uri);
-        call->priv->uri = g_steal_pointer(&name);
-    }
+    g_free(call->priv->uri);
+    call->priv->uri = g_steal_pointer(&uri);
     g_mutex_unlock(&call->priv->lock);
 
     VS_DEBUG("client %" G_GUINT64_FORMAT ": opened%s",
@@ -1367,6 +1403,835 @@ remoteDomainAbortJobFlags(remoteCall *call,
 }
 
 
+/* ---- host ---------------------------------------------------------- */
+
+/* A count a client asks for, within the protocol's limit. */
+static gboolean
+remoteCheckCount(gint32 n,
+                 gint32 max,
+                 GError **error)
+{
+    if (n < 0 || n > max) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("requested %d items, outside the limit of %d"), n, max);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectGetMaxVcpus(remoteCall *call,
+                         GError **error)
+{
+    g_autofree char *type = NULL;
+    int max;
+
+    if (!remoteArgOptString(call, &type, error) || !remoteArgEnd(call, error) ||
+        (max = qemuDriverConnectGetMaxVcpus(call->driver, type, error)) < 0)
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, max);
+    return TRUE;
+}
+
+
+static gboolean
+remoteNodeGetInfo(remoteCall *call,
+                  GError **error)
+{
+    qemuHostNodeInfo info;
+    size_t i;
+
+    if (!remoteArgEnd(call, error) ||
+        !qemuDriverNodeGetInfo(call->driver, &info, error))
+        return FALSE;
+    /* char model[32]: a fixed array, each char an XDR int */
+    for (i = 0; i < sizeof(info.model); i++)
+        vsNetXdrWriteI32(call->ret, (gint32)(signed char)info.model[i]);
+    vsNetXdrWriteU64(call->ret, info.memory);
+    vsNetXdrWriteI32(call->ret, info.cpus);
+    vsNetXdrWriteI32(call->ret, info.mhz);
+    vsNetXdrWriteI32(call->ret, info.nodes);
+    vsNetXdrWriteI32(call->ret, info.sockets);
+    vsNetXdrWriteI32(call->ret, info.cores);
+    vsNetXdrWriteI32(call->ret, info.threads);
+    return TRUE;
+}
+
+
+/* The (field, value) reply of node CPU and memory statistics: with
+ * @nparams 0 the client asks how many there are. */
+static void
+remoteRetHostStats(remoteCall *call,
+                   const qemuHostStat *stats,
+                   int n,
+                   gint32 nparams)
+{
+    int count = nparams == 0 ? 0 : MIN(n, nparams);
+    int i;
+
+    vsNetXdrWriteU32(call->ret, count);
+    for (i = 0; i < count; i++) {
+        vsNetXdrWriteString(call->ret, stats[i].field);
+        vsNetXdrWriteU64(call->ret, stats[i].value);
+    }
+    vsNetXdrWriteI32(call->ret, nparams == 0 ? n : count);
+}
+
+
+static gboolean
+remoteNodeGetCPUStats(remoteCall *call,
+                      GError **error)
+{
+    qemuHostStat stats[QEMU_HOST_CPU_STATS_MAX];
+    gint32 cpuNum;
+    gint32 nparams;
+    guint32 flags;
+    int n;
+
+    if (!remoteArgI32(call, &cpuNum, error) ||
+        !remoteArgI32(call, &nparams, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckCount(nparams, REMOTE_NODE_CPU_STATS_MAX, error) ||
+        (n = qemuDriverNodeGetCPUStats(cpuNum, stats, error)) < 0)
+        return FALSE;
+    remoteRetHostStats(call, stats, n, nparams);
+    return TRUE;
+}
+
+
+static gboolean
+remoteNodeGetMemoryStats(remoteCall *call,
+                         GError **error)
+{
+    qemuHostStat stats[QEMU_HOST_MEMORY_STATS_MAX];
+    gint32 nparams;
+    gint32 cellNum;
+    guint32 flags;
+    int n;
+
+    if (!remoteArgI32(call, &nparams, error) ||
+        !remoteArgI32(call, &cellNum, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckCount(nparams, REMOTE_NODE_MEMORY_STATS_MAX, error) ||
+        (n = qemuDriverNodeGetMemoryStats(cellNum, stats, error)) < 0)
+        return FALSE;
+    remoteRetHostStats(call, stats, n, nparams);
+    return TRUE;
+}
+
+
+/* virNodeGetCPUMap: the online CPUs as a bitmap, their count, and how
+ * many CPUs the host has. */
+static gboolean
+remoteNodeGetCPUMap(remoteCall *call,
+                    GError **error)
+{
+    g_autofree guint8 *map = NULL;
+    gint32 needMap;
+    gint32 needOnline;
+    guint32 flags;
+    guint32 online = 0;
+    long present = sysconf(_SC_NPROCESSORS_CONF);
+    gsize maplen;
+    long cpu;
+
+    if (!remoteArgI32(call, &needMap, error) ||
+        !remoteArgI32(call, &needOnline, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    if (present <= 0) {
+        vsSetErrorErrno(error, VS_ERROR_RPC, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot count the host's CPUs"));
+        return FALSE;
+    }
+    maplen = (present + 7) / 8;
+    map = g_new0(guint8, maplen);
+    for (cpu = 0; cpu < present; cpu++) {
+        g_autofree char *path = g_strdup_printf(
+            "/sys/devices/system/cpu/cpu%ld/online", cpu);
+        g_autofree char *text = NULL;
+
+        /* cpu0 often has no "online" file: it cannot go offline */
+        if (g_file_get_contents(path, &text, NULL, NULL) && text[0] == '0')
+            continue;
+        map[cpu / 8] |= 1 << (cpu % 8);
+        online++;
+    }
+    vsNetXdrWriteU32(call->ret, needMap ? maplen : 0);
+    if (needMap)
+        vsNetXdrWriteOpaqueFixed(call->ret, map, maplen);
+    vsNetXdrWriteU32(call->ret, needOnline ? online : 0);
+    vsNetXdrWriteI32(call->ret, present);
+    return TRUE;
+}
+
+
+static gboolean
+remoteNodeGetFreeMemory(remoteCall *call,
+                        GError **error)
+{
+    qemuHostStat stats[QEMU_HOST_MEMORY_STATS_MAX];
+
+    if (!remoteArgEnd(call, error) ||
+        qemuDriverNodeGetMemoryStats(-1, stats, error) < 0)
+        return FALSE;
+    /* "free" is the second field, in KiB; the call answers in bytes */
+    vsNetXdrWriteU64(call->ret, stats[1].value * 1024);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectGetSysinfo(remoteCall *call,
+                        GError **error)
+{
+    g_autofree char *sysinfo = NULL;
+    guint32 flags;
+
+    if (!remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(sysinfo = qemuDriverGetSysinfo(call->driver, error)))
+        return FALSE;
+    vsNetXdrWriteString(call->ret, sysinfo);
+    return TRUE;
+}
+
+
+/* Connections come over a UNIX socket only: secure (no one else can
+ * read the traffic), not encrypted. */
+static gboolean
+remoteConnectIsSecure(remoteCall *call,
+                      GError **error)
+{
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, 1);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectIsEncrypted(remoteCall *call,
+                         GError **error)
+{
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectGetDomainCapabilities(remoteCall *call,
+                                   GError **error)
+{
+    g_autofree char *emulator = NULL;
+    g_autofree char *arch = NULL;
+    g_autofree char *machine = NULL;
+    g_autofree char *virttype = NULL;
+    g_autofree char *caps = NULL;
+    guint32 flags;
+
+    if (!remoteArgOptString(call, &emulator, error) ||
+        !remoteArgOptString(call, &arch, error) ||
+        !remoteArgOptString(call, &machine, error) ||
+        !remoteArgOptString(call, &virttype, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(caps = qemuDriverGetDomainCapabilities(call->driver, emulator, arch,
+                                                 machine, virttype, error)))
+        return FALSE;
+    vsNetXdrWriteString(call->ret, caps);
+    return TRUE;
+}
+
+
+/* ---- objects of drivers virtsave does not have ----------------------
+ *
+ * Networks, storage pools, host interfaces, node devices, network
+ * filters and secrets are managed by other libvirt drivers; virtsave is
+ * a hypervisor driver alone, so its lists are empty and its counts 0.
+ * Management tools ask for them when they connect.
+ */
+
+static gboolean
+remoteConnectListAllEmpty(remoteCall *call,
+                          GError **error)
+{
+    gint32 needResults;
+    guint32 flags;
+
+    if (!remoteArgI32(call, &needResults, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteU32(call->ret, 0);
+    vsNetXdrWriteU32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectNumOfNone(remoteCall *call,
+                       GError **error)
+{
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectListNoNames(remoteCall *call,
+                         GError **error)
+{
+    gint32 maxnames;
+
+    if (!remoteArgI32(call, &maxnames, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckMaxNames(maxnames, error))
+        return FALSE;
+    vsNetXdrWriteU32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainListAllSnapshots(remoteCall *call,
+                             GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    gint32 needResults;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgI32(call, &needResults, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !remoteDomainCheckExists(call, uuid, error))
+        return FALSE;
+    /* snapshots are not supported, so there are none */
+    vsNetXdrWriteU32(call->ret, 0);
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainHasCurrentSnapshot(remoteCall *call,
+                               GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    guint32 flags;
+
+    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
+        !remoteDomainCheckExists(call, uuid, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
+/* ---- domain statistics --------------------------------------------- */
+
+static gboolean
+remoteDomainGetMaxMemory(remoteCall *call,
+                         GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    unsigned long long kib;
+
+    if (!remoteArgsDomain(call, uuid, error) ||
+        !qemuDriverGetMaxMemory(call->driver, uuid, &kib, error))
+        return FALSE;
+    vsNetXdrWriteU64(call->ret, kib);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainGetMaxVcpus(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    int n;
+
+    if (!remoteArgsDomain(call, uuid, error) ||
+        (n = qemuDriverGetMaxVcpus(call->driver, uuid, error)) < 0)
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, n);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainGetVcpusFlags(remoteCall *call,
+                          GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    guint32 flags;
+    int n;
+
+    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
+        (n = qemuDriverGetVcpusFlags(call->driver, uuid, flags, error)) < 0)
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, n);
+    return TRUE;
+}
+
+
+/* The affinity of thread @tid as a libvirt cpumap of @maplen bytes. */
+static void
+remoteFillCpumap(pid_t tid,
+                 unsigned int hostCPUs,
+                 guint8 *map,
+                 gint32 maplen)
+{
+    cpu_set_t set;
+    unsigned int cpu;
+
+    CPU_ZERO(&set);
+    if (sched_getaffinity(tid, sizeof(set), &set) < 0) {
+        for (cpu = 0; cpu < hostCPUs; cpu++)
+            CPU_SET(cpu, &set);
+    }
+    for (cpu = 0; cpu < hostCPUs && cpu / 8 < (unsigned int) maplen; cpu++) {
+        if (CPU_ISSET(cpu, &set))
+            map[cpu / 8] |= 1 << (cpu % 8);
+    }
+}
+
+
+static gboolean
+remoteDomainGetVcpus(remoteCall *call,
+                     GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(GArray) vcpus = NULL;
+    g_autofree guint8 *maps = NULL;
+    unsigned int hostCPUs = 0;
+    gint32 maxinfo;
+    gint32 maplen;
+    guint32 n;
+    guint32 i;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgI32(call, &maxinfo, error) ||
+        !remoteArgI32(call, &maplen, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckCount(maxinfo, REMOTE_VCPUINFO_MAX, error) ||
+        !remoteCheckCount(maplen, REMOTE_CPUMAPS_MAX, error))
+        return FALSE;
+    if ((gint64) maxinfo * maplen > REMOTE_CPUMAPS_MAX) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("vCPU maps of %d x %d bytes exceed the limit of %d"),
+                    maxinfo, maplen, REMOTE_CPUMAPS_MAX);
+        return FALSE;
+    }
+    if (!(vcpus = qemuDriverGetVcpus(call->driver, uuid, &hostCPUs, error)))
+        return FALSE;
+
+    n = MIN(vcpus->len, (guint32) maxinfo);
+    maps = g_new0(guint8, (gsize) n * maplen + 1);
+    vsNetXdrWriteU32(call->ret, n);
+    for (i = 0; i < n; i++) {
+        const qemuStatsVcpu *v = &g_array_index(vcpus, qemuStatsVcpu, i);
+
+        vsNetXdrWriteU32(call->ret, v->number);
+        vsNetXdrWriteI32(call->ret, v->state);
+        vsNetXdrWriteU64(call->ret, v->cpuTime);
+        vsNetXdrWriteI32(call->ret, v->cpu);
+        remoteFillCpumap(v->tid, hostCPUs, maps + (gsize) i * maplen, maplen);
+    }
+    vsNetXdrWriteU32(call->ret, n * maplen);
+    vsNetXdrWriteOpaqueFixed(call->ret, maps, (gsize) n * maplen);
+    return TRUE;
+}
+
+
+/* QEMU's threads run under the host's default policy: virtsave puts
+ * them in no cgroup, so there is no scheduler to tune, and like libvirt
+ * on a host without the cgroup CPU controller the calls fail. */
+static gboolean
+remoteSchedulerUnsupported(remoteCall *call,
+                           const unsigned char *uuid,
+                           GError **error)
+{
+    if (!remoteDomainCheckExists(call, uuid, error))
+        return FALSE;
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                _("scheduler parameters need the cgroup CPU controller, which virtsave does not use"));
+    return FALSE;
+}
+
+
+static gboolean
+remoteDomainGetSchedulerType(remoteCall *call,
+                             GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+
+    return remoteArgsDomain(call, uuid, error) &&
+           remoteSchedulerUnsupported(call, uuid, error);
+}
+
+
+static gboolean
+remoteDomainGetSchedulerParameters(remoteCall *call,
+                                   GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    gint32 nparams;
+
+    return remoteArgDomain(call, uuid, error) &&
+           remoteArgI32(call, &nparams, error) && remoteArgEnd(call, error) &&
+           remoteSchedulerUnsupported(call, uuid, error);
+}
+
+
+static gboolean
+remoteDomainGetSchedulerParametersFlags(remoteCall *call,
+                                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    gint32 nparams;
+    guint32 flags;
+
+    return remoteArgDomain(call, uuid, error) &&
+           remoteArgI32(call, &nparams, error) &&
+           remoteArgU32(call, &flags, error) && remoteArgEnd(call, error) &&
+           remoteSchedulerUnsupported(call, uuid, error);
+}
+
+
+static gboolean
+remoteDomainGetControlInfo(remoteCall *call,
+                           GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    unsigned long long stateTime;
+    unsigned int details;
+    unsigned int state;
+    guint32 flags;
+
+    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
+        !qemuDriverGetControlInfo(call->driver, uuid, &state, &details,
+                                  &stateTime, error))
+        return FALSE;
+    vsNetXdrWriteU32(call->ret, state);
+    vsNetXdrWriteU32(call->ret, details);
+    vsNetXdrWriteU64(call->ret, stateTime);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainGetMetadata(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *uri = NULL;
+    g_autofree char *value = NULL;
+    gint32 type;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgI32(call, &type, error) ||
+        !remoteArgOptString(call, &uri, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(value = qemuDriverGetMetadata(call->driver, uuid, type, uri, flags,
+                                        error)))
+        return FALSE;
+    vsNetXdrWriteString(call->ret, value);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainSetMetadata(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *metadata = NULL;
+    g_autofree char *key = NULL;
+    g_autofree char *uri = NULL;
+    gint32 type;
+    guint32 flags;
+
+    return remoteArgDomain(call, uuid, error) &&
+           remoteArgI32(call, &type, error) &&
+           remoteArgOptString(call, &metadata, error) &&
+           remoteArgOptString(call, &key, error) &&
+           remoteArgOptString(call, &uri, error) &&
+           remoteArgU32(call, &flags, error) && remoteArgEnd(call, error) &&
+           qemuDriverSetMetadata(call->driver, uuid, type, metadata, key, uri,
+                                 flags, error);
+}
+
+
+static gboolean
+remoteDomainGetCPUStats(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(vsTypedParamList) params = NULL;
+    unsigned int hostCPUs = 0;
+    guint32 nparams;
+    gint32 startCPU;
+    guint32 ncpus;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgU32(call, &nparams, error) ||
+        !remoteArgI32(call, &startCPU, error) ||
+        !remoteArgU32(call, &ncpus, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    if (nparams > REMOTE_NODE_CPU_STATS_MAX ||
+        ncpus > REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("too many CPU statistics asked for"));
+        return FALSE;
+    }
+    if (!(params = qemuDriverGetCPUStats(call->driver, uuid, startCPU, ncpus,
+                                         &hostCPUs, error)))
+        return FALSE;
+    if (startCPU >= 0 && ncpus == 0) {
+        /* how many host CPUs there are */
+        vsNetXdrWriteTypedParams(call->ret, NULL);
+        vsNetXdrWriteI32(call->ret, hostCPUs);
+    } else if (nparams == 0) {
+        /* how many statistics there are */
+        vsNetXdrWriteTypedParams(call->ret, NULL);
+        vsNetXdrWriteI32(call->ret, params->nparams);
+    } else {
+        vsNetXdrWriteTypedParams(call->ret, params);
+        vsNetXdrWriteI32(call->ret, params->nparams);
+    }
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainMemoryStats(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(GArray) stats = NULL;
+    guint32 maxStats;
+    guint32 flags;
+    guint32 n;
+    guint32 i;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgU32(call, &maxStats, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    if (maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX"));
+        return FALSE;
+    }
+    if (!(stats = qemuDriverMemoryStats(call->driver, uuid, error)))
+        return FALSE;
+    n = MIN(stats->len / 2, maxStats);
+    vsNetXdrWriteU32(call->ret, n);
+    for (i = 0; i < n; i++) {
+        vsNetXdrWriteI32(call->ret, g_array_index(stats, guint64, 2 * i));
+        vsNetXdrWriteU64(call->ret, g_array_index(stats, guint64, 2 * i + 1));
+    }
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainGetBlockInfo(remoteCall *call,
+                         GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *path = NULL;
+    unsigned long long capacity;
+    unsigned long long allocation;
+    unsigned long long physical;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !(path = remoteArgString(call, error)) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !qemuDriverGetBlockInfo(call->driver, uuid, path, &capacity,
+                                &allocation, &physical, error))
+        return FALSE;
+    vsNetXdrWriteU64(call->ret, allocation);
+    vsNetXdrWriteU64(call->ret, capacity);
+    vsNetXdrWriteU64(call->ret, physical);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainBlockStats(remoteCall *call,
+                       GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *path = NULL;
+    qemuStatsBlock stats;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !(path = remoteArgString(call, error)) || !remoteArgEnd(call, error) ||
+        !qemuDriverBlockStats(call->driver, uuid, path, &stats, error))
+        return FALSE;
+    vsNetXdrWriteI64(call->ret, stats.rdReq);
+    vsNetXdrWriteI64(call->ret, stats.rdBytes);
+    vsNetXdrWriteI64(call->ret, stats.wrReq);
+    vsNetXdrWriteI64(call->ret, stats.wrBytes);
+    /* QEMU counts no errors per disk: -1 is libvirt's "unknown" */
+    vsNetXdrWriteI64(call->ret, -1);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainBlockStatsFlags(remoteCall *call,
+                            GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
+    g_autofree char *path = NULL;
+    qemuStatsBlock s;
+    gint32 nparams;
+    guint32 flags;
+    size_t i;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !(path = remoteArgString(call, error)) ||
+        !remoteArgI32(call, &nparams, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckCount(nparams, REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX,
+                          error) ||
+        !qemuDriverBlockStats(call->driver, uuid, path, &s, error))
+        return FALSE;
+
+    {
+        const struct { const char *field; long long value; } fields[] = {
+            { "rd_operations", s.rdReq }, { "rd_bytes", s.rdBytes },
+            { "rd_total_times", s.rdTimes }, { "wr_operations", s.wrReq },
+            { "wr_bytes", s.wrBytes }, { "wr_total_times", s.wrTimes },
+            { "flush_operations", s.flReq },
+            { "flush_total_times", s.flTimes },
+        };
+
+        /* with nparams 0 the client asks how many there are */
+        for (i = 0; nparams > 0 && i < G_N_ELEMENTS(fields) &&
+                    i < (size_t) nparams; i++)
+            vsTypedParamListAddLLong(params, fields[i].field, fields[i].value);
+        vsNetXdrWriteTypedParams(call->ret, params);
+        vsNetXdrWriteI32(call->ret, nparams == 0 ? (gint32) G_N_ELEMENTS(fields)
+                                                 : (gint32) params->nparams);
+    }
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainInterfaceStats(remoteCall *call,
+                           GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *path = NULL;
+
+    return remoteArgDomain(call, uuid, error) &&
+           (path = remoteArgString(call, error)) &&
+           remoteArgEnd(call, error) &&
+           qemuDriverInterfaceStats(call->driver, uuid, path, error);
+}
+
+
+static gboolean
+remoteDomainInterfaceAddresses(remoteCall *call,
+                               GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(GPtrArray) ifaces = NULL;
+    guint32 source;
+    guint32 flags;
+    guint32 i;
+    guint32 j;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgU32(call, &source, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(ifaces = qemuDriverInterfaceAddresses(call->driver, uuid, source,
+                                                error)))
+        return FALSE;
+    vsNetXdrWriteU32(call->ret, MIN(ifaces->len, REMOTE_DOMAIN_INTERFACE_MAX));
+    for (i = 0; i < ifaces->len && i < REMOTE_DOMAIN_INTERFACE_MAX; i++) {
+        const qemuStatsInterface *iface = g_ptr_array_index(ifaces, i);
+
+        vsNetXdrWriteString(call->ret, iface->name);
+        vsNetXdrWriteOptString(call->ret, iface->hwaddr);
+        vsNetXdrWriteU32(call->ret, MIN(iface->addrs->len,
+                                        REMOTE_DOMAIN_IP_ADDR_MAX));
+        for (j = 0; j < iface->addrs->len && j < REMOTE_DOMAIN_IP_ADDR_MAX; j++) {
+            const qemuStatsIPAddress *addr = g_ptr_array_index(iface->addrs, j);
+
+            vsNetXdrWriteI32(call->ret, addr->type);
+            vsNetXdrWriteString(call->ret, addr->addr);
+            vsNetXdrWriteU32(call->ret, addr->prefix);
+        }
+    }
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainGetTime(remoteCall *call,
+                    GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    guint32 flags;
+
+    return remoteArgsDomainFlags(call, uuid, &flags, error) &&
+           qemuDriverGetTime(call->driver, uuid, error);
+}
+
+
+static gboolean
+remoteConnectGetAllDomainStats(remoteCall *call,
+                               GError **error)
+{
+    g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(
+        (GDestroyNotify) qemuDomainRefFree);
+    g_autoptr(GPtrArray) records = NULL;
+    GError *detail = NULL;
+    guint32 ndoms;
+    guint32 stats;
+    guint32 flags;
+    guint32 i;
+
+    if (!vsNetXdrReadArrayCount(&call->args, REMOTE_DOMAIN_LIST_MAX,
+                                4 + VS_UUID_BUFLEN + 4, &ndoms, &detail))
+        return remoteDecodeFailed(error, detail);
+    for (i = 0; i < ndoms; i++) {
+        qemuDomainRef *ref = g_new0(qemuDomainRef, 1);
+
+        g_ptr_array_add(refs, ref);
+        if (!remoteArgDomain(call, ref->uuid, error))
+            return FALSE;
+    }
+    if (!remoteArgU32(call, &stats, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(records = qemuDriverGetAllDomainStats(call->driver,
+                                                ndoms ? refs : NULL, stats,
+                                                flags, error)))
+        return FALSE;
+
+    vsNetXdrWriteU32(call->ret, records->len);
+    for (i = 0; i < records->len; i++) {
+        const qemuStatsRecord *record = g_ptr_array_index(records, i);
+
+        remoteRetDomain(call->ret, record->dom);
+        vsNetXdrWriteTypedParams(call->ret, record->params);
+    }
+    return TRUE;
+}
+
+
 /* ---- the table ----------------------------------------------------- */
 
 #define PRE REMOTE_PROC_PRE_OPEN
@@ -1379,6 +2244,8 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_CLOSE, remoteConnectClose, PRE | PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_TYPE, remoteConnectGetType, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_VERSION, remoteConnectGetVersion, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_GET_MAX_VCPUS, remoteConnectGetMaxVcpus, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_INFO, remoteNodeGetInfo, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_CAPABILITIES, remoteConnectGetCapabilities, 0, NULL },
     { REMOTE_PROC_DOMAIN_CREATE, remoteDomainCreate, WR, "virDomainCreate" },
     { REMOTE_PROC_DOMAIN_CREATE_XML, remoteDomainCreateXML, WR, "virDomainCreateXML" },
@@ -1387,7 +2254,10 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_GET_XML_DESC, remoteDomainGetXMLDesc, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_AUTOSTART, remoteDomainGetAutostart, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_INFO, remoteDomainGetInfo, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_MAX_MEMORY, remoteDomainGetMaxMemory, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_MAX_VCPUS, remoteDomainGetMaxVcpus, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_OS_TYPE, remoteDomainGetOSType, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_VCPUS, remoteDomainGetVcpus, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS, remoteConnectListDefinedDomains, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, remoteDomainLookupByID, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, remoteDomainLookupByName, PRIO, NULL },
@@ -1399,37 +2269,77 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_SHUTDOWN, remoteDomainShutdown, WR, "virDomainShutdown" },
     { REMOTE_PROC_DOMAIN_SUSPEND, remoteDomainSuspend, WR, "virDomainSuspend" },
     { REMOTE_PROC_DOMAIN_UNDEFINE, remoteDomainUndefine, WR, "virDomainUndefine" },
+    { REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS, remoteConnectListNoNames, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_DOMAINS, remoteConnectListDomains, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_NETWORKS, remoteConnectListNoNames, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS, remoteConnectNumOfNone, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, remoteConnectNumOfDomains, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NUM_OF_NETWORKS, remoteConnectNumOfNone, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_RESTORE, remoteDomainRestore, WR, "virDomainRestore" },
     { REMOTE_PROC_DOMAIN_SAVE, remoteDomainSave, WR, "virDomainSave" },
+    { REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE, remoteDomainGetSchedulerType, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS, remoteDomainGetSchedulerParameters, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_HOSTNAME, remoteConnectGetHostname, PRIO, NULL },
     { REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, remoteConnectSupportsFeature, PRE | PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_BLOCK_STATS, remoteDomainBlockStats, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_INTERFACE_STATS, remoteDomainInterfaceStats, PRIO, NULL },
     { REMOTE_PROC_AUTH_LIST, remoteAuthList, PRE | PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS, remoteConnectNumOfNone, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS, remoteConnectListNoNames, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS, remoteConnectNumOfNone, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS, remoteConnectListNoNames, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_FREE_MEMORY, remoteNodeGetFreeMemory, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_URI, remoteConnectGetURI, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, remoteDomainGetSecurityLabel, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_SECURITY_MODEL, remoteNodeGetSecurityModel, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_IS_ENCRYPTED, remoteConnectIsEncrypted, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_IS_SECURE, remoteConnectIsSecure, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_IS_ACTIVE, remoteDomainIsActive, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_IS_PERSISTENT, remoteDomainIsPersistent, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, remoteConnectGetLibVersion, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_MEMORY_STATS, remoteDomainMemoryStats, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_INFO, remoteDomainGetJobInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_ABORT_JOB, remoteDomainAbortJob, PRIO | WR, "virDomainAbortJob" },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE, remoteDomainManagedSave, WR, "virDomainManagedSave" },
     { REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, remoteDomainHasManagedSaveImage, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, remoteDomainManagedSaveRemove, WR, "virDomainManagedSaveRemove" },
     { REMOTE_PROC_DOMAIN_SNAPSHOT_NUM, remoteDomainSnapshotNum, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT, remoteDomainHasCurrentSnapshot, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_BLOCK_INFO, remoteDomainGetBlockInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, remoteDomainCreateWithFlags, WR, "virDomainCreateWithFlags" },
+    { REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, remoteDomainGetVcpusFlags, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_GET_SYSINFO, remoteConnectGetSysinfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_STATE, remoteDomainGetState, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, remoteDomainGetSchedulerParametersFlags, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_CPU_STATS, remoteNodeGetCPUStats, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_MEMORY_STATS, remoteNodeGetMemoryStats, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_CONTROL_INFO, remoteDomainGetControlInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, remoteDomainUndefineFlags, WR, "virDomainUndefineFlags" },
     { REMOTE_PROC_DOMAIN_SAVE_FLAGS, remoteDomainSaveFlags, WR, "virDomainSaveFlags" },
     { REMOTE_PROC_DOMAIN_RESTORE_FLAGS, remoteDomainRestoreFlags, WR, "virDomainRestoreFlags" },
     { REMOTE_PROC_DOMAIN_DESTROY_FLAGS, remoteDomainDestroyFlags, WR, "virDomainDestroyFlags" },
     { REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC, remoteDomainSaveImageGetXMLDesc, 0, NULL },
     { REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML, remoteDomainSaveImageDefineXML, WR, "virDomainSaveImageDefineXML" },
+    { REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS, remoteDomainBlockStatsFlags, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, remoteDomainShutdownFlags, WR, "virDomainShutdownFlags" },
+    { REMOTE_PROC_DOMAIN_GET_CPU_STATS, remoteDomainGetCPUStats, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_SET_METADATA, remoteDomainSetMetadata, WR, "virDomainSetMetadata" },
+    { REMOTE_PROC_DOMAIN_GET_METADATA, remoteDomainGetMetadata, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, remoteConnectListAllDomains, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS, remoteDomainListAllSnapshots, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
+    { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, remoteConnectGetDomainCapabilities, 0, NULL },
+    { REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, remoteConnectGetAllDomainStats, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, remoteDomainDefineXMLFlags, WR, "virDomainDefineXMLFlags" },
+    { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, remoteDomainInterfaceAddresses, PRIO, NULL },
     { REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, remoteDomainManagedSaveGetXMLDesc, 0, NULL },

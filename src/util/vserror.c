@@ -106,6 +106,8 @@ vsErrorCodePrefix(int code)
         return _("out of memory");
     case VS_ERR_NO_SUPPORT:
         return _("this function is not supported by the connection driver");
+    case VS_ERR_NO_CONNECT:
+        return _("no connection driver available for");
     case VS_ERR_INVALID_ARG:
         return _("invalid argument");
     case VS_ERR_OPERATION_FAILED:
@@ -138,6 +140,10 @@ vsErrorCodePrefix(int code)
         return _("argument unsupported");
     case VS_ERR_OPERATION_ABORTED:
         return _("operation aborted");
+    case VS_ERR_NO_DOMAIN_METADATA:
+        return _("metadata not found");
+    case VS_ERR_AGENT_UNRESPONSIVE:
+        return _("Guest agent is not responding");
     case VS_ERR_OPERATION_UNSUPPORTED:
         return _("Operation not supported");
     case VS_ERR_RESOURCE_BUSY:
@@ -170,6 +176,9 @@ vsErrorFormatMessage(const GError *error)
 
     if (!prefix)
         return g_strdup(error->message);
+    /* libvirt's one description that reads on into its detail (the URI) */
+    if (error->code == VS_ERR_NO_CONNECT)
+        return g_strdup_printf("%s %s", prefix, error->message);
 
     return g_strdup_printf("%s: %s", prefix, error->message);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "qemu_driver.h"
+#include "qemu_stats.h"
 #include "vserror.h"
 #include "vsinternal.h"
 
@@ -748,4 +749,203 @@ qemuDriverAbortJob(qemuDriver *driver, const unsigned char *uuid,
     }
     g_mutex_unlock(&driver->lock);
     return ok;
+}
+
+
+/* ---- host and statistics: answered with a fixed host, no domain data */
+
+static gboolean
+fakeNoStats(GError **error)
+{
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_SUPPORT,
+                "the fake driver keeps no statistics");
+    return FALSE;
+}
+
+
+char *
+qemuDriverGetDomainCapabilities(qemuDriver *driver, const char *emulator,
+                                const char *arch, const char *machine,
+                                const char *virttype, GError **error)
+{
+    return g_strdup("<domainCapabilities/>\n");
+}
+
+
+int
+qemuDriverConnectGetMaxVcpus(qemuDriver *driver, const char *type,
+                             GError **error)
+{
+    return 16;
+}
+
+
+char *
+qemuDriverGetSysinfo(qemuDriver *driver, GError **error)
+{
+    return g_strdup("<sysinfo type='smbios'/>\n");
+}
+
+
+gboolean
+qemuDriverNodeGetInfo(qemuDriver *driver, qemuHostNodeInfo *info,
+                      GError **error)
+{
+    memset(info, 0, sizeof(*info));
+    g_strlcpy(info->model, "x86_64", sizeof(info->model));
+    info->memory = 1024 * 1024;
+    info->cpus = info->nodes = info->sockets = info->threads = 1;
+    info->cores = 1;
+    return TRUE;
+}
+
+
+int
+qemuDriverNodeGetCPUStats(int cpuNum, qemuHostStat *stats, GError **error)
+{
+    stats[0] = (qemuHostStat) { "kernel", 1 };
+    return 1;
+}
+
+
+int
+qemuDriverNodeGetMemoryStats(int cellNum, qemuHostStat *stats, GError **error)
+{
+    stats[0] = (qemuHostStat) { "total", 1024 };
+    stats[1] = (qemuHostStat) { "free", 512 };
+    return 2;
+}
+
+
+char *
+qemuDriverGetMetadata(qemuDriver *driver, const unsigned char *uuid,
+                      int type, const char *uri, unsigned int flags,
+                      GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverSetMetadata(qemuDriver *driver, const unsigned char *uuid,
+                      int type, const char *metadata, const char *key,
+                      const char *uri, unsigned int flags, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+gboolean
+qemuDriverGetMaxMemory(qemuDriver *driver, const unsigned char *uuid,
+                       unsigned long long *kib, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+int
+qemuDriverGetMaxVcpus(qemuDriver *driver, const unsigned char *uuid,
+                      GError **error)
+{
+    fakeNoStats(error);
+    return -1;
+}
+
+
+int
+qemuDriverGetVcpusFlags(qemuDriver *driver, const unsigned char *uuid,
+                        unsigned int flags, GError **error)
+{
+    fakeNoStats(error);
+    return -1;
+}
+
+
+GArray *
+qemuDriverGetVcpus(qemuDriver *driver, const unsigned char *uuid,
+                   unsigned int *hostCPUs, GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverGetControlInfo(qemuDriver *driver, const unsigned char *uuid,
+                         unsigned int *state, unsigned int *details,
+                         unsigned long long *stateTime, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+vsTypedParamList *
+qemuDriverGetCPUStats(qemuDriver *driver, const unsigned char *uuid,
+                      int startCPU, unsigned int ncpus,
+                      unsigned int *hostCPUs, GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+GArray *
+qemuDriverMemoryStats(qemuDriver *driver, const unsigned char *uuid,
+                      GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverGetBlockInfo(qemuDriver *driver, const unsigned char *uuid,
+                       const char *path, unsigned long long *capacity,
+                       unsigned long long *allocation,
+                       unsigned long long *physical, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+gboolean
+qemuDriverBlockStats(qemuDriver *driver, const unsigned char *uuid,
+                     const char *path, qemuStatsBlock *stats, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+gboolean
+qemuDriverInterfaceStats(qemuDriver *driver, const unsigned char *uuid,
+                         const char *path, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+GPtrArray *
+qemuDriverInterfaceAddresses(qemuDriver *driver, const unsigned char *uuid,
+                             unsigned int source, GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverGetTime(qemuDriver *driver, const unsigned char *uuid,
+                  GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+GPtrArray *
+qemuDriverGetAllDomainStats(qemuDriver *driver, GPtrArray *refs,
+                            unsigned int stats, unsigned int flags,
+                            GError **error)
+{
+    return g_ptr_array_new();
 }
