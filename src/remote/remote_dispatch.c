@@ -1424,8 +1424,17 @@ remoteDomainAbortJobFlags(remoteCall *call,
  */
 
 typedef struct _remoteEventReg remoteEventReg;
+typedef enum {
+    REMOTE_EVENT_OBJECT_DOMAIN = 0,
+    REMOTE_EVENT_OBJECT_NETWORK,
+    REMOTE_EVENT_OBJECT_STORAGE_POOL,
+    REMOTE_EVENT_OBJECT_NODE_DEVICE,
+    REMOTE_EVENT_OBJECT_SECRET,
+} remoteEventObject;
+
 struct _remoteEventReg {
     vsNetClient *client;            /* a reference */
+    remoteEventObject object;
     gint32 callbackID;
     gint32 eventID;
     gboolean legacy;
@@ -1477,7 +1486,8 @@ remoteEventEmit(const qemuDomainRef *dom,
         remoteEventReg *reg = g_ptr_array_index(prog->eventRegs, i);
         g_autoptr(vsNetMessage) msg = NULL;
 
-        if (reg->eventID != REMOTE_DOMAIN_EVENT_ID_LIFECYCLE ||
+        if (reg->object != REMOTE_EVENT_OBJECT_DOMAIN ||
+            reg->eventID != REMOTE_DOMAIN_EVENT_ID_LIFECYCLE ||
             (!reg->anyDomain && memcmp(reg->uuid, dom->uuid, VS_UUID_BUFLEN)))
             continue;
         msg = vsNetMessageNew();
@@ -1504,6 +1514,7 @@ remoteEventEmit(const qemuDomainRef *dom,
 
 static gint32
 remoteEventRegister(remoteCall *call,
+                    remoteEventObject object,
                     gint32 eventID,
                     gboolean legacy,
                     const unsigned char *uuid)
@@ -1512,6 +1523,7 @@ remoteEventRegister(remoteCall *call,
     remoteEventReg *reg = g_new0(remoteEventReg, 1);
 
     reg->client = vsNetClientRef(call->client);
+    reg->object = object;
     reg->eventID = eventID;
     reg->legacy = legacy;
     reg->anyDomain = uuid == NULL;
@@ -1548,12 +1560,109 @@ remoteConnectDomainEventCallbackRegisterAny(remoteCall *call,
                     _("unsupported event ID %d"), eventID);
         return FALSE;
     }
-    vsNetXdrWriteI32(call->ret, remoteEventRegister(call, eventID, FALSE,
+    vsNetXdrWriteI32(call->ret, remoteEventRegister(call,
+                                                    REMOTE_EVENT_OBJECT_DOMAIN,
+                                                    eventID, FALSE,
                                                     hasDomain ? uuid : NULL));
     return TRUE;
 }
 
 
+/* Events of networks, storage pools, node devices and secrets: virtsaved
+ * has none of those objects, so a registration is accepted (management
+ * tools register at connect time) and nothing is ever sent on it. */
+static gboolean
+remoteObjectEventRegister(remoteCall *call,
+                          remoteEventObject object,
+                          GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *name = NULL;
+    GError *detail = NULL;
+    guint32 present;
+    gint32 eventID;
+    gint32 usageType;
+
+    if (!remoteArgI32(call, &eventID, error) ||
+        !remoteArgU32(call, &present, error))
+        return FALSE;
+    if (present) {
+        gboolean ok;
+
+        switch (object) {
+        case REMOTE_EVENT_OBJECT_NETWORK:
+        case REMOTE_EVENT_OBJECT_STORAGE_POOL:
+            ok = (name = remoteArgString(call, error)) &&
+                 vsNetXdrReadOpaqueFixed(&call->args, uuid, VS_UUID_BUFLEN,
+                                         &detail);
+            break;
+        case REMOTE_EVENT_OBJECT_NODE_DEVICE:
+            ok = (name = remoteArgString(call, error)) != NULL;
+            break;
+        case REMOTE_EVENT_OBJECT_SECRET:
+            ok = vsNetXdrReadOpaqueFixed(&call->args, uuid, VS_UUID_BUFLEN,
+                                         &detail) &&
+                 remoteArgI32(call, &usageType, error) &&
+                 (name = remoteArgString(call, error));
+            break;
+        case REMOTE_EVENT_OBJECT_DOMAIN:
+        default:
+            ok = FALSE;
+            break;
+        }
+        if (detail)
+            return remoteDecodeFailed(error, detail);
+        if (!ok)
+            return FALSE;
+    }
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    if (present) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_SUPPORT,
+                    _("virtsaved manages no networks, storage pools, node devices or secrets"));
+        return FALSE;
+    }
+    vsNetXdrWriteI32(call->ret,
+                     remoteEventRegister(call, object, eventID, FALSE, NULL));
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectNetworkEventRegisterAny(remoteCall *call,
+                                     GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_NETWORK, error);
+}
+
+
+static gboolean
+remoteConnectStoragePoolEventRegisterAny(remoteCall *call,
+                                         GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_STORAGE_POOL,
+                                     error);
+}
+
+
+static gboolean
+remoteConnectNodeDeviceEventRegisterAny(remoteCall *call,
+                                        GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_NODE_DEVICE,
+                                     error);
+}
+
+
+static gboolean
+remoteConnectSecretEventRegisterAny(remoteCall *call,
+                                    GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_SECRET, error);
+}
+
+
+/* Ends a registration of any callback-style kind by its ID. */
 static gboolean
 remoteConnectDomainEventCallbackDeregisterAny(remoteCall *call,
                                               GError **error)
@@ -1578,7 +1687,7 @@ remoteConnectDomainEventCallbackDeregisterAny(remoteCall *call,
     g_mutex_unlock(&prog->eventLock);
     if (!found) {
         g_set_error(error, VS_ERROR_RPC, VS_ERR_INVALID_ARG,
-                    _("domain event callback %d not registered"), callbackID);
+                    _("event callback %d not registered"), callbackID);
         return FALSE;
     }
     return TRUE;
@@ -1592,7 +1701,8 @@ remoteConnectDomainEventRegister(remoteCall *call,
 {
     if (!remoteArgEnd(call, error))
         return FALSE;
-    remoteEventRegister(call, REMOTE_DOMAIN_EVENT_ID_LIFECYCLE, TRUE, NULL);
+    remoteEventRegister(call, REMOTE_EVENT_OBJECT_DOMAIN,
+                        REMOTE_DOMAIN_EVENT_ID_LIFECYCLE, TRUE, NULL);
     vsNetXdrWriteI32(call->ret, 1);
     return TRUE;
 }
@@ -2556,6 +2666,8 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, remoteConnectNetworkEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, remoteConnectDomainEventCallbackRegisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, PRIO, NULL },
@@ -2565,6 +2677,12 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, remoteDomainInterfaceAddresses, PRIO, NULL },
     { REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, remoteConnectStoragePoolEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, remoteConnectNodeDeviceEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY, remoteConnectSecretEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, remoteDomainManagedSaveGetXMLDesc, 0, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, remoteDomainManagedSaveDefineXML, WR, "virDomainManagedSaveDefineXML" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDomainGetMessages, PRIO, NULL },
