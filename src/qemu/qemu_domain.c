@@ -353,6 +353,9 @@ qemuDomainObjSetState(qemuDomainObj *vm,
                       int reason)
 {
     g_autoptr(GError) err = NULL;
+    int events[2][2];
+    size_t nevents;
+    size_t i;
 
     if (vm->state != state || vm->reason != reason) {
         VS_DEBUG("domain '%s': %s (%s) -> %s (%s)", vm->name,
@@ -361,13 +364,141 @@ qemuDomainObjSetState(qemuDomainObj *vm,
                  qemuDomainStateTypeToString(state),
                  qemuDomainStateReasonToString(state, reason));
     }
+    nevents = qemuDomainEventsForState(vm->state, vm->reason, state, reason,
+                                       events);
     vm->state = state;
     vm->reason = reason;
 
     if (qemuDomainObjIsActive(vm) && !qemuDomainSaveStatus(vm, &err))
         VS_WARN("domain '%s': %s", vm->name, err->message);
+    for (i = 0; i < nevents; i++)
+        qemuDomainEmitEvent(vm, events[i][0], events[i][1]);
 
     qemuDomainObjBroadcast(vm);
+}
+
+
+/**
+ * qemuDomainEventsForState:
+ * @oldState: the state before (vsDomainState)
+ * @oldReason: its reason
+ * @state: the new state
+ * @reason: its reason
+ * @events: (out) (event, detail) pairs
+ *
+ * libvirt's lifecycle events for a state change: a start is STARTED once
+ * the vCPUs run (or once a start asked to stay paused is done), a
+ * restore STARTED/RESTORED, a pause SUSPENDED, a continue RESUMED, and
+ * the end of QEMU STOPPED with why. Intermediate states of a start or a
+ * restore report nothing.
+ *
+ * Returns: the number of pairs written, 0 to 2.
+ */
+size_t
+qemuDomainEventsForState(int oldState,
+                         int oldReason,
+                         int state,
+                         int reason,
+                         int events[2][2])
+{
+    gboolean starting = oldState == VS_DOMAIN_PAUSED &&
+                        oldReason == VS_DOMAIN_PAUSED_STARTING_UP;
+    gboolean restoring = oldState == VS_DOMAIN_PAUSED &&
+                         oldReason == VS_DOMAIN_PAUSED_MIGRATION;
+    gboolean wasActive = oldState == VS_DOMAIN_RUNNING ||
+                         oldState == VS_DOMAIN_PAUSED ||
+                         oldState == VS_DOMAIN_SHUTDOWN;
+    size_t n = 0;
+
+#define QEMU_ADD_EVENT(e, d) \
+    do { events[n][0] = (e); events[n][1] = (d); n++; } while (0)
+
+    switch ((vsDomainState) state) {
+    case VS_DOMAIN_RUNNING:
+        if (oldState == VS_DOMAIN_RUNNING)
+            break;
+        /* QEMU's RESUME event and the end of the restore race to set
+         * this; whichever comes first reports the restore */
+        if (reason == VS_DOMAIN_RUNNING_RESTORED || restoring)
+            QEMU_ADD_EVENT(QEMU_EVENT_STARTED, QEMU_EVENT_STARTED_RESTORED);
+        else if (reason == VS_DOMAIN_RUNNING_BOOTED || !wasActive || starting)
+            QEMU_ADD_EVENT(QEMU_EVENT_STARTED, QEMU_EVENT_STARTED_BOOTED);
+        else
+            QEMU_ADD_EVENT(QEMU_EVENT_RESUMED, QEMU_EVENT_RESUMED_UNPAUSED);
+        break;
+    case VS_DOMAIN_PAUSED:
+        if (reason == VS_DOMAIN_PAUSED_STARTING_UP ||
+            reason == VS_DOMAIN_PAUSED_MIGRATION ||
+            oldState == VS_DOMAIN_PAUSED)
+            break;
+        if (starting || !wasActive)
+            QEMU_ADD_EVENT(QEMU_EVENT_STARTED, QEMU_EVENT_STARTED_BOOTED);
+        QEMU_ADD_EVENT(QEMU_EVENT_SUSPENDED,
+                       reason == VS_DOMAIN_PAUSED_IOERROR ?
+                       QEMU_EVENT_SUSPENDED_IOERROR :
+                       QEMU_EVENT_SUSPENDED_PAUSED);
+        break;
+    case VS_DOMAIN_SHUTDOWN:
+        if (oldState != VS_DOMAIN_SHUTDOWN)
+            QEMU_ADD_EVENT(QEMU_EVENT_SHUTDOWN, QEMU_EVENT_SHUTDOWN_FINISHED);
+        break;
+    case VS_DOMAIN_SHUTOFF:
+        if (!wasActive)
+            break;
+        switch (reason) {
+        case VS_DOMAIN_SHUTOFF_SHUTDOWN:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_SHUTDOWN);
+            break;
+        case VS_DOMAIN_SHUTOFF_DESTROYED:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_DESTROYED);
+            break;
+        case VS_DOMAIN_SHUTOFF_CRASHED:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_CRASHED);
+            break;
+        case VS_DOMAIN_SHUTOFF_MIGRATED:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_MIGRATED);
+            break;
+        case VS_DOMAIN_SHUTOFF_SAVED:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_SAVED);
+            break;
+        default:
+            QEMU_ADD_EVENT(QEMU_EVENT_STOPPED, QEMU_EVENT_STOPPED_FAILED);
+            break;
+        }
+        break;
+    case VS_DOMAIN_NOSTATE:
+    case VS_DOMAIN_BLOCKED:
+    case VS_DOMAIN_CRASHED:
+    case VS_DOMAIN_PMSUSPENDED:
+    case VS_DOMAIN_STATE_LAST:
+        break;
+    }
+#undef QEMU_ADD_EVENT
+    return n;
+}
+
+
+/**
+ * qemuDomainEmitEvent:
+ * @vm: a locked domain object
+ * @event: a qemuDomainEventType
+ * @detail: its detail
+ *
+ * Hands the event to the listener the daemon installed, if any.
+ */
+void
+qemuDomainEmitEvent(qemuDomainObj *vm,
+                    int event,
+                    int detail)
+{
+    g_autoptr(qemuDomainRef) ref = NULL;
+    qemuDriver *driver = vm->driver;
+
+    VS_DEBUG("domain '%s': event %d detail %d", vm->name, event, detail);
+    if (!driver || !driver->eventFunc)
+        return;
+    ref = qemuDomainObjToRef(vm);
+    driver->eventFunc(ref, event, detail, driver->eventOpaque);
 }
 
 

@@ -74,6 +74,9 @@ struct _qemuDriver {
     unsigned int workers;
     /* Display ports of running domains (qemu_graphics.c). */
     qemuGraphicsPorts *graphicsPorts;
+    /* Lifecycle events; set once before clients are served. */
+    qemuDriverEventFunc eventFunc;
+    gpointer eventOpaque;
 };
 
 typedef enum {
@@ -288,6 +291,42 @@ void qemuDomainObjExitMonitor(qemuDomainObj *vm,
 
 /* (transfer full) name, uuid and id for the client. */
 qemuDomainRef *qemuDomainObjToRef(const qemuDomainObj *vm);
+
+/* libvirt's lifecycle events (virDomainEventType) and the details used. */
+typedef enum {
+    QEMU_EVENT_DEFINED = 0,
+    QEMU_EVENT_UNDEFINED = 1,
+    QEMU_EVENT_STARTED = 2,
+    QEMU_EVENT_SUSPENDED = 3,
+    QEMU_EVENT_RESUMED = 4,
+    QEMU_EVENT_STOPPED = 5,
+    QEMU_EVENT_SHUTDOWN = 6,
+} qemuDomainEventType;
+
+#define QEMU_EVENT_DEFINED_ADDED 0
+#define QEMU_EVENT_DEFINED_UPDATED 1
+#define QEMU_EVENT_UNDEFINED_REMOVED 0
+#define QEMU_EVENT_STARTED_BOOTED 0
+#define QEMU_EVENT_STARTED_RESTORED 2
+#define QEMU_EVENT_SUSPENDED_PAUSED 0
+#define QEMU_EVENT_SUSPENDED_IOERROR 2
+#define QEMU_EVENT_RESUMED_UNPAUSED 0
+#define QEMU_EVENT_STOPPED_SHUTDOWN 0
+#define QEMU_EVENT_STOPPED_DESTROYED 1
+#define QEMU_EVENT_STOPPED_CRASHED 2
+#define QEMU_EVENT_STOPPED_MIGRATED 3
+#define QEMU_EVENT_STOPPED_SAVED 4
+#define QEMU_EVENT_STOPPED_FAILED 5
+#define QEMU_EVENT_SHUTDOWN_FINISHED 0
+
+/* The events a state change from (@oldState, @oldReason) to
+ * (@state, @reason) means, as (event, detail) pairs in @events; returns
+ * how many (0 to 2). */
+size_t qemuDomainEventsForState(int oldState, int oldReason,
+                                int state, int reason,
+                                int events[2][2]);
+/* Report (@event, @detail) of @vm (locked) to the driver's listener. */
+void qemuDomainEmitEvent(qemuDomainObj *vm, int event, int detail);
 
 /* ---- status files --------------------------------------------------
  *

@@ -278,6 +278,25 @@ qemuDriverPinMachine(qemuDriver *driver,
 
 
 /**
+ * qemuDriverSetEventCallback:
+ * @driver: the driver
+ * @func: called for every domain lifecycle event, with the domain locked
+ * @opaque: passed to @func
+ *
+ * Installs the one listener of lifecycle events; call it before clients
+ * are served.
+ */
+void
+qemuDriverSetEventCallback(qemuDriver *driver,
+                           qemuDriverEventFunc func,
+                           gpointer opaque)
+{
+    driver->eventFunc = func;
+    driver->eventOpaque = opaque;
+}
+
+
+/**
  * qemuDriverGetVersion:
  * @driver: the driver
  * @version: (out) QEMU's version, libvirt-encoded
@@ -824,6 +843,7 @@ qemuDriverDefineXML(qemuDriver *driver,
             return NULL;
         }
         VS_INFO("domain '%s' redefined", vm->name);
+        qemuDomainEmitEvent(vm, QEMU_EVENT_DEFINED, QEMU_EVENT_DEFINED_UPDATED);
     } else {
         if (!(vm = qemuDomainObjListAdd(driver->domains, driver, def, TRUE,
                                         error)))
@@ -836,6 +856,7 @@ qemuDriverDefineXML(qemuDriver *driver,
         }
         qemuDriverRefreshFileFlags(driver, vm);
         VS_INFO("domain '%s' defined", vm->name);
+        qemuDomainEmitEvent(vm, QEMU_EVENT_DEFINED, QEMU_EVENT_DEFINED_ADDED);
     }
 
     ref = qemuDomainObjToRef(vm);
@@ -949,6 +970,7 @@ qemuDriverUndefine(qemuDriver *driver,
     vm->autostart = FALSE;
     vm->persistent = FALSE;
     VS_INFO("domain '%s' undefined", vm->name);
+    qemuDomainEmitEvent(vm, QEMU_EVENT_UNDEFINED, QEMU_EVENT_UNDEFINED_REMOVED);
 
     if (qemuDomainObjIsActive(vm))
         g_clear_pointer(&vm->persistentDef, vsDomainDefFree);

@@ -121,6 +121,13 @@ gboolean qemuDriverGetVersion(qemuDriver *driver, unsigned long long *version,
                               GError **error);
 /* virConnectGetCapabilities */
 char *qemuDriverGetCapabilities(qemuDriver *driver, GError **error);
+
+/* Lifecycle events (libvirt's virDomainEventType and detail numbers),
+ * reported with the domain locked: the listener must not block. */
+typedef void (*qemuDriverEventFunc)(const qemuDomainRef *dom, int event,
+                                    int detail, gpointer opaque);
+void qemuDriverSetEventCallback(qemuDriver *driver, qemuDriverEventFunc func,
+                                gpointer opaque);
 char *qemuDriverGetDomainCapabilities(qemuDriver *driver,
                                       const char *emulator,
                                       const char *arch,

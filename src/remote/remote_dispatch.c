@@ -38,6 +38,9 @@ struct _remoteClient {
 struct _remoteProgram {
     qemuDriver *driver;
     gboolean keepalive;
+    GMutex eventLock;
+    GPtrArray *eventRegs;           /* remoteEventReg */
+    gint32 nextCallbackID;
 };
 
 typedef struct _remoteCall remoteCall;
@@ -51,6 +54,8 @@ struct _remoteCall {
 };
 
 typedef gboolean (*remoteHandler)(remoteCall *call, GError **error);
+
+static void remoteEventsPruneLocked(remoteProgram *prog, vsNetClient *client);
 
 typedef enum {
     REMOTE_PROC_PRE_OPEN = 1 << 0,  /* served before CONNECT_OPEN */
@@ -311,6 +316,9 @@ remoteConnectClose(remoteCall *call,
     g_mutex_lock(&call->priv->lock);
     call->priv->open = FALSE;
     g_mutex_unlock(&call->priv->lock);
+    g_mutex_lock(&call->prog->eventLock);
+    remoteEventsPruneLocked(call->prog, call->client);
+    g_mutex_unlock(&call->prog->eventLock);
     /* like libvirtd: answer, then hang up */
     vsNetClientCloseAfterReplies(call->client);
     return TRUE;
@@ -398,12 +406,13 @@ remoteFeatureSupported(remoteCall *call,
     switch (feature) {
     case REMOTE_FEATURE_TYPED_PARAM_STRING:
     case REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK:
+    case REMOTE_FEATURE_REMOTE_EVENT_CALLBACK:
     case REMOTE_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER:
         return 1;
     case REMOTE_FEATURE_PROGRAM_KEEPALIVE:
         return call->prog->keepalive ? 1 : 0;
     default:
-        /* no migration, fd passing or event callbacks */
+        /* no migration or fd passing */
         return 0;
     }
 }
@@ -1403,6 +1412,326 @@ remoteDomainAbortJobFlags(remoteCall *call,
 }
 
 
+/* ---- domain events --------------------------------------------------
+ *
+ * A client registers per event ID, for one domain or all; the driver
+ * reports lifecycle events through remoteEventEmit() and each matching
+ * registration gets an asynchronous MESSAGE on its connection: proc 318
+ * with the callback ID (virConnectDomainEventRegisterAny, as virsh and
+ * the bindings use it), or proc 107 for the legacy registration.
+ * Registrations end with the deregistration, the connection's close
+ * procedure, or, found at the next event, the connection going away.
+ */
+
+typedef struct _remoteEventReg remoteEventReg;
+typedef enum {
+    REMOTE_EVENT_OBJECT_DOMAIN = 0,
+    REMOTE_EVENT_OBJECT_NETWORK,
+    REMOTE_EVENT_OBJECT_STORAGE_POOL,
+    REMOTE_EVENT_OBJECT_NODE_DEVICE,
+    REMOTE_EVENT_OBJECT_SECRET,
+} remoteEventObject;
+
+struct _remoteEventReg {
+    vsNetClient *client;            /* a reference */
+    remoteEventObject object;
+    gint32 callbackID;
+    gint32 eventID;
+    gboolean legacy;
+    gboolean anyDomain;
+    unsigned char uuid[VS_UUID_BUFLEN];
+};
+
+
+static void
+remoteEventRegFree(remoteEventReg *reg)
+{
+    vsNetClientUnref(reg->client);
+    g_free(reg);
+}
+
+
+/* Drop the registrations of @client, or with @client NULL those of
+ * connections that are gone. Called with prog->eventLock held. */
+static void
+remoteEventsPruneLocked(remoteProgram *prog,
+                        vsNetClient *client)
+{
+    guint i = 0;
+
+    while (i < prog->eventRegs->len) {
+        remoteEventReg *reg = g_ptr_array_index(prog->eventRegs, i);
+
+        if (client ? reg->client == client : vsNetClientIsClosed(reg->client))
+            g_ptr_array_remove_index(prog->eventRegs, i);
+        else
+            i++;
+    }
+}
+
+
+/* The driver's listener: runs with the domain locked, so it only queues. */
+static void
+remoteEventEmit(const qemuDomainRef *dom,
+                int event,
+                int detail,
+                gpointer opaque)
+{
+    remoteProgram *prog = opaque;
+    guint i;
+
+    g_mutex_lock(&prog->eventLock);
+    remoteEventsPruneLocked(prog, NULL);
+    for (i = 0; i < prog->eventRegs->len; i++) {
+        remoteEventReg *reg = g_ptr_array_index(prog->eventRegs, i);
+        g_autoptr(vsNetMessage) msg = NULL;
+
+        if (reg->object != REMOTE_EVENT_OBJECT_DOMAIN ||
+            reg->eventID != REMOTE_DOMAIN_EVENT_ID_LIFECYCLE ||
+            (!reg->anyDomain && memcmp(reg->uuid, dom->uuid, VS_UUID_BUFLEN)))
+            continue;
+        msg = vsNetMessageNew();
+        msg->header.prog = VS_NET_PROGRAM_REMOTE;
+        msg->header.vers = VS_NET_PROGRAM_VERSION;
+        msg->header.type = VS_NET_MESSAGE_MESSAGE;
+        /* clients ignore an event's serial; libvirtd sends 1 */
+        msg->header.serial = 1;
+        msg->header.status = VS_NET_MESSAGE_STATUS_OK;
+        if (reg->legacy) {
+            msg->header.proc = REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE;
+        } else {
+            msg->header.proc = REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE;
+            vsNetXdrWriteI32(msg->payload, reg->callbackID);
+        }
+        remoteRetDomain(msg->payload, dom);
+        vsNetXdrWriteI32(msg->payload, event);
+        vsNetXdrWriteI32(msg->payload, detail);
+        vsNetClientQueueMessage(reg->client, msg);
+    }
+    g_mutex_unlock(&prog->eventLock);
+}
+
+
+static gint32
+remoteEventRegister(remoteCall *call,
+                    remoteEventObject object,
+                    gint32 eventID,
+                    gboolean legacy,
+                    const unsigned char *uuid)
+{
+    remoteProgram *prog = call->prog;
+    remoteEventReg *reg = g_new0(remoteEventReg, 1);
+
+    reg->client = vsNetClientRef(call->client);
+    reg->object = object;
+    reg->eventID = eventID;
+    reg->legacy = legacy;
+    reg->anyDomain = uuid == NULL;
+    if (uuid)
+        memcpy(reg->uuid, uuid, VS_UUID_BUFLEN);
+
+    g_mutex_lock(&prog->eventLock);
+    remoteEventsPruneLocked(prog, NULL);
+    reg->callbackID = prog->nextCallbackID++;
+    g_ptr_array_add(prog->eventRegs, reg);
+    g_mutex_unlock(&prog->eventLock);
+    VS_DEBUG("client %" G_GUINT64_FORMAT ": events %d registered as callback %d",
+             vsNetClientGetID(call->client), eventID, reg->callbackID);
+    return reg->callbackID;
+}
+
+
+static gboolean
+remoteConnectDomainEventCallbackRegisterAny(remoteCall *call,
+                                            GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    guint32 hasDomain;
+    gint32 eventID;
+
+    if (!remoteArgI32(call, &eventID, error) ||
+        !remoteArgU32(call, &hasDomain, error) ||
+        (hasDomain && !remoteArgDomain(call, uuid, error)) ||
+        !remoteArgEnd(call, error) ||
+        (hasDomain && !remoteDomainCheckExists(call, uuid, error)))
+        return FALSE;
+    if (eventID < 0 || eventID >= REMOTE_DOMAIN_EVENT_ID_LAST) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_INVALID_ARG,
+                    _("unsupported event ID %d"), eventID);
+        return FALSE;
+    }
+    vsNetXdrWriteI32(call->ret, remoteEventRegister(call,
+                                                    REMOTE_EVENT_OBJECT_DOMAIN,
+                                                    eventID, FALSE,
+                                                    hasDomain ? uuid : NULL));
+    return TRUE;
+}
+
+
+/* Events of networks, storage pools, node devices and secrets: virtsaved
+ * has none of those objects, so a registration is accepted (management
+ * tools register at connect time) and nothing is ever sent on it. */
+static gboolean
+remoteObjectEventRegister(remoteCall *call,
+                          remoteEventObject object,
+                          GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *name = NULL;
+    GError *detail = NULL;
+    guint32 present;
+    gint32 eventID;
+    gint32 usageType;
+
+    if (!remoteArgI32(call, &eventID, error) ||
+        !remoteArgU32(call, &present, error))
+        return FALSE;
+    if (present) {
+        gboolean ok;
+
+        switch (object) {
+        case REMOTE_EVENT_OBJECT_NETWORK:
+        case REMOTE_EVENT_OBJECT_STORAGE_POOL:
+            ok = (name = remoteArgString(call, error)) &&
+                 vsNetXdrReadOpaqueFixed(&call->args, uuid, VS_UUID_BUFLEN,
+                                         &detail);
+            break;
+        case REMOTE_EVENT_OBJECT_NODE_DEVICE:
+            ok = (name = remoteArgString(call, error)) != NULL;
+            break;
+        case REMOTE_EVENT_OBJECT_SECRET:
+            ok = vsNetXdrReadOpaqueFixed(&call->args, uuid, VS_UUID_BUFLEN,
+                                         &detail) &&
+                 remoteArgI32(call, &usageType, error) &&
+                 (name = remoteArgString(call, error));
+            break;
+        case REMOTE_EVENT_OBJECT_DOMAIN:
+        default:
+            ok = FALSE;
+            break;
+        }
+        if (detail)
+            return remoteDecodeFailed(error, detail);
+        if (!ok)
+            return FALSE;
+    }
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    if (present) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_SUPPORT,
+                    _("virtsaved manages no networks, storage pools, node devices or secrets"));
+        return FALSE;
+    }
+    vsNetXdrWriteI32(call->ret,
+                     remoteEventRegister(call, object, eventID, FALSE, NULL));
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectNetworkEventRegisterAny(remoteCall *call,
+                                     GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_NETWORK, error);
+}
+
+
+static gboolean
+remoteConnectStoragePoolEventRegisterAny(remoteCall *call,
+                                         GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_STORAGE_POOL,
+                                     error);
+}
+
+
+static gboolean
+remoteConnectNodeDeviceEventRegisterAny(remoteCall *call,
+                                        GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_NODE_DEVICE,
+                                     error);
+}
+
+
+static gboolean
+remoteConnectSecretEventRegisterAny(remoteCall *call,
+                                    GError **error)
+{
+    return remoteObjectEventRegister(call, REMOTE_EVENT_OBJECT_SECRET, error);
+}
+
+
+/* Ends a registration of any callback-style kind by its ID. */
+static gboolean
+remoteConnectDomainEventCallbackDeregisterAny(remoteCall *call,
+                                              GError **error)
+{
+    remoteProgram *prog = call->prog;
+    gboolean found = FALSE;
+    gint32 callbackID;
+    guint i;
+
+    if (!remoteArgI32(call, &callbackID, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    g_mutex_lock(&prog->eventLock);
+    for (i = 0; i < prog->eventRegs->len && !found; i++) {
+        remoteEventReg *reg = g_ptr_array_index(prog->eventRegs, i);
+
+        if (reg->client == call->client && reg->callbackID == callbackID &&
+            !reg->legacy) {
+            g_ptr_array_remove_index(prog->eventRegs, i);
+            found = TRUE;
+        }
+    }
+    g_mutex_unlock(&prog->eventLock);
+    if (!found) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_INVALID_ARG,
+                    _("event callback %d not registered"), callbackID);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/* virConnectDomainEventRegister: lifecycle events of every domain. */
+static gboolean
+remoteConnectDomainEventRegister(remoteCall *call,
+                                 GError **error)
+{
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    remoteEventRegister(call, REMOTE_EVENT_OBJECT_DOMAIN,
+                        REMOTE_DOMAIN_EVENT_ID_LIFECYCLE, TRUE, NULL);
+    vsNetXdrWriteI32(call->ret, 1);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectDomainEventDeregister(remoteCall *call,
+                                   GError **error)
+{
+    remoteProgram *prog = call->prog;
+    guint i = 0;
+
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    g_mutex_lock(&prog->eventLock);
+    while (i < prog->eventRegs->len) {
+        remoteEventReg *reg = g_ptr_array_index(prog->eventRegs, i);
+
+        if (reg->client == call->client && reg->legacy)
+            g_ptr_array_remove_index(prog->eventRegs, i);
+        else
+            i++;
+    }
+    g_mutex_unlock(&prog->eventLock);
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
 /* ---- host ---------------------------------------------------------- */
 
 /* A count a client asks for, within the protocol's limit. */
@@ -2289,6 +2618,8 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS, remoteConnectNumOfNone, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS, remoteConnectListNoNames, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_FREE_MEMORY, remoteNodeGetFreeMemory, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, remoteConnectDomainEventRegister, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, remoteConnectDomainEventDeregister, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_URI, remoteConnectGetURI, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, remoteDomainGetSecurityLabel, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_SECURITY_MODEL, remoteNodeGetSecurityModel, PRIO, NULL },
@@ -2335,6 +2666,10 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, remoteConnectNetworkEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, remoteConnectDomainEventCallbackRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, remoteConnectGetDomainCapabilities, 0, NULL },
     { REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, remoteConnectGetAllDomainStats, PRIO, NULL },
@@ -2342,6 +2677,12 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, remoteDomainInterfaceAddresses, PRIO, NULL },
     { REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, remoteConnectStoragePoolEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, remoteConnectNodeDeviceEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY, remoteConnectSecretEventRegisterAny, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, remoteDomainManagedSaveGetXMLDesc, 0, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, remoteDomainManagedSaveDefineXML, WR, "virDomainManagedSaveDefineXML" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDomainGetMessages, PRIO, NULL },
@@ -2576,6 +2917,11 @@ remoteProgramNew(qemuDriver *driver,
 
     prog->driver = driver;
     prog->keepalive = keepalive;
+    g_mutex_init(&prog->eventLock);
+    prog->eventRegs = g_ptr_array_new_with_free_func(
+        (GDestroyNotify) remoteEventRegFree);
+    prog->nextCallbackID = 1;
+    qemuDriverSetEventCallback(driver, remoteEventEmit, prog);
     return prog;
 }
 
@@ -2587,6 +2933,11 @@ remoteProgramNew(qemuDriver *driver,
 void
 remoteProgramFree(remoteProgram *prog)
 {
+    if (!prog)
+        return;
+    qemuDriverSetEventCallback(prog->driver, NULL, NULL);
+    g_clear_pointer(&prog->eventRegs, g_ptr_array_unref);
+    g_mutex_clear(&prog->eventLock);
     g_free(prog);
 }
 

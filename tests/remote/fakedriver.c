@@ -949,3 +949,10 @@ qemuDriverGetAllDomainStats(qemuDriver *driver, GPtrArray *refs,
 {
     return g_ptr_array_new();
 }
+
+
+void
+qemuDriverSetEventCallback(qemuDriver *driver, qemuDriverEventFunc func,
+                           gpointer opaque)
+{
+}
