@@ -578,9 +578,27 @@ qemuHostFormatDevices(GString *buf,
     static const char *const diskBuses[] = { "ide", "sata", "virtio", NULL };
     static const char *const diskBusTypes[] = {
         NULL, "ich9-ahci", "virtio-blk-pci", NULL };
+    static const char *const graphics[] = { "vnc", "spice", NULL };
+    static const char *const graphicsTypes[] = { NULL, "chardev-spicevmc", NULL };
+    static const char *const videos[] = {
+        "vga", "cirrus", "qxl", "virtio", "bochs", "ramfb", "none", NULL };
+    static const char *const videoTypes[] = {
+        "VGA", "cirrus-vga", "qxl-vga", "virtio-vga", "bochs-display",
+        "ramfb", NULL, NULL };
+    static const char *const sounds[] = { "ich6", "ich9", "ac97", NULL };
+    static const char *const soundTypes[] = {
+        "intel-hda", "ich9-intel-hda", "AC97", NULL };
+    static const char *const tpms[] = { "tpm-tis", "tpm-crb", NULL };
+    static const char *const channels[] = { "unix", "spicevmc", NULL };
+    static const char *const channelTypes[] = {
+        "virtserialport", "chardev-spicevmc", NULL };
+    static const char *const redirdevs[] = { "usb", NULL };
+    static const char *const redirdevTypes[] = { "usb-redir", NULL };
     static const char *const consoles[] = { "pty", "null", "file", NULL };
     static const char *const rngModels[] = { "virtio", NULL };
     static const char *const rngTypes[] = { "virtio-rng-pci", NULL };
+    static const char *const watchdogs[] = { "i6300esb", "itco", NULL };
+    static const char *const watchdogTypes[] = { "i6300esb", NULL, NULL };
     static const char *const ifaceBackends[] = { "default", NULL };
 
     g_string_append(buf, "  <devices>\n    <disk supported='yes'>\n");
@@ -588,8 +606,18 @@ qemuHostFormatDevices(GString *buf,
         !qemuHostFormatEnum(buf, caps, "bus", diskBuses, diskBusTypes))
         VS_DEBUG("'%s' has no disk bus virtsave drives", caps->binary);
     g_string_append(buf, "    </disk>\n");
+    qemuHostFormatDevice(buf, caps, "graphics", "type", graphics,
+                         graphicsTypes);
+    qemuHostFormatDevice(buf, caps, "video", "modelType", videos, videoTypes);
+    qemuHostFormatDevice(buf, caps, "sound", "model", sounds, soundTypes);
+    qemuHostFormatDevice(buf, caps, "tpm", "model", tpms, tpms);
+    qemuHostFormatDevice(buf, caps, "channel", "type", channels, channelTypes);
+    qemuHostFormatDevice(buf, caps, "redirdev", "bus", redirdevs,
+                         redirdevTypes);
     qemuHostFormatDevice(buf, caps, "console", "type", consoles, NULL);
     qemuHostFormatDevice(buf, caps, "rng", "model", rngModels, rngTypes);
+    qemuHostFormatDevice(buf, caps, "watchdog", "model", watchdogs,
+                         watchdogTypes);
     qemuHostFormatDevice(buf, caps, "interface", "backendType",
                          ifaceBackends, NULL);
     g_string_append(buf, "    <hostdev supported='no'/>\n"

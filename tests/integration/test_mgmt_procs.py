@@ -97,8 +97,13 @@ def test_host(tap, d):
     tap.ok(dc is not None and dc.findtext("machine", "").startswith("pc-q35-")
            and int(dc.find("vcpu").get("max")) > 255 and
            len(dc.findall("cpu/mode[@name='custom']/model")) > 5 and
-           dc.find("devices/disk[@supported='yes']") is not None,
-           "domcapabilities: machine, vCPU limit, CPU models, disks",
+           dc.find("devices/disk[@supported='yes']") is not None and
+           "vnc" in [v.text for v in dc.findall(
+               "devices/graphics/enum[@name='type']/value")] and
+           "virtio" in [v.text for v in dc.findall(
+               "devices/video/enum[@name='modelType']/value")],
+           "domcapabilities: machine, vCPU limit, CPU models, disks, "
+           "displays and video",
            r.stdout[:2000])
     check(tap, d.virsh("domcapabilities", "--machine", "no-such-machine"),
           "domcapabilities of an unknown machine is refused", want_rc=1,
