@@ -2024,6 +2024,67 @@ remoteConnectListNoNames(remoteCall *call,
 
 
 static gboolean
+remoteNodeNumOfDevices(remoteCall *call,
+                       GError **error)
+{
+    g_autofree char *cap = NULL;
+    guint32 flags;
+
+    if (!remoteArgOptString(call, &cap, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, 0);
+    return TRUE;
+}
+
+
+static gboolean
+remoteNodeListDevices(remoteCall *call,
+                      GError **error)
+{
+    g_autofree char *cap = NULL;
+    gint32 maxnames;
+    guint32 flags;
+
+    if (!remoteArgOptString(call, &cap, error) ||
+        !remoteArgI32(call, &maxnames, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !remoteCheckMaxNames(maxnames, error))
+        return FALSE;
+    vsNetXdrWriteU32(call->ret, 0);
+    return TRUE;
+}
+
+
+/* Creating a network or a storage pool (virt-manager offers to make the
+ * "default" pool when it finds none): there is no driver to do it. */
+static gboolean
+remoteObjectCreateUnsupported(remoteCall *call,
+                              GError **error)
+{
+    g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_SUPPORT,
+                _("virtsaved manages no networks or storage pools: define them with the libvirt drivers that do"));
+    return FALSE;
+}
+
+
+/* Looking one up by name: there is none of that name. */
+static gboolean
+remoteObjectLookupByName(remoteCall *call,
+                         GError **error)
+{
+    g_autofree char *name = NULL;
+
+    if (!(name = remoteArgString(call, error)) || !remoteArgEnd(call, error))
+        return FALSE;
+    g_set_error(error, VS_ERROR_RPC, VS_ERR_NO_SUPPORT,
+                _("no network or storage pool named '%s': virtsaved manages none"),
+                name);
+    return FALSE;
+}
+
+
+static gboolean
 remoteDomainListAllSnapshots(remoteCall *call,
                              GError **error)
 {
@@ -2601,6 +2662,9 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS, remoteConnectListNoNames, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_DOMAINS, remoteConnectListDomains, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_NETWORKS, remoteConnectListNoNames, PRIO, NULL },
+    { REMOTE_PROC_NETWORK_CREATE_XML, remoteObjectCreateUnsupported, PRIO | WR, "virNetworkCreateXML" },
+    { REMOTE_PROC_NETWORK_DEFINE_XML, remoteObjectCreateUnsupported, PRIO | WR, "virNetworkDefineXML" },
+    { REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, remoteObjectLookupByName, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS, remoteConnectNumOfNone, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, remoteConnectNumOfDomains, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NUM_OF_NETWORKS, remoteConnectNumOfNone, PRIO, NULL },
@@ -2617,10 +2681,15 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS, remoteConnectListNoNames, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS, remoteConnectNumOfNone, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS, remoteConnectListNoNames, PRIO, NULL },
+    { REMOTE_PROC_STORAGE_POOL_CREATE_XML, remoteObjectCreateUnsupported, PRIO | WR, "virStoragePoolCreateXML" },
+    { REMOTE_PROC_STORAGE_POOL_DEFINE_XML, remoteObjectCreateUnsupported, PRIO | WR, "virStoragePoolDefineXML" },
+    { REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, remoteObjectLookupByName, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_FREE_MEMORY, remoteNodeGetFreeMemory, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, remoteConnectDomainEventRegister, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, remoteConnectDomainEventDeregister, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_URI, remoteConnectGetURI, PRIO, NULL },
+    { REMOTE_PROC_NODE_NUM_OF_DEVICES, remoteNodeNumOfDevices, PRIO, NULL },
+    { REMOTE_PROC_NODE_LIST_DEVICES, remoteNodeListDevices, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, remoteDomainGetSecurityLabel, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_SECURITY_MODEL, remoteNodeGetSecurityModel, PRIO, NULL },
     { REMOTE_PROC_CONNECT_IS_ENCRYPTED, remoteConnectIsEncrypted, PRIO, NULL },

@@ -241,6 +241,58 @@ def test_virt_install(tap, d, tmp):
     check_log(tap, log, "virt-install --print-xml")
 
 
+def test_virt_manager(tap, d, tmp):
+    """virt-manager's own connection code under Xvfb: the domain shows."""
+    if not shutil.which("virt-manager") or not shutil.which("Xvfb"):
+        tap.skip("virt-manager", "virt-manager or Xvfb is not installed")
+        return
+    serial = os.path.join(tmp, "vmgr-serial.log")
+    xml = os.path.join(tmp, "vmgr.xml")
+    with open(xml, "w") as f:
+        f.write(vstest.domain_xml("vsvmgr", serial))
+    d.virsh("define", xml)
+    d.virsh("start", "vsvmgr")
+    display = ":%d" % (50 + os.getpid() % 400)
+    home = os.path.join(tmp, "vmgr-home")
+    os.makedirs(home)
+    log = os.path.join(tmp, "virt-manager-client.log")
+    env = dict(os.environ, DISPLAY=display, HOME=home, XDG_RUNTIME_DIR=home,
+               **client_env(log))
+    env.pop("G_DEBUG", None)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24",
+                             "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    vmgr = None
+    try:
+        time.sleep(1.0)
+        vmgr = subprocess.Popen(["dbus-run-session", "--", "virt-manager",
+                                 "--no-fork", "--debug", "--connect", d.uri],
+                                env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        app_log = os.path.join(home, ".cache", "virt-manager",
+                               "virt-manager.log")
+        seen = vstest.wait_for_serial(app_log, r"vsvmgr", timeout=60)
+        tap.ok(seen is not None, "virt-manager lists the domain",
+               app_log)
+        time.sleep(2.0)
+        shot = os.path.join(tmp, "virt-manager.png")
+        if shutil.which("import"):
+            subprocess.run(["import", "-display", display, "-window", "root",
+                            shot], timeout=30)
+            tap.diag("screenshot of the connection: %s" % shot)
+    finally:
+        if vmgr:
+            vmgr.terminate()
+            try:
+                vmgr.wait(15)
+            except subprocess.TimeoutExpired:
+                vmgr.kill()
+        xvfb.terminate()
+        xvfb.wait(10)
+        d.virsh("destroy", "vsvmgr")
+        d.virsh("undefine", "vsvmgr")
+    check_log(tap, log, "virt-manager")
+
+
 def main():
     tap = vstest.TAP()
     tmp = tempfile.mkdtemp(prefix="vsmgmtclients-")
@@ -249,6 +301,7 @@ def main():
     with vstest.Daemon(args=args) as d:
         test_virsh_tools(tap, d, tmp)
         test_virt_install(tap, d, tmp)
+        test_virt_manager(tap, d, tmp)
         if drop_in:
             test_dbus(tap, d, tmp)
         else:
