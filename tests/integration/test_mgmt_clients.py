@@ -226,19 +226,24 @@ def test_virt_install(tap, d, tmp):
     if not shutil.which("virt-install"):
         tap.skip("virt-install", "virt-install is not installed")
         return
-    log = os.path.join(tmp, "virt-install.log")
-    cmd = ["virt-install", "--connect", d.uri, "--name", "vsvirtinst",
-           "--memory", "64", "--vcpus", "1",
-           "--boot", "kernel=%s" % vstest.guest_kernel(),
-           "--osinfo", "detect=off,name=generic", "--disk", "none",
-           "--network", "none", "--graphics", "none", "--import",
-           "--noautoconsole", "--print-xml"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, **client_env(log)))
-    tap.ok(r.returncode == 0 and "<name>vsvirtinst</name>" in r.stdout and
-           "<domain type=" in r.stdout,
-           "virt-install --print-xml against virtsaved", r.stderr[-2000:])
-    check_log(tap, log, "virt-install --print-xml")
+    base = ["virt-install", "--connect", d.uri, "--name", "vsvirtinst",
+            "--memory", "64", "--vcpus", "1",
+            "--boot", "kernel=%s" % vstest.guest_kernel(),
+            "--osinfo", "debian11", "--disk", "none", "--network", "none",
+            "--graphics", "none", "--import", "--noautoconsole"]
+    for extra, desc in ((["--print-xml"], "virt-install --print-xml"),
+                        ([], "virt-install")):
+        log = os.path.join(tmp, "virt-install%s.log" % "".join(extra))
+        r = subprocess.run(base + extra, capture_output=True, text=True,
+                           timeout=300, env=dict(os.environ, **client_env(log)))
+        tap.ok(r.returncode == 0, "%s against virtsaved" % desc,
+               r.stdout[-1000:] + r.stderr[-2000:])
+        check_log(tap, log, desc)
+    tap.ok("<name>vsvirtinst</name>" in d.virsh("dumpxml", "vsvirtinst").stdout
+           and d.virsh("domstate", "vsvirtinst").stdout.strip() == "running",
+           "the VM virt-install defined runs")
+    d.virsh("destroy", "vsvirtinst")
+    d.virsh("undefine", "vsvirtinst")
 
 
 def test_virt_manager(tap, d, tmp):
