@@ -139,6 +139,10 @@ def main():
                    "python: the all-domains registration saw the other "
                    "domain's events too", repr(other))
             py["stop"] = True
+        for name in (NAME, OTHER):
+            # the daemon leaves guests running when it stops
+            d.virsh("destroy", name)
+            d.virsh("undefine", name)
     tap.exit()
 
 

@@ -304,14 +304,20 @@ def main():
     drop_in = os.geteuid() == 0 and not socket_in_use(SYSTEM_SOCKET)
     args = ["--system-socket"] if drop_in else []
     with vstest.Daemon(args=args) as d:
-        test_virsh_tools(tap, d, tmp)
-        test_virt_install(tap, d, tmp)
-        test_virt_manager(tap, d, tmp)
-        if drop_in:
-            test_dbus(tap, d, tmp)
-        else:
-            tap.skip("libvirt-dbus", "%s is in use or not ours to take"
-                     % SYSTEM_SOCKET)
+        try:
+            test_virsh_tools(tap, d, tmp)
+            test_virt_install(tap, d, tmp)
+            test_virt_manager(tap, d, tmp)
+            if drop_in:
+                test_dbus(tap, d, tmp)
+            else:
+                tap.skip("libvirt-dbus", "%s is in use or not ours to take"
+                         % SYSTEM_SOCKET)
+        finally:
+            # the daemon leaves guests running when it stops
+            for name in (NAME, "vsvirtinst", "vsvmgr"):
+                d.virsh("destroy", name)
+                d.virsh("undefine", name)
     tap.exit()
 
 

@@ -321,29 +321,38 @@ def test_python(tap, d, disk):
     conn.close()
 
 
+def run(tap, d, tmp):
+    xml, disk = domain_xml(tmp)
+    path = os.path.join(tmp, "dom.xml")
+    with open(path, "w") as f:
+        f.write(xml)
+    test_host(tap, d)
+    check(tap, d.virsh("define", path), "virsh define")
+    check(tap, d.virsh("start", NAME), "virsh start")
+    m = vstest.wait_for_serial(os.path.join(tmp, "serial.log"),
+                               r"VSGUEST BOOT", timeout=60)
+    tap.ok(m is not None, "the guest booted")
+    test_domain_virsh(tap, d, disk)
+    test_domstats(tap, d, disk)
+    test_python(tap, d, disk)
+    check(tap, d.virsh("destroy", NAME), "virsh destroy")
+    r, s = domstats(d)
+    tap.ok(s.get("state.state") == "5" and "cpu.time" not in s and
+           s.get("balloon.current") == str(MEM_MIB * 1024),
+           "domstats of the shut-off domain", r.stdout)
+    d.virsh("undefine", NAME)
+
+
 def main():
     tap = vstest.TAP()
     tmp = tempfile.mkdtemp(prefix="vsmgmt-")
     with vstest.Daemon() as d:
-        xml, disk = domain_xml(tmp)
-        path = os.path.join(tmp, "dom.xml")
-        with open(path, "w") as f:
-            f.write(xml)
-        test_host(tap, d)
-        check(tap, d.virsh("define", path), "virsh define")
-        check(tap, d.virsh("start", NAME), "virsh start")
-        m = vstest.wait_for_serial(os.path.join(tmp, "serial.log"),
-                                   r"VSGUEST BOOT", timeout=60)
-        tap.ok(m is not None, "the guest booted")
-        test_domain_virsh(tap, d, disk)
-        test_domstats(tap, d, disk)
-        test_python(tap, d, disk)
-        check(tap, d.virsh("destroy", NAME), "virsh destroy")
-        r, s = domstats(d)
-        tap.ok(s.get("state.state") == "5" and "cpu.time" not in s and
-               s.get("balloon.current") == str(MEM_MIB * 1024),
-               "domstats of the shut-off domain", r.stdout)
-        d.virsh("undefine", NAME)
+        try:
+            run(tap, d, tmp)
+        finally:
+            # the daemon leaves guests running when it stops
+            d.virsh("destroy", NAME)
+            d.virsh("undefine", NAME)
     tap.exit()
 
 
