@@ -60,6 +60,10 @@ VS_ENUM_IMPL(vsDomainDiskCache, VS_DOMAIN_DISK_CACHE_LAST,
              "unsafe");
 VS_ENUM_IMPL(vsDomainDiskIO, VS_DOMAIN_DISK_IO_LAST,
              NULL, "native", "threads", "io_uring");
+VS_ENUM_IMPL(vsDomainDiskDiscard, VS_DOMAIN_DISK_DISCARD_LAST,
+             NULL, "unmap", "ignore");
+VS_ENUM_IMPL(vsDomainDiskDetectZeroes, VS_DOMAIN_DISK_DETECT_ZEROES_LAST,
+             NULL, "off", "on", "unmap");
 VS_ENUM_IMPL(vsDomainController, VS_DOMAIN_CONTROLLER_LAST,
              "usb", "pci", "ide", "sata");
 VS_ENUM_IMPL(vsDomainControllerModel, VS_DOMAIN_CONTROLLER_MODEL_LAST,
@@ -126,6 +130,7 @@ vsDomainDiskDefFree(vsDomainDiskDef *disk)
     if (!disk)
         return;
     g_free(disk->src);
+    g_free(disk->serial);
     g_free(disk->dst);
     vsDomainDeviceInfoClear(&disk->info);
     g_free(disk);

@@ -522,6 +522,26 @@ qemuBuildDiskCache(const vsDomainDiskDef *disk)
 }
 
 
+/* <driver discard detect_zeroes> on the format node of a writable image:
+ * discard requests reach the file only with discard='unmap', and
+ * detect_zeroes='unmap' needs that too, else it means 'on'. */
+static void
+qemuBuildDiskDiscard(const vsDomainDiskDef *disk,
+                     json_object *fmt)
+{
+    vsDomainDiskDetectZeroes dz = disk->detectZeroes;
+
+    if (disk->discard == VS_DOMAIN_DISK_DISCARD_UNMAP)
+        qemuJSONAddStr(fmt, "discard", "unmap");
+    if (dz == VS_DOMAIN_DISK_DETECT_ZEROES_UNMAP &&
+        disk->discard != VS_DOMAIN_DISK_DISCARD_UNMAP)
+        dz = VS_DOMAIN_DISK_DETECT_ZEROES_ON;
+    if (dz != VS_DOMAIN_DISK_DETECT_ZEROES_DEFAULT)
+        qemuJSONAddStr(fmt, "detect-zeroes",
+                       vsDomainDiskDetectZeroesTypeToString(dz));
+}
+
+
 /* One image of a disk: a "file" node and a format node above it. With
  * @chained, a qcow2 format node names its backing node (@backingNode,
  * or null for none), so that QEMU opens no file the driver did not
@@ -553,6 +573,8 @@ qemuBuildDiskLayer(qemuCommandBuf *buf,
 
     qemuJSONAddStr(fmt, "node-name", fmtNode);
     qemuJSONAddBool(fmt, "read-only", readonly);
+    if (!readonly)
+        qemuBuildDiskDiscard(disk, fmt);
     if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT)
         json_object_object_add(fmt, "cache", qemuBuildDiskCache(disk));
     qemuJSONAddStr(fmt, "driver", vsDomainDiskFormatTypeToString(format));
@@ -667,6 +689,8 @@ qemuBuildDisks(qemuCommandBuf *buf,
         if (disk->src)
             qemuJSONAddStr(props, "drive", fmtNode);
         qemuJSONAddStr(props, "id", disk->info.alias);
+        if (disk->serial)
+            qemuJSONAddStr(props, "serial", disk->serial);
         if (bootIndex)
             qemuJSONAddInt(props, "bootindex", bootIndex);
         if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT && disk->src)
