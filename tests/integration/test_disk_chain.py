@@ -14,6 +14,7 @@ Checks:
   QEMU holds all three files open;
 - save (sparse, --bypass-cache --parallel-channels 4) and restore bring
   the guest back with its memory checks passing and the chain open again;
+  right after the save, qemu-img checks the top image (clean, unlocked);
 - a qcow2 image whose backing file is itself, and two images backing
   each other, are refused at start with one error naming the disk and the
   loop, and no QEMU is left running.
@@ -152,6 +153,12 @@ def test_chain(tap, d, tmp):
                 timeout=300)
     tap.ok(r.returncode == 0, "save it (sparse, bypass cache, 4 channels)",
            r.stderr)
+    # QEMU inactivates (flushes and closes for writing) every block node
+    # before the migration completes; the image must be consistent and
+    # unlocked the moment the save has returned.
+    r = qemu_img("check", "-q", "-f", "qcow2", top)
+    tap.ok(r.returncode == 0, "the top image is clean right after the save",
+           r.stdout + r.stderr)
     offset = os.path.getsize(serial)
     r = d.virsh("restore", image, *FAST, timeout=300)
     tap.ok(r.returncode == 0, "restore it", r.stderr)
