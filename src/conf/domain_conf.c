@@ -805,6 +805,16 @@ vsDomainDiskCheckMedia(vsDomainDiskDef *disk,
         }
     }
 
+    /* Two writers can share a raw image, never one with metadata of
+     * its own such as qcow2's, as in libvirt. */
+    if (disk->shareable && !disk->readonly &&
+        disk->format != VS_DOMAIN_DISK_FORMAT_RAW) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': a writable shareable disk must be in raw format"),
+                    disk->dst);
+        return FALSE;
+    }
+
     /* Native AIO needs O_DIRECT, which only these cache modes give. */
     if (disk->io == VS_DOMAIN_DISK_IO_NATIVE &&
         disk->cache != VS_DOMAIN_DISK_CACHE_NONE &&

@@ -276,6 +276,7 @@ struct _vsDomainDiskDef {
     char *dst;                      /* <target dev>: "vda", "hdc", "sda" */
     vsDomainDiskBus bus;            /* <target bus> */
     gboolean readonly;              /* <readonly/>; always set for cdrom */
+    gboolean shareable;             /* <shareable/> */
     unsigned int bootIndex;         /* <boot order>; 0 when absent */
     vsDomainDeviceInfo info;
 };

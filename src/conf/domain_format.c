@@ -324,6 +324,8 @@ vsDomainFormatDisk(vsDomainFormatCtxt *ctxt,
         vsBufLine(buf, 3, "<boot order='%u'/>", disk->bootIndex);
     if (disk->readonly)
         vsBufLine(buf, 3, "<readonly/>");
+    if (disk->shareable)
+        vsBufLine(buf, 3, "<shareable/>");
     if (disk->serial) {
         g_autofree char *serial = g_markup_escape_text(disk->serial, -1);
         vsBufLine(buf, 3, "<serial>%s</serial>", serial);

@@ -1348,6 +1348,21 @@ vsDomainParseDiskReadonly(vsDomainParseState *st G_GNUC_UNUSED,
 
 
 static gboolean
+vsDomainParseDiskShareable(vsDomainParseState *st G_GNUC_UNUSED,
+                           void *obj,
+                           xmlNodePtr node,
+                           GError **error)
+{
+    vsDomainDiskDef *disk = obj;
+
+    if (!vsXMLCheckAttrs(node, NULL, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    disk->shareable = TRUE;
+    return TRUE;
+}
+
+
+static gboolean
 vsDomainParseDiskBoot(vsDomainParseState *st, void *obj,
                       xmlNodePtr node, GError **error)
 {
@@ -1390,6 +1405,7 @@ vsDomainParseDisk(vsDomainParseState *st,
         { "backingStore", vsDomainParseBackingStore, FALSE },
         { "target", vsDomainParseDiskTarget, FALSE },
         { "readonly", vsDomainParseDiskReadonly, FALSE },
+        { "shareable", vsDomainParseDiskShareable, FALSE },
         { "serial", vsDomainParseDiskSerial, FALSE },
         { "boot", vsDomainParseDiskBoot, FALSE },
         { "alias", vsDomainParseAlias, FALSE },

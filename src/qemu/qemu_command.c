@@ -691,6 +691,9 @@ qemuBuildDisks(qemuCommandBuf *buf,
         qemuJSONAddStr(props, "id", disk->info.alias);
         if (disk->serial)
             qemuJSONAddStr(props, "serial", disk->serial);
+        /* QEMU's image locking would refuse a second writer. */
+        if (disk->shareable)
+            qemuJSONAddBool(props, "share-rw", TRUE);
         if (bootIndex)
             qemuJSONAddInt(props, "bootindex", bootIndex);
         if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT && disk->src)

@@ -67,6 +67,7 @@ static const char *const invalidCases[] = {
     "err-disk-bus-scsi",
     "err-disk-driver-discard-bad",
     "err-disk-serial",
+    "err-disk-shareable-qcow2",
     "err-disk-dup-target",
     "err-disk-no-source",
     "err-disk-cdrom-virtio",
