@@ -235,6 +235,11 @@ vsDomainABICheckDisks(const vsDomainDef *src,
                          d->dst, s->dst);
             return FALSE;
         }
+        if (g_strcmp0(s->serial, d->serial) != 0) {
+            VS_ABI_ERROR(error, _("Target disk %s serial '%s' does not match source '%s'"),
+                         d->dst, d->serial ? d->serial : "", s->serial ? s->serial : "");
+            return FALSE;
+        }
         if (s->readonly != d->readonly || s->format != d->format) {
             VS_ABI_ERROR(error, _("Target disk %s read-only state or format does not match source"),
                          d->dst);

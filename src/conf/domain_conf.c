@@ -60,6 +60,10 @@ VS_ENUM_IMPL(vsDomainDiskCache, VS_DOMAIN_DISK_CACHE_LAST,
              "unsafe");
 VS_ENUM_IMPL(vsDomainDiskIO, VS_DOMAIN_DISK_IO_LAST,
              NULL, "native", "threads", "io_uring");
+VS_ENUM_IMPL(vsDomainDiskDiscard, VS_DOMAIN_DISK_DISCARD_LAST,
+             NULL, "unmap", "ignore");
+VS_ENUM_IMPL(vsDomainDiskDetectZeroes, VS_DOMAIN_DISK_DETECT_ZEROES_LAST,
+             NULL, "off", "on", "unmap");
 VS_ENUM_IMPL(vsDomainController, VS_DOMAIN_CONTROLLER_LAST,
              "usb", "pci", "ide", "sata", "virtio-serial");
 VS_ENUM_IMPL(vsDomainControllerModel, VS_DOMAIN_CONTROLLER_MODEL_LAST,
@@ -126,6 +130,7 @@ vsDomainDiskDefFree(vsDomainDiskDef *disk)
     if (!disk)
         return;
     g_free(disk->src);
+    g_free(disk->serial);
     g_free(disk->dst);
     vsDomainDeviceInfoClear(&disk->info);
     g_free(disk);
@@ -801,6 +806,16 @@ vsDomainDiskCheckMedia(vsDomainDiskDef *disk,
                         disk->dst);
             return FALSE;
         }
+    }
+
+    /* Two writers can share a raw image, never one with metadata of
+     * its own such as qcow2's, as in libvirt. */
+    if (disk->shareable && !disk->readonly &&
+        disk->format != VS_DOMAIN_DISK_FORMAT_RAW) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': a writable shareable disk must be in raw format"),
+                    disk->dst);
+        return FALSE;
     }
 
     /* Native AIO needs O_DIRECT, which only these cache modes give. */

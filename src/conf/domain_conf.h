@@ -243,6 +243,25 @@ typedef enum {
 } vsDomainDiskIO;
 VS_ENUM_DECL(vsDomainDiskIO);
 
+typedef enum {
+    VS_DOMAIN_DISK_DISCARD_DEFAULT = 0, /* attribute absent */
+    VS_DOMAIN_DISK_DISCARD_UNMAP,
+    VS_DOMAIN_DISK_DISCARD_IGNORE,
+
+    VS_DOMAIN_DISK_DISCARD_LAST
+} vsDomainDiskDiscard;
+VS_ENUM_DECL(vsDomainDiskDiscard);
+
+typedef enum {
+    VS_DOMAIN_DISK_DETECT_ZEROES_DEFAULT = 0,   /* attribute absent */
+    VS_DOMAIN_DISK_DETECT_ZEROES_OFF,
+    VS_DOMAIN_DISK_DETECT_ZEROES_ON,
+    VS_DOMAIN_DISK_DETECT_ZEROES_UNMAP,
+
+    VS_DOMAIN_DISK_DETECT_ZEROES_LAST
+} vsDomainDiskDetectZeroes;
+VS_ENUM_DECL(vsDomainDiskDetectZeroes);
+
 /* <disk type='file'> */
 typedef struct _vsDomainDiskDef vsDomainDiskDef;
 struct _vsDomainDiskDef {
@@ -250,10 +269,14 @@ struct _vsDomainDiskDef {
     vsDomainDiskFormat format;      /* <driver type>; raw when absent */
     vsDomainDiskCache cache;
     vsDomainDiskIO io;
+    vsDomainDiskDiscard discard;    /* <driver discard> */
+    vsDomainDiskDetectZeroes detectZeroes;  /* <driver detect_zeroes> */
+    char *serial;                   /* <serial>; guest visible; NULL: none */
     char *src;                      /* <source file>; NULL: empty cdrom */
     char *dst;                      /* <target dev>: "vda", "hdc", "sda" */
     vsDomainDiskBus bus;            /* <target bus> */
     gboolean readonly;              /* <readonly/>; always set for cdrom */
+    gboolean shareable;             /* <shareable/> */
     unsigned int bootIndex;         /* <boot order>; 0 when absent */
     vsDomainDeviceInfo info;
 };

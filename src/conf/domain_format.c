@@ -346,6 +346,9 @@ vsDomainFormatDisk(vsDomainFormatCtxt *ctxt,
                            vsDomainDiskFormatTypeToString(disk->format));
     vsBufAttr(buf, "cache", vsDomainDiskCacheTypeToString(disk->cache));
     vsBufAttr(buf, "io", vsDomainDiskIOTypeToString(disk->io));
+    vsBufAttr(buf, "discard", vsDomainDiskDiscardTypeToString(disk->discard));
+    vsBufAttr(buf, "detect_zeroes",
+              vsDomainDiskDetectZeroesTypeToString(disk->detectZeroes));
     g_string_append(buf, "/>\n");
     if (disk->src) {
         vsBufIndent(buf, 3);
@@ -362,6 +365,12 @@ vsDomainFormatDisk(vsDomainFormatCtxt *ctxt,
         vsBufLine(buf, 3, "<boot order='%u'/>", disk->bootIndex);
     if (disk->readonly)
         vsBufLine(buf, 3, "<readonly/>");
+    if (disk->shareable)
+        vsBufLine(buf, 3, "<shareable/>");
+    if (disk->serial) {
+        g_autofree char *serial = g_markup_escape_text(disk->serial, -1);
+        vsBufLine(buf, 3, "<serial>%s</serial>", serial);
+    }
     vsDomainFormatDeviceInfo(ctxt, &disk->info, 3);
     vsBufLine(buf, 2, "</disk>");
 }

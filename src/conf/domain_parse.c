@@ -1312,7 +1312,9 @@ vsDomainParseDiskDriver(vsDomainParseState *st G_GNUC_UNUSED,
                         xmlNodePtr node,
                         GError **error)
 {
-    static const char *const attrs[] = { "name", "type", "cache", "io", NULL };
+    static const char *const attrs[] = {
+        "name", "type", "cache", "io", "discard", "detect_zeroes", NULL,
+    };
     vsDomainDiskDef *disk = obj;
     g_autofree char *name = vsXMLGetAttr(node, "name");
 
@@ -1326,7 +1328,40 @@ vsDomainParseDiskDriver(vsDomainParseState *st G_GNUC_UNUSED,
                            disk->format, error) &&
         VS_XML_GET_ENUM(node, "cache", vsDomainDiskCache, FALSE,
                         disk->cache, error) &&
-        VS_XML_GET_ENUM(node, "io", vsDomainDiskIO, FALSE, disk->io, error);
+        VS_XML_GET_ENUM(node, "io", vsDomainDiskIO, FALSE, disk->io, error) &&
+        VS_XML_GET_ENUM(node, "discard", vsDomainDiskDiscard, FALSE,
+                        disk->discard, error) &&
+        VS_XML_GET_ENUM(node, "detect_zeroes", vsDomainDiskDetectZeroes, FALSE,
+                        disk->detectZeroes, error);
+}
+
+
+/* <serial> of a disk: the characters libvirt accepts, which QEMU passes
+ * to the guest unchanged. */
+static gboolean
+vsDomainParseDiskSerial(vsDomainParseState *st G_GNUC_UNUSED,
+                        void *obj,
+                        xmlNodePtr node,
+                        GError **error)
+{
+    vsDomainDiskDef *disk = obj;
+    g_autofree char *text = NULL;
+    const char *p;
+
+    if (!vsXMLCheckAttrs(node, NULL, error) ||
+        !(text = vsXMLGetText(node, error)))
+        return FALSE;
+    for (p = text; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("_ .+-", *p))
+            break;
+    }
+    if (!*text || *p) {
+        vsXMLErrorBadValue(node, NULL, text, error);
+        return FALSE;
+    }
+    g_free(disk->serial);
+    disk->serial = g_steal_pointer(&text);
+    return TRUE;
 }
 
 
@@ -1408,6 +1443,21 @@ vsDomainParseDiskReadonly(vsDomainParseState *st G_GNUC_UNUSED,
 
 
 static gboolean
+vsDomainParseDiskShareable(vsDomainParseState *st G_GNUC_UNUSED,
+                           void *obj,
+                           xmlNodePtr node,
+                           GError **error)
+{
+    vsDomainDiskDef *disk = obj;
+
+    if (!vsXMLCheckAttrs(node, NULL, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    disk->shareable = TRUE;
+    return TRUE;
+}
+
+
+static gboolean
 vsDomainParseDiskBoot(vsDomainParseState *st, void *obj,
                       xmlNodePtr node, GError **error)
 {
@@ -1450,6 +1500,8 @@ vsDomainParseDisk(vsDomainParseState *st,
         { "backingStore", vsDomainParseBackingStore, FALSE },
         { "target", vsDomainParseDiskTarget, FALSE },
         { "readonly", vsDomainParseDiskReadonly, FALSE },
+        { "shareable", vsDomainParseDiskShareable, FALSE },
+        { "serial", vsDomainParseDiskSerial, FALSE },
         { "boot", vsDomainParseDiskBoot, FALSE },
         { "alias", vsDomainParseAlias, FALSE },
         { "address", vsDomainParseDiskAddress, FALSE },

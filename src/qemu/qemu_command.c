@@ -533,17 +533,46 @@ qemuBuildDiskCache(const vsDomainDiskDef *disk)
 }
 
 
+/* <driver discard detect_zeroes> on the format node of a writable image:
+ * discard requests reach the file only with discard='unmap', and
+ * detect_zeroes='unmap' needs that too, else it means 'on'. */
 static void
-qemuBuildDiskBlockdevs(qemuCommandBuf *buf,
-                       const vsDomainDiskDef *disk,
-                       const char *fileNode,
-                       const char *fmtNode)
+qemuBuildDiskDiscard(const vsDomainDiskDef *disk,
+                     json_object *fmt)
+{
+    vsDomainDiskDetectZeroes dz = disk->detectZeroes;
+
+    if (disk->discard == VS_DOMAIN_DISK_DISCARD_UNMAP)
+        qemuJSONAddStr(fmt, "discard", "unmap");
+    if (dz == VS_DOMAIN_DISK_DETECT_ZEROES_UNMAP &&
+        disk->discard != VS_DOMAIN_DISK_DISCARD_UNMAP)
+        dz = VS_DOMAIN_DISK_DETECT_ZEROES_ON;
+    if (dz != VS_DOMAIN_DISK_DETECT_ZEROES_DEFAULT)
+        qemuJSONAddStr(fmt, "detect-zeroes",
+                       vsDomainDiskDetectZeroesTypeToString(dz));
+}
+
+
+/* One image of a disk: a "file" node and a format node above it. With
+ * @chained, a qcow2 format node names its backing node (@backingNode,
+ * or null for none), so that QEMU opens no file the driver did not
+ * check (src/qemu/qemu_qcow2.c). */
+static void
+qemuBuildDiskLayer(qemuCommandBuf *buf,
+                   const vsDomainDiskDef *disk,
+                   const char *path,
+                   vsDomainDiskFormat format,
+                   gboolean readonly,
+                   const char *fileNode,
+                   const char *fmtNode,
+                   gboolean chained,
+                   const char *backingNode)
 {
     json_object *file = json_object_new_object();
     json_object *fmt = json_object_new_object();
 
     qemuJSONAddStr(file, "driver", "file");
-    qemuJSONAddStr(file, "filename", disk->src);
+    qemuJSONAddStr(file, "filename", path);
     qemuJSONAddStr(file, "node-name", fileNode);
     qemuJSONAddBool(file, "auto-read-only", TRUE);
     qemuJSONAddStr(file, "discard", "unmap");
@@ -554,12 +583,65 @@ qemuBuildDiskBlockdevs(qemuCommandBuf *buf,
     qemuArgJSON(buf, "-blockdev", file);
 
     qemuJSONAddStr(fmt, "node-name", fmtNode);
-    qemuJSONAddBool(fmt, "read-only", disk->readonly);
+    qemuJSONAddBool(fmt, "read-only", readonly);
+    if (!readonly)
+        qemuBuildDiskDiscard(disk, fmt);
     if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT)
         json_object_object_add(fmt, "cache", qemuBuildDiskCache(disk));
-    qemuJSONAddStr(fmt, "driver", vsDomainDiskFormatTypeToString(disk->format));
+    qemuJSONAddStr(fmt, "driver", vsDomainDiskFormatTypeToString(format));
     qemuJSONAddStr(fmt, "file", fileNode);
+    if (chained && format == VS_DOMAIN_DISK_FORMAT_QCOW2) {
+        json_object_object_add(fmt, "backing",
+                               backingNode ? json_object_new_string(backingNode)
+                                           : NULL);
+    }
     qemuArgJSON(buf, "-blockdev", fmt);
+}
+
+
+/* The node names of backing layer @n (1 is right below the disk's own
+ * image) of @disk. */
+static char *
+qemuBuildBackingNode(const vsDomainDiskDef *disk,
+                     size_t n,
+                     const char *kind)
+{
+    return g_strdup_printf("vs-%s-b%zu-%s", disk->info.alias, n, kind);
+}
+
+
+/* The disk's image and, when the driver resolved its backing chain, every
+ * layer below it, read-only, bottom first: a node must exist before a
+ * node above names it as its backing. */
+static void
+qemuBuildDiskBlockdevs(qemuCommandBuf *buf,
+                       const vsDomainDiskDef *disk,
+                       const char *fileNode,
+                       const char *fmtNode)
+{
+    GPtrArray *chain = NULL;
+    g_autofree char *top = NULL;
+    size_t n;
+
+    if (buf->opts->diskChains)
+        chain = g_hash_table_lookup(buf->opts->diskChains, disk->info.alias);
+
+    for (n = chain ? chain->len : 0; n > 0; n--) {
+        const qemuQcow2Layer *layer = g_ptr_array_index(chain, n - 1);
+        g_autofree char *file = qemuBuildBackingNode(disk, n, "file");
+        g_autofree char *fmt = qemuBuildBackingNode(disk, n, "fmt");
+        g_autofree char *below = NULL;
+
+        if (n < chain->len)
+            below = qemuBuildBackingNode(disk, n + 1, "fmt");
+        qemuBuildDiskLayer(buf, disk, layer->path, layer->format, TRUE,
+                           file, fmt, TRUE, below);
+    }
+
+    if (chain && chain->len > 0)
+        top = qemuBuildBackingNode(disk, 1, "fmt");
+    qemuBuildDiskLayer(buf, disk, disk->src, disk->format, disk->readonly,
+                       fileNode, fmtNode, chain != NULL, top);
 }
 
 
@@ -618,6 +700,11 @@ qemuBuildDisks(qemuCommandBuf *buf,
         if (disk->src)
             qemuJSONAddStr(props, "drive", fmtNode);
         qemuJSONAddStr(props, "id", disk->info.alias);
+        if (disk->serial)
+            qemuJSONAddStr(props, "serial", disk->serial);
+        /* QEMU's image locking would refuse a second writer. */
+        if (disk->shareable)
+            qemuJSONAddBool(props, "share-rw", TRUE);
         if (bootIndex)
             qemuJSONAddInt(props, "bootindex", bootIndex);
         if (disk->cache != VS_DOMAIN_DISK_CACHE_DEFAULT && disk->src)

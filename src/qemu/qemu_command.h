@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "domain_conf.h"
+#include "qemu_qcow2.h"
 
 /* One descriptor to put into an fdset at exec: "-add-fd set=S,fd=F". The
  * caller makes @fd (the number in the QEMU process) inheritable. */
@@ -54,6 +55,11 @@ struct _qemuCommandOptions {
     /* Descriptors for "-add-fd", in this order. */
     const qemuCommandFd *fds;
     size_t nfds;
+    /* Backing chains the driver resolved (qemuQcow2ResolveChain()): disk
+     * alias -> #GPtrArray of #qemuQcow2Layer, possibly empty. A qcow2
+     * disk listed here gets every backing node explicitly (or "backing":
+     * null); one not listed is left to QEMU. NULL: none listed. */
+    GHashTable *diskChains;
 };
 
 /* Initialises @opts: no monitor fd, everything else empty. */

@@ -20,6 +20,7 @@
 
 #include "qemu_command.h"
 #include "qemu_monitor_json.h"
+#include "qemu_qcow2.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -665,6 +666,35 @@ qemuProcessAccel(const qemuDriverConfig *cfg,
 }
 
 
+/* The backing chain of every qcow2 disk, resolved from the images' own
+ * headers right before QEMU opens them, so that a chain changed since
+ * the last start (or since a save) is seen as it is now. */
+static GHashTable *
+qemuProcessResolveDiskChains(const vsDomainDef *def,
+                             GError **error)
+{
+    g_autoptr(GHashTable) chains =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                              (GDestroyNotify)g_ptr_array_unref);
+    size_t i;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        GPtrArray *chain;
+
+        if (!disk->src || disk->format != VS_DOMAIN_DISK_FORMAT_QCOW2)
+            continue;
+        if (!(chain = qemuQcow2ResolveChain(disk->src, disk->format, error))) {
+            g_prefix_error(error, _("cannot use disk '%s': "), disk->dst);
+            return NULL;
+        }
+        VS_DEBUG("disk '%s' has %u backing images", disk->dst, chain->len);
+        g_hash_table_insert(chains, disk->info.alias, chain);
+    }
+    return g_steal_pointer(&chains);
+}
+
+
 static gboolean
 qemuProcessBuildCommand(qemuDriver *driver,
                         const vsDomainDef *def,
@@ -673,11 +703,16 @@ qemuProcessBuildCommand(qemuDriver *driver,
                         GError **error)
 {
     g_autofree qemuCommandFd *fds = g_new0(qemuCommandFd, opts->nfds + 1);
+    g_autoptr(GHashTable) chains = NULL;
     g_auto(GStrv) argv = NULL;
     qemuCommandOptions cmdopts;
     size_t i;
 
+    if (!(chains = qemuProcessResolveDiskChains(def, error)))
+        return FALSE;
+
     qemuCommandOptionsInit(&cmdopts);
+    cmdopts.diskChains = chains;
     cmdopts.emulator = launch->emulator;
     cmdopts.accel = qemuProcessAccel(driver->config, def);
     cmdopts.monitorPath = launch->monitorPath;

@@ -54,6 +54,7 @@ static const commandCase cases[] = {
     { .name = "kvm-forced-tcg", .accel = "tcg" },
     { .name = "disks-i440fx" },
     { .name = "disks-q35" },
+    { .name = "disks-options" },
     { .name = "q35-root-ports" },
     { .name = "serial-file" },
     { .name = "serial-pty" },
