@@ -54,6 +54,11 @@ struct _qemuCommandOptions {
     /* Descriptors for "-add-fd", in this order. */
     const qemuCommandFd *fds;
     size_t nfds;
+    /* Non-NULL: the main RAM is this file's region from @ramOffset, as
+     * a private copy-on-write mapping (lazy restore of a sparse image,
+     * docs/save-restore.md). */
+    const char *ramPath;
+    unsigned long long ramOffset;
 };
 
 /* Initialises @opts: no monitor fd, everything else empty. */

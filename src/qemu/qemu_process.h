@@ -50,6 +50,14 @@ struct _qemuProcessStartOpts {
      * (transfer none; copied), e.g. the XML of a save image. NULL: the
      * persistent definition. */
     const vsDomainDef *def;
+    /* Lazy restore: @mapRam maps the main RAM from @ramFd at
+     * @ramOffset (see qemuCommandOptions). QEMU inherits @ramFd as is,
+     * not in an fdset: it closes what -add-fd gave it and opens the
+     * backend with open(2), so it reopens the inherited descriptor
+     * through /proc/self/fd and keeps it open for its life. */
+    gboolean mapRam;
+    int ramFd;
+    unsigned long long ramOffset;
 };
 
 gboolean qemuProcessStart(qemuDriver *driver,

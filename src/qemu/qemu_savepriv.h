@@ -17,15 +17,12 @@
 
 /* The fdset QEMU finds the image descriptors in on restore (-add-fd). */
 #define QEMU_SAVE_RESTORE_FDSET 0
-/* The fdset holding the image a lazy restore maps, for QEMU's life. */
-#define QEMU_SAVE_LAZY_RAM_FDSET 1
 
 /* Labels of the descriptors we hand to QEMU, shown by query-fdsets. */
 #define QEMU_SAVE_FD_OPAQUE_OUT "virtsave-save-fd"
 #define QEMU_SAVE_FD_OPAQUE_OUT_DIRECT "virtsave-save-direct-fd"
 #define QEMU_SAVE_FD_OPAQUE_IN "virtsave-restore-fd"
 #define QEMU_SAVE_FD_OPAQUE_IN_DIRECT "virtsave-restore-direct-fd"
-#define QEMU_SAVE_FD_OPAQUE_IN_RAM "virtsave-restore-ram-fd"
 
 /* A restore fails when neither QEMU's migration status nor its read
  * counter moved for this long: a stuck load must not hang the API. */
