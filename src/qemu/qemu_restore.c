@@ -557,7 +557,7 @@ qemuRestoreGetObj(qemuDriver *driver,
 /**
  * qemuSaveRestoreParams:
  * @driver: the driver
- * @params: "file", "dxml", "parallel.channels"
+ * @params: "file", "dxml", "parallel.channels", "virtsave.restore_mode"
  * @flags: vsDomainSaveRestoreFlags
  * @error: return location for a #GError
  *
