@@ -283,6 +283,8 @@ qemuBuildMachine(qemuCommandBuf *buf)
     qemuEscapeComma(machine, def->os.machine);
     /* USB controllers are explicit devices; ACPI follows <acpi/>. */
     g_string_append(machine, ",usb=off,dump-guest-core=off");
+    if (buf->opts->ramPath)
+        g_string_append(machine, ",memory-backend=pc.ram");
     g_string_append_printf(machine, ",acpi=%s",
                            def->acpi == VS_DOMAIN_TRISTATE_ON ? "on" : "off");
     if (def->vmport != VS_DOMAIN_TRISTATE_ABSENT)
@@ -349,6 +351,26 @@ qemuBuildCPU(qemuCommandBuf *buf)
 }
 
 
+/* The RAM of a lazy restore: the image's page area mapped private (the
+ * guest's writes stay in QEMU). readonly=on opens the file read-only;
+ * without rom=off it would also make the RAM a ROM and the guest would
+ * hang. The id must be the RAM block's name in the stream, "pc.ram",
+ * which is also the name plain -m gives the block, so images stay
+ * interchangeable with eager restores and with libvirt. */
+static void
+qemuBuildRamBackend(qemuCommandBuf *buf)
+{
+    g_autoptr(GString) obj = g_string_new("memory-backend-file,id=pc.ram,"
+                                          "mem-path=");
+
+    qemuEscapeComma(obj, buf->opts->ramPath);
+    g_string_append_printf(obj, ",offset=%llu,size=%llu,share=off,"
+                           "readonly=on,rom=off,prealloc=off",
+                           buf->opts->ramOffset, buf->def->maxMemory * 1024);
+    qemuArgPair(buf, "-object", obj->str);
+}
+
+
 static void
 qemuBuildResources(qemuCommandBuf *buf)
 {
@@ -358,6 +380,8 @@ qemuBuildResources(qemuCommandBuf *buf)
     /* Plain -m keeps the RAM block named "pc.ram", as in libvirt's
      * images (docs/formatdomain.md). */
     qemuArgPairf(buf, "-m", "size=%lluk", def->maxMemory);
+    if (buf->opts->ramPath)
+        qemuBuildRamBackend(buf);
 
     if (cpu->sockets)
         qemuArgPairf(buf, "-smp", "%u,sockets=%u,dies=%u,clusters=%u,"

@@ -60,6 +60,11 @@ struct _qemuCommandOptions {
      * disk listed here gets every backing node explicitly (or "backing":
      * null); one not listed is left to QEMU. NULL: none listed. */
     GHashTable *diskChains;
+    /* Non-NULL: the main RAM is this file's region from @ramOffset, as
+     * a private copy-on-write mapping (lazy restore of a sparse image,
+     * docs/save-restore.md). */
+    const char *ramPath;
+    unsigned long long ramOffset;
 };
 
 /* Initialises @opts: no monitor fd, everything else empty. */

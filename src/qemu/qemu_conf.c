@@ -27,6 +27,11 @@ VS_ENUM_IMPL(qemuAccel, QEMU_ACCEL_LAST,
              "tcg",
 );
 
+VS_ENUM_IMPL(qemuRestoreMode, QEMU_RESTORE_MODE_LAST,
+             "eager",
+             "lazy",
+);
+
 /* KVM_GET_API_VERSION has returned 12 since Linux 2.6.22; anything else
  * is an interface this code does not know. */
 #define QEMU_KVM_API_VERSION 12
@@ -80,6 +85,7 @@ qemuDriverConfigNew(const char *root)
     cfg->saveParallelChannels = 1;
     cfg->autoStartBypassCache = FALSE;
     cfg->autoSaveBypassCache = FALSE;
+    cfg->restoreMode = QEMU_RESTORE_MODE_EAGER;
     cfg->stopTimeout = QEMU_CONF_STOP_TIMEOUT_DEFAULT;
 
     return g_steal_pointer(&cfg);
@@ -274,6 +280,25 @@ qemuConfSetStopTimeout(qemuDriverConfig *cfg,
 }
 
 
+static gboolean
+qemuConfSetRestoreMode(qemuDriverConfig *cfg,
+                       const qemuConfValue *val,
+                       GError **error)
+{
+    const char *str;
+    int mode;
+
+    if (!qemuConfGetString(val, &str, error))
+        return FALSE;
+    if ((mode = qemuRestoreModeTypeFromString(str)) < 0) {
+        qemuConfValueError(error, val, "\"eager\" or \"lazy\"");
+        return FALSE;
+    }
+    cfg->restoreMode = mode;
+    return TRUE;
+}
+
+
 typedef gboolean (*qemuConfSetter)(qemuDriverConfig *cfg,
                                    const qemuConfValue *val,
                                    GError **error);
@@ -289,6 +314,7 @@ static const struct {
     { "auto_start_bypass_cache", qemuConfSetStartBypass },
     { "auto_save_bypass_cache", qemuConfSetSaveBypass },
     { "stop_timeout", qemuConfSetStopTimeout },
+    { "restore_mode", qemuConfSetRestoreMode },
 };
 
 

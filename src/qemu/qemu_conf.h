@@ -25,6 +25,16 @@ typedef enum {
 
 VS_ENUM_DECL(qemuAccel);
 
+/* How a sparse image is restored (qemu.conf "restore_mode"). */
+typedef enum {
+    QEMU_RESTORE_MODE_EAGER = 0,    /* QEMU reads every page first */
+    QEMU_RESTORE_MODE_LAZY,         /* RAM maps the image copy-on-write */
+
+    QEMU_RESTORE_MODE_LAST
+} qemuRestoreMode;
+
+VS_ENUM_DECL(qemuRestoreMode);
+
 /* Limits of qemu.conf "save_parallel_channels" (QEMU's multifd range). */
 #define QEMU_CONF_CHANNELS_MIN 1
 #define QEMU_CONF_CHANNELS_MAX 255
@@ -49,6 +59,7 @@ struct _qemuDriverConfig {
     unsigned int saveParallelChannels;
     gboolean autoStartBypassCache;
     gboolean autoSaveBypassCache;
+    qemuRestoreMode restoreMode;
     unsigned int stopTimeout;       /* seconds */
 };
 

@@ -107,6 +107,10 @@ typedef enum {
 #define VS_DOMAIN_SAVE_PARAM_DXML "dxml"
 #define VS_DOMAIN_SAVE_PARAM_IMAGE_FORMAT "image_format"
 #define VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS "parallel.channels"
+/* virtsave's own restore parameter: "eager" or "lazy" (a string); it
+ * overrides qemu.conf restore_mode, and "lazy" given here fails instead
+ * of falling back. See docs/save-restore.md. */
+#define VS_DOMAIN_SAVE_PARAM_RESTORE_MODE "virtsave.restore_mode"
 
 /* Lifetime. @root NULL: system paths; otherwise everything under @root
  * (see docs/virtsaved.rst). Loads persistent definitions and reattaches

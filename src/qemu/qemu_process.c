@@ -704,6 +704,7 @@ qemuProcessBuildCommand(qemuDriver *driver,
 {
     g_autofree qemuCommandFd *fds = g_new0(qemuCommandFd, opts->nfds + 1);
     g_autoptr(GHashTable) chains = NULL;
+    g_autofree char *ramPath = NULL;
     g_auto(GStrv) argv = NULL;
     qemuCommandOptions cmdopts;
     size_t i;
@@ -726,6 +727,11 @@ qemuProcessBuildCommand(qemuDriver *driver,
     }
     cmdopts.fds = fds;
     cmdopts.nfds = opts->nfds;
+    if (opts->mapRam) {
+        ramPath = g_strdup_printf("/proc/self/fd/%zu", 3 + opts->nfds);
+        cmdopts.ramPath = ramPath;
+        cmdopts.ramOffset = opts->ramOffset;
+    }
 
     if (!(argv = qemuBuildCommandLine(def, &cmdopts, error)))
         return FALSE;
@@ -737,6 +743,8 @@ qemuProcessBuildCommand(qemuDriver *driver,
     launch->cmd = vsSpawnNew((const char * const *) argv);
     for (i = 0; i < opts->nfds; i++)
         vsSpawnPassFd(launch->cmd, opts->fds[i].fd, 3 + i);
+    if (opts->mapRam)
+        vsSpawnPassFd(launch->cmd, opts->ramFd, 3 + opts->nfds);
     return TRUE;
 }
 

@@ -52,6 +52,14 @@ struct _qemuProcessStartOpts {
     const vsDomainDef *def;
     /* Create the NVRAM file from its template even if it exists. */
     gboolean resetNVRAM;
+    /* Lazy restore: @mapRam maps the main RAM from @ramFd at
+     * @ramOffset (see qemuCommandOptions). QEMU inherits @ramFd as is,
+     * not in an fdset: it closes what -add-fd gave it and opens the
+     * backend with open(2), so it reopens the inherited descriptor
+     * through /proc/self/fd and keeps it open for its life. */
+    gboolean mapRam;
+    int ramFd;
+    unsigned long long ramOffset;
 };
 
 gboolean qemuProcessStart(qemuDriver *driver,

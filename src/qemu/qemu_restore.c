@@ -22,6 +22,7 @@
 
 #include "domain_conf.h"
 #include "qemu_iohelper.h"
+#include "qemu_lazyrestore.h"
 #include "qemu_process.h"
 #include "vserror.h"
 #include "vsfile.h"
@@ -320,6 +321,63 @@ qemuRestoreLoadPipe(qemuDomainObj *vm,
 }
 
 
+/* The lazy restore @img gets, if any: *@lazy stays NULL for an eager
+ * one. Lazy comes from the call's "virtsave.restore_mode" or else from
+ * qemu.conf; an image or domain that cannot be mapped falls back to an
+ * eager restore with the reason logged, unless the call asked for lazy
+ * by name, which then fails. */
+static gboolean
+qemuRestorePrepareLazy(qemuDriver *driver,
+                       const qemuRestoreImage *img,
+                       const qemuSaveOptions *opts,
+                       qemuLazyRestore **lazy,
+                       GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    int mode = opts->restoreMode >= 0 ? opts->restoreMode :
+        (int) driver->config->restoreMode;
+
+    *lazy = NULL;
+    if (mode != QEMU_RESTORE_MODE_LAZY)
+        return TRUE;
+    if (img->hdr.format != QEMU_SAVE_FORMAT_SPARSE) {
+        g_set_error(&err, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("only images in the 'sparse' format can be mapped"));
+    } else {
+        *lazy = qemuLazyRestorePrepare(img->path, img->fd, &img->hdr,
+                                       img->fileSize, img->def, &err);
+    }
+    if (*lazy)
+        return TRUE;
+
+    if (opts->restoreMode == QEMU_RESTORE_MODE_LAZY) {
+        g_propagate_prefixed_error(error, g_steal_pointer(&err),
+                                   _("cannot restore '%s' lazily: "),
+                                   img->path);
+        return FALSE;
+    }
+    VS_WARN("domain '%s': restoring '%s' eagerly instead of lazily: %s",
+            img->def->name, img->path, err->message);
+    return TRUE;
+}
+
+
+/* Hand QEMU the stream copy instead of the image, and the image to map:
+ * by its descriptor, so QEMU maps the very inode that was checked even
+ * if the path changes meanwhile. */
+static void
+qemuRestoreSetupLazy(const qemuLazyRestore *lazy,
+                     qemuProcessFd *fds,
+                     qemuProcessStartOpts *start)
+{
+    fds[0].fd = lazy->streamFd;
+    start->nfds = 1;
+    start->mapRam = TRUE;
+    start->ramFd = lazy->imageFd;
+    start->ramOffset = lazy->pagesOffset;
+}
+
+
 /* Start the vCPUs, or leave the domain paused. */
 static gboolean
 qemuRestoreResume(qemuDomainObj *vm,
@@ -345,6 +403,40 @@ qemuRestoreResume(qemuDomainObj *vm,
 }
 
 
+/* After an eager restore: the image was read in full. */
+static void
+qemuRestoreFinishEager(qemuDomainObj *vm,
+                       const qemuRestoreImage *img,
+                       gboolean bypassCache)
+{
+    /* Drop what the checks and QEMU's metadata reads left cached. */
+    if (bypassCache)
+        posix_fadvise(img->fd, 0, 0, POSIX_FADV_DONTNEED);
+    /* QEMU reports no counters for an incoming migration: the image was
+     * read in full. */
+    if (vm->job.current) {
+        vm->job.current->dataTotal = img->fileSize;
+        vm->job.current->dataProcessed = img->fileSize;
+    }
+}
+
+
+/* After a lazy restore: QEMU read the stream copy; the pages come from
+ * the mapping, warmed in the background. */
+static void
+qemuRestoreFinishLazy(qemuDomainObj *vm,
+                      const qemuLazyRestore *lazy)
+{
+    if (vm->job.current) {
+        vm->job.current->dataTotal = lazy->copied;
+        vm->job.current->dataProcessed = lazy->copied;
+        vm->job.current->memTotal = lazy->size;
+        vm->job.current->memRemaining = lazy->size;
+    }
+    qemuLazyRestoreWarmUp(lazy, vm);
+}
+
+
 /* With @vm locked, inactive and its job owned: start QEMU on @img. On
  * failure no QEMU is left. */
 static gboolean
@@ -355,6 +447,7 @@ qemuRestoreRun(qemuDriver *driver,
                GError **error)
 {
     VS_AUTOCLOSE int directFd = -1;
+    g_autoptr(qemuLazyRestore) lazy = NULL;
     qemuProcessFd fds[2] = {
         { img->fd, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN },
         { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
@@ -365,12 +458,13 @@ qemuRestoreRun(qemuDriver *driver,
     gboolean pipe = qemuIOHelperNeeded(img->hdr.format, opts->bypassCache);
     gint64 begin = g_get_monotonic_time();
 
-    if (!qemuDomainObjCheckInactive(vm, error))
+    if (!qemuDomainObjCheckInactive(vm, error) ||
+        !qemuRestorePrepareLazy(driver, img, opts, &lazy, error))
         return FALSE;
 
     /* Only the multifd channels read with O_DIRECT; the main channel
      * needs the buffered descriptor for the unaligned stream. */
-    if (opts->bypassCache && !pipe) {
+    if (opts->bypassCache && !pipe && !lazy) {
         if ((directFd = vsFileOpen(img->path, O_RDONLY | O_DIRECT | O_CLOEXEC,
                                    0, error)) < 0)
             return FALSE;
@@ -380,7 +474,7 @@ qemuRestoreRun(qemuDriver *driver,
     /* With the cache bypassed, the buffered descriptor reads only the
      * stream's small metadata: no readahead into the page area. QEMU
      * dups the descriptor, so the advice carries over. */
-    if (opts->bypassCache)
+    if (opts->bypassCache && !lazy)
         posix_fadvise(img->fd, 0, 0, POSIX_FADV_RANDOM);
 
     start.incomingDefer = TRUE;
@@ -390,6 +484,10 @@ qemuRestoreRun(qemuDriver *driver,
     start.nfds = pipe ? 0 : directFd >= 0 ? 2 : 1;
     start.def = img->def;
     start.resetNVRAM = opts->resetNVRAM;
+    if (lazy) {
+        qemuRestoreSetupLazy(lazy, fds, &start);
+        channels = 1;
+    }
 
     if (!qemuProcessStart(driver, vm, &start, error))
         return FALSE;
@@ -402,17 +500,14 @@ qemuRestoreRun(qemuDriver *driver,
         qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_FAILED, 0);
         return FALSE;
     }
-    /* Drop what the checks and QEMU's metadata reads left cached. */
-    if (opts->bypassCache)
-        posix_fadvise(img->fd, 0, 0, POSIX_FADV_DONTNEED);
-    /* QEMU reports no counters for an incoming migration: the image was
-     * read in full. */
-    if (vm->job.current) {
-        vm->job.current->dataTotal = img->fileSize;
-        vm->job.current->dataProcessed = img->fileSize;
+    if (lazy) {
+        qemuRestoreFinishLazy(vm, lazy);
+    } else {
+        qemuRestoreFinishEager(vm, img, opts->bypassCache);
     }
-    VS_INFO("domain '%s': restored from '%s' in %" G_GINT64_FORMAT " ms",
-            vm->name, img->path, (g_get_monotonic_time() - begin) / 1000);
+    VS_INFO("domain '%s': restored from '%s'%s in %" G_GINT64_FORMAT " ms",
+            vm->name, img->path, lazy ? " lazily" : "",
+            (g_get_monotonic_time() - begin) / 1000);
     return TRUE;
 }
 
@@ -463,7 +558,7 @@ qemuRestoreGetObj(qemuDriver *driver,
 /**
  * qemuSaveRestoreParams:
  * @driver: the driver
- * @params: "file", "dxml", "parallel.channels"
+ * @params: "file", "dxml", "parallel.channels", "virtsave.restore_mode"
  * @flags: vsDomainSaveRestoreFlags
  * @error: return location for a #GError
  *
@@ -576,6 +671,7 @@ qemuSaveRestoreManaged(qemuDriver *driver,
         return 0;
 
     opts.path = path;
+    opts.restoreMode = -1;
     opts.running = (flags & VS_DOMAIN_START_PAUSED) ? 0 : -1;
     opts.bypassCache = (flags & VS_DOMAIN_START_BYPASS_CACHE) ||
                        driver->config->autoStartBypassCache;

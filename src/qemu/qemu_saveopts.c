@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "qemu_conf.h"
 #include "qemu_driver.h"
 #include "qemu_iohelper.h"
 #include "vserror.h"
@@ -42,8 +43,31 @@ static const vsTypedParamSpec qemuRestoreParamSpec[] = {
     { VS_DOMAIN_SAVE_PARAM_FILE, VS_TYPED_PARAM_STRING },
     { VS_DOMAIN_SAVE_PARAM_DXML, VS_TYPED_PARAM_STRING },
     { VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS, VS_TYPED_PARAM_INT },
+    { VS_DOMAIN_SAVE_PARAM_RESTORE_MODE, VS_TYPED_PARAM_STRING },
     { NULL, 0 },
 };
+
+
+/* The restore mode a caller asked for by name, -1 when none. */
+static gboolean
+qemuSaveParseRestoreMode(const vsTypedParamList *params,
+                         int *mode,
+                         GError **error)
+{
+    const char *str = NULL;
+
+    *mode = -1;
+    if (vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_RESTORE_MODE,
+                                  &str, error) < 0)
+        return FALSE;
+    if (str && (*mode = qemuRestoreModeTypeFromString(str)) < 0) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("invalid restore mode '%s': use 'eager' or 'lazy'"),
+                    str);
+        return FALSE;
+    }
+    return TRUE;
+}
 
 
 /* Flags shared by save and restore; RESET_NVRAM matters only to a
@@ -216,7 +240,8 @@ qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                                   &opts->path, error) < 0 ||
         vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_DXML,
                                   &opts->dxml, error) < 0 ||
-        !qemuSaveParseChannels(params, &opts->channels, error))
+        !qemuSaveParseChannels(params, &opts->channels, error) ||
+        !qemuSaveParseRestoreMode(params, &opts->restoreMode, error))
         return FALSE;
 
     if (!opts->path || !*opts->path) {

@@ -42,6 +42,7 @@ struct _qemuSaveOptions {
     gboolean bypassCache;
     int running;                /* -1: as saved, 0: paused, 1: running */
     gboolean resetNVRAM;        /* restore: NVRAM from its template */
+    int restoreMode;            /* restore: qemuRestoreMode, -1 not given */
 };
 
 gboolean qemuSaveParseOptions(const vsTypedParamList *params,

@@ -45,6 +45,7 @@ struct _commandCase {
     gboolean noEmulator;        /* no binary in the options */
     gboolean noMonitor;         /* neither monitor fd nor path */
     gboolean badFd;             /* an fdset entry on stdin */
+    gboolean lazyRam;           /* RAM mapped from a save image */
     gboolean fail;              /* expect <case>.err */
 };
 
@@ -74,6 +75,8 @@ static const commandCase cases[] = {
     { .name = "tpm-crb" },
     { .name = "tpm-tis" },
     { .name = "incoming-fdset", .incoming = TRUE, .monitorFd = TRUE },
+    { .name = "incoming-lazy-ram", .incoming = TRUE, .monitorFd = TRUE,
+      .lazyRam = TRUE },
     { .name = "err-kvm-for-qemu-type", .accel = "kvm", .fail = TRUE },
     { .name = "err-accel", .accel = "hvf", .fail = TRUE },
     { .name = "err-no-emulator", .noEmulator = TRUE, .fail = TRUE },
@@ -143,6 +146,10 @@ testOptions(const commandCase *tc,
     } else if (tc->badFd) {
         opts->fds = badFds;
         opts->nfds = G_N_ELEMENTS(badFds);
+    }
+    if (tc->lazyRam) {
+        opts->ramPath = "/proc/self/fd/6";
+        opts->ramOffset = 1048576;
     }
 }
 
@@ -548,7 +555,8 @@ main(int argc,
     for (i = 0; launch && i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *path = NULL;
 
-        if (cases[i].fail)
+        /* A lazy case needs a real save image to map. */
+        if (cases[i].fail || cases[i].lazyRam)
             continue;
         path = g_strdup_printf("/qemu/command/launch/%s", cases[i].name);
         g_test_add_data_func(path, &cases[i], testLaunch);

@@ -39,6 +39,8 @@ static const char *const testCases[] = {
     "list-value",
     "bad-key",
     "hex-number",
+    "restore-mode-lazy",
+    "bad-restore-mode",
 };
 
 
@@ -63,14 +65,16 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            "save_parallel_channels = %u\n"
                            "auto_start_bypass_cache = %d\n"
                            "auto_save_bypass_cache = %d\n"
-                           "stop_timeout = %u\n",
+                           "stop_timeout = %u\n"
+                           "restore_mode = %s\n",
                            cfg->qemuBinary,
                            qemuAccelTypeToString(cfg->accel),
                            qemuSaveFormatTypeToString(cfg->saveImageFormat),
                            cfg->saveParallelChannels,
                            cfg->autoStartBypassCache,
                            cfg->autoSaveBypassCache,
-                           cfg->stopTimeout);
+                           cfg->stopTimeout,
+                           qemuRestoreModeTypeToString(cfg->restoreMode));
 }
 
 
@@ -118,6 +122,7 @@ testDefaults(void)
     g_assert_false(cfg->autoStartBypassCache);
     g_assert_false(cfg->autoSaveBypassCache);
     g_assert_cmpuint(cfg->stopTimeout, ==, 30);
+    g_assert_cmpint(cfg->restoreMode, ==, QEMU_RESTORE_MODE_EAGER);
     g_assert_null(cfg->root);
     g_assert_true(g_str_has_prefix(cfg->configFile, VS_SYSCONFDIR));
     g_assert_true(g_str_has_prefix(cfg->stateDir, VS_RUNSTATEDIR));
@@ -154,7 +159,7 @@ testSample(void)
         }
         g_string_append_printf(uncommented, "%s\n", line);
     }
-    g_assert_cmpuint(nkeys, ==, 7);
+    g_assert_cmpuint(nkeys, ==, 8);
 
     g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
                                               path, NULL));
