@@ -122,6 +122,7 @@ testNVRAM(void)
     g_autoptr(vsDomainDef) def = testParse("pc-q35-10.0", "", "", "");
     g_autoptr(GError) err = NULL;
     g_autofree char *content = NULL;
+    g_autofree char *nvramDir = NULL;
 
     g_assert_true(g_file_set_contents(template, "template", -1, NULL));
     def->fw.loader = g_strdup(template);
@@ -149,8 +150,9 @@ testNVRAM(void)
     g_assert_false(qemuFirmwarePrepare(def, FALSE, &err));
     g_assert_nonnull(strstr(err->message, "/domain/os/loader"));
 
+    nvramDir = g_path_get_dirname(nvram);
     g_unlink(nvram);
-    g_rmdir(g_path_get_dirname(nvram));
+    g_rmdir(nvramDir);
     g_unlink(template);
     g_rmdir(dir);
 }
