@@ -117,7 +117,7 @@ virtsaveImageOpen(virtsaveImage *img,
     uint32_t rawVersion;
 
     img->path = path;
-    if ((img->fd = vsFileOpen(path, O_RDONLY, 0, error)) < 0)
+    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
         return FALSE;
 
     if (!vsFileGetSizes(img->fd, &img->size, &img->allocated, error) ||

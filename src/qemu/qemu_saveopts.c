@@ -22,6 +22,7 @@
 #include "qemu_driver.h"
 #include "qemu_iohelper.h"
 #include "vserror.h"
+#include "vsfile.h"
 #include "vsinternal.h"
 #include "vslog.h"
 
@@ -166,6 +167,8 @@ qemuSaveParseOptions(const vsTypedParamList *params,
                     _("the save image path must not be empty"));
         return FALSE;
     }
+    if (opts->path && !vsFileCheckAbsolute(opts->path, error))
+        return FALSE;
 
     opts->format = defaultFormat;
     if (format) {
@@ -229,6 +232,8 @@ qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                     _("missing the path of the save image to restore"));
         return FALSE;
     }
+    if (!vsFileCheckAbsolute(opts->path, error))
+        return FALSE;
     return TRUE;
 }
 
