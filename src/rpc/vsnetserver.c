@@ -397,14 +397,29 @@ vsNetServerHandleClose(vsNetClient *client,
 }
 
 
+/* Read-write access: root, the daemon's own user, or a member of the
+ * socket's group, whether as primary or as a supplementary group. */
 static gboolean
 vsNetServerIsPrivileged(vsNetServer *srv,
+                        int fd,
                         uid_t uid,
                         gid_t gid)
 {
+    g_autoptr(GError) err = NULL;
+    int member;
+
     if (uid == 0 || uid == geteuid())
         return TRUE;
-    return srv->cfg.rwGroup != (gid_t)-1 && gid == srv->cfg.rwGroup;
+    if (srv->cfg.rwGroup == (gid_t)-1)
+        return FALSE;
+    if (gid == srv->cfg.rwGroup)
+        return TRUE;
+    if ((member = vsSocketPeerInGroup(fd, srv->cfg.rwGroup, &err)) < 0) {
+        VS_WARN("uid %u gets read-only access: %s",
+                (unsigned)uid, err->message);
+        return FALSE;
+    }
+    return member == 1;
 }
 
 
@@ -438,7 +453,7 @@ vsNetServerAcceptOne(vsNetServer *srv,
     }
 
     client = vsNetClientNew(fd, ++srv->nextClientID, pid, uid, gid,
-                            vsNetServerIsPrivileged(srv, uid, gid),
+                            vsNetServerIsPrivileged(srv, fd, uid, gid),
                             srv->cfg.maxClientRequests, srv->ctx, &cb);
 
     VS_DEBUG("client %" G_GUINT64_FORMAT ": pid %d uid %u gid %u",
