@@ -253,6 +253,7 @@ remoteConnectOpen(remoteCall *call,
     }
     call->priv->open = TRUE;
     call->priv->readonly = readonly;
+    vsNetClientSetAuthenticated(call->client);
     if (name) {
         g_free(call->priv->uri);
         call->priv->uri = g_steal_pointer(&name);

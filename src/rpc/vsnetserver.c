@@ -71,6 +71,7 @@ struct _vsNetServer {
     gint drained;
     vsNetServerClientInitFunc clientInit;
     gpointer clientInitOpaque;
+    gsize rxIncomplete;         /* I/O thread only */
 };
 
 
@@ -92,6 +93,11 @@ vsNetServerConfigInit(vsNetServerConfig *cfg)
     cfg->keepaliveCount = 5;
     cfg->rwGroup = (gid_t)-1;
     cfg->shutdownTimeout = 120;
+    cfg->maxAnonymousClients = 20;
+    cfg->anonymousTimeout = 10;
+    cfg->maxClientsPerUid = 10;
+    cfg->messageTimeout = 30;
+    cfg->maxIncompleteBytes = 256 * 1024 * 1024;
 }
 
 
@@ -423,6 +429,50 @@ vsNetServerIsPrivileged(vsNetServer *srv,
 }
 
 
+/* The limits a new connection from @uid must fit in besides
+ * max_clients: connections not past CONNECT_OPEN, and connections per
+ * user for anyone but root and the daemon's own user, so that one user's
+ * idle or half-sent connections cannot lock the others out. */
+static gboolean
+vsNetServerCheckLimits(vsNetServer *srv,
+                       pid_t pid,
+                       uid_t uid)
+{
+    gboolean trusted = uid == 0 || uid == geteuid();
+    GHashTableIter iter;
+    gpointer key;
+    guint anon = 0;
+    guint mine = 0;
+
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        uid_t other;
+
+        if (!vsNetClientIsAuthenticated(key))
+            anon++;
+        vsNetClientGetIdentity(key, NULL, &other, NULL);
+        if (other == uid)
+            mine++;
+    }
+
+    if (srv->cfg.maxAnonymousClients > 0 &&
+        anon >= srv->cfg.maxAnonymousClients) {
+        VS_WARN("rejecting connection from pid %d uid %u: %u connections "
+                "not yet open (max_anonymous_clients)", (int)pid,
+                (unsigned)uid, anon);
+        return FALSE;
+    }
+    if (!trusted && srv->cfg.maxClientsPerUid > 0 &&
+        mine >= srv->cfg.maxClientsPerUid) {
+        VS_WARN("rejecting connection from pid %d uid %u: %u connections "
+                "of that user (max_clients_per_uid)", (int)pid,
+                (unsigned)uid, mine);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 static void
 vsNetServerAcceptOne(vsNetServer *srv,
                      int fd)
@@ -451,6 +501,10 @@ vsNetServerAcceptOne(vsNetServer *srv,
         close(fd);
         return;
     }
+    if (!vsNetServerCheckLimits(srv, pid, uid)) {
+        close(fd);
+        return;
+    }
 
     client = vsNetClientNew(fd, ++srv->nextClientID, pid, uid, gid,
                             vsNetServerIsPrivileged(srv, fd, uid, gid),
@@ -458,6 +512,8 @@ vsNetServerAcceptOne(vsNetServer *srv,
 
     VS_DEBUG("client %" G_GUINT64_FORMAT ": pid %d uid %u gid %u",
              vsNetClientGetID(client), (int)pid, (unsigned)uid, (unsigned)gid);
+    vsNetClientSetRxBudget(client, &srv->rxIncomplete,
+                           srv->cfg.maxIncompleteBytes);
     if (srv->clientInit)
         srv->clientInit(client, srv->clientInitOpaque);
     g_hash_table_add(srv->clients, client);
@@ -574,7 +630,9 @@ vsNetServerKeepAliveTick(gpointer opaque)
     g_hash_table_iter_init(&iter, srv->clients);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         if (!vsNetClientKeepAliveCheck(key, now, srv->cfg.keepaliveInterval,
-                                       srv->cfg.keepaliveCount))
+                                       srv->cfg.keepaliveCount) ||
+            !vsNetClientTimeoutCheck(key, now, srv->cfg.anonymousTimeout,
+                                     srv->cfg.messageTimeout))
             g_ptr_array_add(dead, vsNetClientRef(key));
     }
     for (i = 0; i < dead->len; i++)
@@ -663,12 +721,11 @@ vsNetServerStop(vsNetServer *srv)
 gboolean
 vsNetServerRun(vsNetServer *srv)
 {
-    if (srv->cfg.keepaliveInterval > 0) {
-        srv->keepaliveTimer = g_timeout_source_new_seconds(1);
-        g_source_set_callback(srv->keepaliveTimer, vsNetServerKeepAliveTick,
-                              srv, NULL);
-        g_source_attach(srv->keepaliveTimer, srv->ctx);
-    }
+    /* also drives the connection and message timeouts */
+    srv->keepaliveTimer = g_timeout_source_new_seconds(1);
+    g_source_set_callback(srv->keepaliveTimer, vsNetServerKeepAliveTick,
+                          srv, NULL);
+    g_source_attach(srv->keepaliveTimer, srv->ctx);
 
     if (!g_atomic_int_get(&srv->quitting))
         g_main_loop_run(srv->loop);
