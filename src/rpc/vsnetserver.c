@@ -31,6 +31,8 @@ VS_LOG_INIT("rpc.server");
 #define VS_NET_SERVER_ACCEPTS_PER_WAKEUP 16
 /* how long shutdown waits for replies to reach slow readers */
 #define VS_NET_SERVER_FLUSH_USEC (2 * G_USEC_PER_SEC)
+/* how long shutdown lets clients close after their calls are answered */
+#define VS_NET_SERVER_CLOSE_GRACE_USEC (5 * G_USEC_PER_SEC)
 
 typedef struct _vsNetServerProgram vsNetServerProgram;
 struct _vsNetServerProgram {
@@ -343,6 +345,23 @@ vsNetServerHandleKeepAlive(vsNetClient *client,
 }
 
 
+/* While the daemon stops, clients still get the answers of their
+ * running calls and may make quick calls such as CONNECT_CLOSE; any
+ * call that could start new work is refused. */
+static gboolean
+vsNetServerRefuseWhileStopping(vsNetServer *srv,
+                               vsNetClient *client,
+                               const vsNetServerProgram *program,
+                               const vsNetMessageHeader *hdr)
+{
+    if (!g_atomic_int_get(&srv->quitting) ||
+        (program->priority && program->priority(hdr->proc, program->opaque)))
+        return FALSE;
+    vsNetServerReplyError(client, hdr, _("the daemon is shutting down"));
+    return TRUE;
+}
+
+
 static void
 vsNetServerHandleMessage(vsNetClient *client,
                          vsNetMessage *msg,
@@ -378,6 +397,9 @@ vsNetServerHandleMessage(vsNetClient *client,
         vsNetServerReplyError(client, hdr, text);
         return;
     }
+
+    if (vsNetServerRefuseWhileStopping(srv, client, program, hdr))
+        return;
 
     pool = srv->workers;
     if (program->priority && program->priority(hdr->proc, program->opaque))
@@ -661,6 +683,54 @@ vsNetServerTick(gpointer opaque)
 
 
 static gboolean
+vsNetServerCallsRunning(vsNetServer *srv)
+{
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (vsNetClientGetInflight(key) > 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+
+/* Before closing connections: serve them until every call in progress
+ * has been answered (until @deadline), then give the clients
+ * VS_NET_SERVER_CLOSE_GRACE_USEC to close their connections themselves.
+ * A client that made a call and is told "success" must also be able to
+ * send its closing call; closing the socket under it makes the client
+ * fail (a virsh killed by SIGPIPE exits 141 after a successful save). */
+static void
+vsNetServerLetClientsFinish(vsNetServer *srv,
+                            gint64 deadline)
+{
+    g_autoptr(GSource) tick = g_timeout_source_new(100);
+    gint64 graceEnd;
+
+    g_source_set_callback(tick, vsNetServerTick, NULL, NULL);
+    g_source_attach(tick, srv->ctx);
+    while (vsNetServerCallsRunning(srv) &&
+           g_get_monotonic_time() < deadline)
+        g_main_context_iteration(srv->ctx, TRUE);
+
+    graceEnd = MIN(deadline,
+                   g_get_monotonic_time() + VS_NET_SERVER_CLOSE_GRACE_USEC);
+    if (g_hash_table_size(srv->clients) > 0)
+        VS_INFO("calls answered; waiting up to %d s for %u clients to "
+                "disconnect", (int)(VS_NET_SERVER_CLOSE_GRACE_USEC /
+                                    G_USEC_PER_SEC),
+                g_hash_table_size(srv->clients));
+    while (g_hash_table_size(srv->clients) > 0 &&
+           g_get_monotonic_time() < graceEnd)
+        g_main_context_iteration(srv->ctx, TRUE);
+    g_source_destroy(tick);
+}
+
+
+static gboolean
 vsNetServerStop(vsNetServer *srv)
 {
     g_autoptr(GThread) drain = NULL;
@@ -673,16 +743,17 @@ vsNetServerStop(vsNetServer *srv)
     g_atomic_int_set(&srv->quitting, 1);
     g_ptr_array_set_size(srv->listeners, 0);
 
-    /* no new calls; each connection closes once its calls are answered */
-    g_hash_table_iter_init(&iter, srv->clients);
-    while (g_hash_table_iter_next(&iter, &key, NULL))
-        vsNetClientCloseAfterReplies(key);
-
     /* keep serving the sockets while workers finish their calls, but
      * not forever: a call stuck in the driver must not keep the daemon */
     if (srv->cfg.shutdownTimeout > 0)
         deadline = g_get_monotonic_time() +
                    (gint64)srv->cfg.shutdownTimeout * G_USEC_PER_SEC;
+    vsNetServerLetClientsFinish(srv, deadline);
+
+    /* no new calls; each connection closes once its calls are answered */
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        vsNetClientCloseAfterReplies(key);
     g_source_set_callback(tick, vsNetServerTick, NULL, NULL);
     g_source_attach(tick, srv->ctx);
     drain = g_thread_new("vs-rpc-drain", vsNetServerDrainThread, srv);

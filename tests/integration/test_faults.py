@@ -288,6 +288,44 @@ def case_partial(tap, home):
         c.close()
 
 
+def case_sigterm(tap):
+    """SIGTERM while virsh saves: the save completes and virsh exits 0."""
+    d = vstest.Daemon().start()
+    name = "term%d" % os.getpid()
+    serial = os.path.join(d.root, name + ".log")
+    img = os.path.join(d.root, name + ".img")
+    try:
+        xml = os.path.join(d.root, name + ".xml")
+        with open(xml, "w") as f:
+            f.write(vstest.domain_xml(name, serial, memory_mib=128,
+                                      cmdline="seed=0x7e57 fill=100"))
+        r = d.virsh("create", xml)
+        tap.ok(r.returncode == 0, "128 MiB guest starts", r.stderr)
+        vstest.wait_for_serial(serial, r"VSGUEST VERIFY OK pass=1",
+                               timeout=120)
+        save = subprocess.Popen(["virsh", "-c", d.uri, "save", name, img, "--verbose",
+                                 "--image-format", "gzip"],
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and \
+                not any(f.startswith(name + ".img.") and f.endswith(".part")
+                        for f in os.listdir(d.root)):
+            time.sleep(0.01)
+        status = d.stop(timeout=120)
+        out, err = save.communicate(timeout=120)
+        tap.ok(save.returncode == 0 and "saved" in out,
+               "virsh save exits 0 when the daemon is stopped during it",
+               "rc=%d %s %s" % (save.returncode, out, err))
+        tap.ok(status == 0 and os.path.exists(img),
+               "the daemon exits 0 after the save, the image is there",
+               "status %r\n%s" % (status, d.output()))
+    finally:
+        if d.running():
+            d.stop()
+        d.cleanup()
+
+
 def main():
     tap = vstest.TAP()
     home = tempfile.mkdtemp(prefix="vsfaults-%d-" % os.getpid())
@@ -299,6 +337,7 @@ def main():
         case_groups(tap, home)
         case_idle(tap, home)
         case_partial(tap, home)
+        case_sigterm(tap)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     tap.exit()
