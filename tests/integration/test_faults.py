@@ -312,6 +312,11 @@ def case_sigterm(tap):
                 not any(f.startswith(name + ".img.") and f.endswith(".part")
                         for f in os.listdir(d.root)):
             time.sleep(0.01)
+        r, secs = timed(d.virsh, "undefine", name, timeout=60)
+        tap.ok(r.returncode != 0 and secs < 5 and
+               "a save job is running" in r.stderr,
+               "undefine during the save is refused at once",
+               "%.1fs %s" % (secs, r.stderr))
         status = d.stop(timeout=120)
         out, err = save.communicate(timeout=120)
         tap.ok(save.returncode == 0 and "saved" in out,
