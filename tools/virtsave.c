@@ -17,6 +17,7 @@
 
 #include <json.h>
 
+#include "domain_conf.h"
 #include "qemu_saveimage.h"
 #include "virtsave-convert.h"
 #include "vserror.h"
@@ -117,7 +118,7 @@ virtsaveImageOpen(virtsaveImage *img,
     uint32_t rawVersion;
 
     img->path = path;
-    if ((img->fd = vsFileOpen(path, O_RDONLY, 0, error)) < 0)
+    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
         return FALSE;
 
     if (!vsFileGetSizes(img->fd, &img->size, &img->allocated, error) ||
@@ -435,6 +436,7 @@ virtsaveVerifyImage(virtsaveVerify *v,
 {
     g_auto(virtsaveImage) img = { .fd = -1 };
     g_autoptr(GError) err = NULL;
+    g_autoptr(vsDomainDef) def = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *cookie = NULL;
     qemuSaveHeader *hdr = &img.hdr;
@@ -448,6 +450,15 @@ virtsaveVerifyImage(virtsaveVerify *v,
 
     ok = qemuSaveImageReadData(img.fd, hdr, &xml, &cookie, &err);
     virtsaveVerifyRecord(v, "data", ok, err);
+    if (!ok)
+        return;
+
+    /* The parser and settings a restore uses, so that what a restore
+     * would refuse (entities, XInclude, an invalid definition) is
+     * reported here too. */
+    def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE, &err);
+    ok = def != NULL;
+    virtsaveVerifyRecord(v, "xml", ok, err);
     if (!ok)
         return;
 
@@ -494,9 +505,12 @@ virtsaveImageVerify(const virtsaveCommand *cmd,
         json_object_object_add(obj, "valid",
                                json_object_new_boolean(v.exit == VIRTSAVE_EXIT_OK));
         json_object_object_add(obj, "checks", v.checks);
+        json_object_object_add(obj, "note",
+                               json_object_new_string(_("guest memory pages carry no checksums and are not checked")));
         virtsavePrintJSON(obj);
         json_object_put(obj);
     } else if (v.exit == VIRTSAVE_EXIT_OK) {
+        printf(_("note: guest memory pages carry no checksums and are not checked\n"));
         printf(_("%s: valid\n"), path);
     } else {
         printf(_("%s: INVALID\n"), path);

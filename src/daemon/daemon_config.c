@@ -52,6 +52,15 @@ static const daemonConfigKey daemonConfigKeys[] = {
     KEY("keepalive_count", DAEMON_CONFIG_UINT, keepaliveCount, 0, 1000),
     KEY("listen_system_socket", DAEMON_CONFIG_BOOL, listenSystemSocket, 0, 1),
     KEY("shutdown_timeout", DAEMON_CONFIG_UINT, shutdownTimeout, 0, 86400),
+    KEY("max_anonymous_clients", DAEMON_CONFIG_UINT, maxAnonymousClients,
+        0, 100000),
+    KEY("anonymous_client_timeout", DAEMON_CONFIG_UINT,
+        anonymousClientTimeout, 0, 3600),
+    KEY("max_clients_per_uid", DAEMON_CONFIG_UINT, maxClientsPerUid,
+        0, 100000),
+    KEY("message_timeout", DAEMON_CONFIG_UINT, messageTimeout, 0, 3600),
+    KEY("max_incomplete_mib", DAEMON_CONFIG_UINT, maxIncompleteMiB,
+        1, 65536),
 };
 
 #undef KEY
@@ -77,6 +86,11 @@ daemonConfigNew(void)
     cfg->keepaliveInterval = 5;
     cfg->keepaliveCount = 5;
     cfg->shutdownTimeout = 120;
+    cfg->maxAnonymousClients = 20;
+    cfg->anonymousClientTimeout = 10;
+    cfg->maxClientsPerUid = 10;
+    cfg->messageTimeout = 30;
+    cfg->maxIncompleteMiB = 256;
     return cfg;
 }
 

@@ -28,6 +28,11 @@ struct _daemonConfig {
     guint keepaliveCount;
     gboolean listenSystemSocket;
     guint shutdownTimeout;      /* seconds; 0 waits for ever */
+    guint maxAnonymousClients;  /* connections not past CONNECT_OPEN */
+    guint anonymousClientTimeout; /* seconds; 0: no limit */
+    guint maxClientsPerUid;     /* 0: no limit */
+    guint messageTimeout;       /* seconds; 0: no limit */
+    guint maxIncompleteMiB;     /* MiB of incomplete messages, all clients */
 };
 
 daemonConfig *daemonConfigNew(void);

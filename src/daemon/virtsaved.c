@@ -399,6 +399,11 @@ daemonNetConfig(const daemonConfig *cfg,
     net->keepaliveCount = cfg->keepaliveCount;
     net->rwGroup = group;
     net->shutdownTimeout = cfg->shutdownTimeout;
+    net->maxAnonymousClients = cfg->maxAnonymousClients;
+    net->anonymousTimeout = cfg->anonymousClientTimeout;
+    net->maxClientsPerUid = cfg->maxClientsPerUid;
+    net->messageTimeout = cfg->messageTimeout;
+    net->maxIncompleteBytes = (gsize)cfg->maxIncompleteMiB * 1024 * 1024;
 }
 
 

@@ -895,6 +895,23 @@ qemuDriverUndefineFirmwareFiles(qemuDriver *driver,
 }
 
 
+/* A save can run for minutes; a call that would only wait for it behind
+ * the job lock is refused at once instead. @vm is locked. */
+static gboolean
+qemuDriverCheckNoSaveJob(qemuDomainObj *vm,
+                         GError **error)
+{
+    if (vm->job.kind == QEMU_JOB_ASYNC &&
+        vm->job.operation == VS_DOMAIN_JOB_OPERATION_SAVE) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                    _("cannot undefine domain '%s': a save job is running"),
+                    vm->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 /**
  * qemuDriverUndefine:
  * @driver: the driver
@@ -927,7 +944,8 @@ qemuDriverUndefine(qemuDriver *driver,
 
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
-    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+    if (!qemuDriverCheckNoSaveJob(vm, error) ||
+        !qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
                             VS_DOMAIN_JOB_OPERATION_UNKNOWN, error))
         goto cleanup;
 

@@ -88,7 +88,7 @@ qemuRestoreOpenImage(const char *path,
     g_autoptr(vsDomainDef) newdef = NULL;
 
     img->path = path;
-    if ((img->fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, error)) < 0)
+    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
         return FALSE;
 
     if (!qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
@@ -465,8 +465,8 @@ qemuRestoreRun(qemuDriver *driver,
     /* Only the multifd channels read with O_DIRECT; the main channel
      * needs the buffered descriptor for the unaligned stream. */
     if (opts->bypassCache && !pipe && !lazy) {
-        if ((directFd = vsFileOpen(img->path, O_RDONLY | O_DIRECT | O_CLOEXEC,
-                                   0, error)) < 0)
+        if ((directFd = vsFileOpenRegular(img->path, O_RDONLY | O_DIRECT,
+                                          error)) < 0)
             return FALSE;
         fds[1].fd = directFd;
     }
@@ -627,7 +627,7 @@ qemuRestoreProbeManaged(qemuDomainObj *vm,
     VS_AUTOCLOSE int fd = -1;
     qemuSaveHeader hdr;
 
-    if ((fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, &err)) < 0)
+    if ((fd = vsFileOpenRegular(path, O_RDONLY, &err)) < 0)
         return TRUE;   /* the restore reports it */
     if (!qemuSaveImageReadHeader(fd, &hdr, &err)) {
         qemuRestoreDiscardManaged(vm, path, err->message);
@@ -868,7 +868,7 @@ qemuRestoreLoadImageDef(const char *path,
     uint64_t size;
     vsDomainDef *def;
 
-    if ((fd = vsFileOpen(path, O_RDONLY | O_CLOEXEC, 0, error)) < 0)
+    if ((fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
         return NULL;
     if (!qemuSaveImageReadHeader(fd, hdr, error) ||
         !vsFileGetSizes(fd, &size, NULL, error) ||
@@ -902,6 +902,7 @@ qemuSaveImageGetXMLDesc(qemuDriver *driver G_GNUC_UNUSED,
     unsigned int fmt = VS_DOMAIN_DEF_FORMAT_INACTIVE;
 
     if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_XML_SECURE, error) ||
+        !vsFileCheckAbsolute(path, error) ||
         !(def = qemuRestoreLoadImageDef(path, &hdr, error)))
         return NULL;
     if (flags & VS_DOMAIN_XML_SECURE)
@@ -936,7 +937,8 @@ qemuSaveImageDefineXML(qemuDriver *driver G_GNUC_UNUSED,
     int running = -1;
 
     if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_SAVE_RUNNING |
-                                 VS_DOMAIN_SAVE_PAUSED, error))
+                                 VS_DOMAIN_SAVE_PAUSED, error) ||
+        !vsFileCheckAbsolute(path, error))
         return FALSE;
     if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,

@@ -153,6 +153,10 @@ qemuSaveCheckTarget(qemuDomainObj *vm,
                     vm->name, job->path);
         return FALSE;
     }
+    if (!vsFileCheckTarget(job->path, error)) {
+        g_prefix_error(error, _("cannot save domain '%s': "), vm->name);
+        return FALSE;
+    }
 
     if (job->opts->bypassCache &&
         !vsFileProbeDirectIO(job->dir, error)) {

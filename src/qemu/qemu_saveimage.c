@@ -622,7 +622,7 @@ qemuSaveImageUpdateXML(const char *path,
     size_t xmlLen;
     size_t cookieLen;
 
-    if ((fd = vsFileOpen(path, O_RDWR, 0, error)) < 0)
+    if ((fd = vsFileOpenRegular(path, O_RDWR, error)) < 0)
         return FALSE;
 
     if (!qemuSaveImageReadHeader(fd, &hdr, error) ||

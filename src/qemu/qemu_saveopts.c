@@ -23,6 +23,7 @@
 #include "qemu_driver.h"
 #include "qemu_iohelper.h"
 #include "vserror.h"
+#include "vsfile.h"
 #include "vsinternal.h"
 #include "vslog.h"
 
@@ -185,6 +186,8 @@ qemuSaveParseOptions(const vsTypedParamList *params,
                     _("the save image path must not be empty"));
         return FALSE;
     }
+    if (opts->path && !vsFileCheckAbsolute(opts->path, error))
+        return FALSE;
 
     opts->format = defaultFormat;
     if (format) {
@@ -249,6 +252,8 @@ qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                     _("missing the path of the save image to restore"));
         return FALSE;
     }
+    if (!vsFileCheckAbsolute(opts->path, error))
+        return FALSE;
     return TRUE;
 }
 

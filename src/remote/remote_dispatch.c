@@ -296,6 +296,7 @@ remoteConnectOpen(remoteCall *call,
     }
     call->priv->open = TRUE;
     call->priv->readonly = readonly;
+    vsNetClientSetAuthenticated(call->client);
     g_free(call->priv->uri);
     call->priv->uri = g_steal_pointer(&uri);
     g_mutex_unlock(&call->priv->lock);

@@ -35,6 +35,10 @@ VS_LOG_INIT("rpc.client");
  * so without this a client that writes and never reads would make the
  * queue of answers, and the daemon's memory, grow without limit. */
 #define VS_NET_CLIENT_TX_QUEUE_MAX 64
+/* Largest message accepted before CONNECT_OPEN: the calls of a
+ * handshake are a few bytes, and an unauthenticated peer must not make
+ * the daemon buffer the 32 MiB allowed later. */
+#define VS_NET_CLIENT_ANON_MESSAGE_MAX (64 * 1024)
 
 typedef struct _vsNetClientSource vsNetClientSource;
 struct _vsNetClientSource {
@@ -72,6 +76,13 @@ struct _vsNetClient {
 
     gpointer priv;
     GDestroyNotify privFree;
+
+    /* limits, I/O thread only except @authenticated */
+    gint authenticated;     /* past CONNECT_OPEN */
+    gint64 created;         /* monotonic time of the accept */
+    gsize *rxBudgetUsed;    /* the server's count of buffered bytes */
+    gsize rxBudgetMax;      /* its bound, 0: none */
+    gsize rxCounted;        /* this client's share of *rxBudgetUsed */
 };
 
 
@@ -328,6 +339,47 @@ vsNetClientIsClosed(vsNetClient *client)
 }
 
 
+static void
+vsNetClientReleaseBudget(vsNetClient *client)
+{
+    if (client->rxBudgetUsed)
+        *client->rxBudgetUsed -= client->rxCounted;
+    client->rxCounted = 0;
+}
+
+
+/* Accounts the bytes of an incomplete message against the server's
+ * bound. FALSE when the message is larger than an unauthenticated
+ * client may send, or when buffering it would exceed the bound. */
+static gboolean
+vsNetClientChargeBudget(vsNetClient *client)
+{
+    gsize have = client->rx->len;
+
+    if (!g_atomic_int_get(&client->authenticated) &&
+        client->rxWant > VS_NET_CLIENT_ANON_MESSAGE_MAX) {
+        VS_WARN("client %" G_GUINT64_FORMAT ": message of %u bytes before "
+                "authentication (at most %u allowed); dropping it",
+                client->id, client->rxWant, VS_NET_CLIENT_ANON_MESSAGE_MAX);
+        return FALSE;
+    }
+    if (have <= client->rxCounted)
+        return TRUE;
+    if (client->rxBudgetUsed && client->rxBudgetMax &&
+        *client->rxBudgetUsed + (have - client->rxCounted) >
+        client->rxBudgetMax) {
+        VS_WARN("client %" G_GUINT64_FORMAT ": incomplete messages of all "
+                "clients would exceed %" G_GSIZE_FORMAT " bytes; dropping it",
+                client->id, client->rxBudgetMax);
+        return FALSE;
+    }
+    if (client->rxBudgetUsed)
+        *client->rxBudgetUsed += have - client->rxCounted;
+    client->rxCounted = have;
+    return TRUE;
+}
+
+
 /**
  * vsNetClientClose:
  * @client: a client
@@ -360,6 +412,7 @@ vsNetClientClose(vsNetClient *client)
         close(client->fd);
         client->fd = -1;
     }
+    vsNetClientReleaseBudget(client);
     if (client->cb.close)
         client->cb.close(client, client->cb.opaque);
 }
@@ -376,6 +429,7 @@ vsNetClientHandleFrame(vsNetClient *client)
         return FALSE;
     }
     client->rxWant = 0;
+    vsNetClientReleaseBudget(client);
     if (client->rx->len > VS_NET_CLIENT_READ_CHUNK) {
         g_byte_array_unref(client->rx);
         client->rx = g_byte_array_new();
@@ -429,11 +483,11 @@ vsNetClientReadOnce(vsNetClient *client,
                     client->id, err->message);
             return FALSE;
         }
-        return TRUE;
+        return vsNetClientChargeBudget(client);
     }
     if (client->rxWant != 0 && client->rx->len == client->rxWant)
         return vsNetClientHandleFrame(client);
-    return TRUE;
+    return vsNetClientChargeBudget(client);
 }
 
 
@@ -635,6 +689,7 @@ vsNetClientNew(int fd,
     client->rx = g_byte_array_new();
     client->lastRx = g_get_monotonic_time();
     client->lastPing = client->lastRx;
+    client->created = client->lastRx;
     g_mutex_init(&client->lock);
     g_queue_init(&client->tx);
 
@@ -727,4 +782,103 @@ vsNetClientFlush(vsNetClient *client,
         if (!vsNetClientWrite(client))
             return;
     }
+}
+
+
+/**
+ * vsNetClientSetAuthenticated:
+ * @client: a client
+ *
+ * Marks @client as past CONNECT_OPEN: it may then send messages of the
+ * protocol's full size and no longer counts against the limits for
+ * unauthenticated connections. Callable from any thread.
+ */
+void
+vsNetClientSetAuthenticated(vsNetClient *client)
+{
+    g_atomic_int_set(&client->authenticated, 1);
+}
+
+
+/**
+ * vsNetClientIsAuthenticated:
+ * @client: a client
+ *
+ * Returns: TRUE once vsNetClientSetAuthenticated() was called.
+ */
+gboolean
+vsNetClientIsAuthenticated(vsNetClient *client)
+{
+    return g_atomic_int_get(&client->authenticated) != 0;
+}
+
+
+/**
+ * vsNetClientSetRxBudget:
+ * @client: a new client
+ * @used: (transfer none) the server's count of bytes buffered for
+ *   incomplete messages, shared by all its clients (I/O thread only)
+ * @max: the bound of *@used, 0 for none
+ */
+void
+vsNetClientSetRxBudget(vsNetClient *client,
+                       gsize *used,
+                       gsize max)
+{
+    client->rxBudgetUsed = used;
+    client->rxBudgetMax = max;
+}
+
+
+/**
+ * vsNetClientTimeoutCheck:
+ * @client: a client
+ * @now: the monotonic time in microseconds
+ * @anonTimeout: seconds a connection may stay before CONNECT_OPEN, 0: any
+ * @messageTimeout: seconds a started message may stall, 0: any
+ *
+ * Called about once a second by the I/O thread.
+ *
+ * Returns: FALSE if the client should be dropped.
+ */
+gboolean
+vsNetClientTimeoutCheck(vsNetClient *client,
+                        gint64 now,
+                        guint anonTimeout,
+                        guint messageTimeout)
+{
+    if (anonTimeout > 0 && !vsNetClientIsAuthenticated(client) &&
+        now - client->created > (gint64)anonTimeout * G_USEC_PER_SEC) {
+        VS_WARN("client %" G_GUINT64_FORMAT " (uid %u) did not open a "
+                "connection within %u s; dropping it",
+                client->id, (unsigned)client->uid, anonTimeout);
+        return FALSE;
+    }
+    if (messageTimeout > 0 && client->rx->len > 0 &&
+        now - client->lastRx > (gint64)messageTimeout * G_USEC_PER_SEC) {
+        VS_WARN("client %" G_GUINT64_FORMAT " (uid %u) stalled for %u s in "
+                "the middle of a message of %u bytes; dropping it",
+                client->id, (unsigned)client->uid, messageTimeout,
+                client->rxWant);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * vsNetClientGetInflight:
+ * @client: a client
+ *
+ * Returns: the number of its calls not answered yet.
+ */
+guint
+vsNetClientGetInflight(vsNetClient *client)
+{
+    guint n;
+
+    g_mutex_lock(&client->lock);
+    n = client->inflight;
+    g_mutex_unlock(&client->lock);
+    return n;
 }

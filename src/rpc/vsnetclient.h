@@ -35,3 +35,5 @@ void vsNetClientQueueMessage(vsNetClient *client, vsNetMessage *msg);
 void vsNetClientEnableKeepAlive(vsNetClient *client);
 void vsNetClientCloseAfterReplies(vsNetClient *client);
 gboolean vsNetClientIsClosed(vsNetClient *client);
+void vsNetClientSetAuthenticated(vsNetClient *client);
+gboolean vsNetClientIsAuthenticated(vsNetClient *client);

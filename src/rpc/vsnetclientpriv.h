@@ -33,3 +33,7 @@ void vsNetClientQueueReply(vsNetClient *client, vsNetMessage *reply);
 gboolean vsNetClientKeepAliveCheck(vsNetClient *client, gint64 now,
                                    guint interval, guint count);
 void vsNetClientFlush(vsNetClient *client, gint64 deadline);
+void vsNetClientSetRxBudget(vsNetClient *client, gsize *used, gsize max);
+gboolean vsNetClientTimeoutCheck(vsNetClient *client, gint64 now,
+                                 guint anonTimeout, guint messageTimeout);
+guint vsNetClientGetInflight(vsNetClient *client);

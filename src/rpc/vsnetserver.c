@@ -31,6 +31,8 @@ VS_LOG_INIT("rpc.server");
 #define VS_NET_SERVER_ACCEPTS_PER_WAKEUP 16
 /* how long shutdown waits for replies to reach slow readers */
 #define VS_NET_SERVER_FLUSH_USEC (2 * G_USEC_PER_SEC)
+/* how long shutdown lets clients close after their calls are answered */
+#define VS_NET_SERVER_CLOSE_GRACE_USEC (5 * G_USEC_PER_SEC)
 
 typedef struct _vsNetServerProgram vsNetServerProgram;
 struct _vsNetServerProgram {
@@ -71,6 +73,7 @@ struct _vsNetServer {
     gint drained;
     vsNetServerClientInitFunc clientInit;
     gpointer clientInitOpaque;
+    gsize rxIncomplete;         /* I/O thread only */
 };
 
 
@@ -92,6 +95,11 @@ vsNetServerConfigInit(vsNetServerConfig *cfg)
     cfg->keepaliveCount = 5;
     cfg->rwGroup = (gid_t)-1;
     cfg->shutdownTimeout = 120;
+    cfg->maxAnonymousClients = 20;
+    cfg->anonymousTimeout = 10;
+    cfg->maxClientsPerUid = 10;
+    cfg->messageTimeout = 30;
+    cfg->maxIncompleteBytes = 256 * 1024 * 1024;
 }
 
 
@@ -337,6 +345,23 @@ vsNetServerHandleKeepAlive(vsNetClient *client,
 }
 
 
+/* While the daemon stops, clients still get the answers of their
+ * running calls and may make quick calls such as CONNECT_CLOSE; any
+ * call that could start new work is refused. */
+static gboolean
+vsNetServerRefuseWhileStopping(vsNetServer *srv,
+                               vsNetClient *client,
+                               const vsNetServerProgram *program,
+                               const vsNetMessageHeader *hdr)
+{
+    if (!g_atomic_int_get(&srv->quitting) ||
+        (program->priority && program->priority(hdr->proc, program->opaque)))
+        return FALSE;
+    vsNetServerReplyError(client, hdr, _("the daemon is shutting down"));
+    return TRUE;
+}
+
+
 static void
 vsNetServerHandleMessage(vsNetClient *client,
                          vsNetMessage *msg,
@@ -373,6 +398,9 @@ vsNetServerHandleMessage(vsNetClient *client,
         return;
     }
 
+    if (vsNetServerRefuseWhileStopping(srv, client, program, hdr))
+        return;
+
     pool = srv->workers;
     if (program->priority && program->priority(hdr->proc, program->opaque))
         pool = srv->prioWorkers;
@@ -397,14 +425,73 @@ vsNetServerHandleClose(vsNetClient *client,
 }
 
 
+/* Read-write access: root, the daemon's own user, or a member of the
+ * socket's group, whether as primary or as a supplementary group. */
 static gboolean
 vsNetServerIsPrivileged(vsNetServer *srv,
+                        int fd,
                         uid_t uid,
                         gid_t gid)
 {
+    g_autoptr(GError) err = NULL;
+    int member;
+
     if (uid == 0 || uid == geteuid())
         return TRUE;
-    return srv->cfg.rwGroup != (gid_t)-1 && gid == srv->cfg.rwGroup;
+    if (srv->cfg.rwGroup == (gid_t)-1)
+        return FALSE;
+    if (gid == srv->cfg.rwGroup)
+        return TRUE;
+    if ((member = vsSocketPeerInGroup(fd, srv->cfg.rwGroup, &err)) < 0) {
+        VS_WARN("uid %u gets read-only access: %s",
+                (unsigned)uid, err->message);
+        return FALSE;
+    }
+    return member == 1;
+}
+
+
+/* The limits a new connection from @uid must fit in besides
+ * max_clients: connections not past CONNECT_OPEN, and connections per
+ * user for anyone but root and the daemon's own user, so that one user's
+ * idle or half-sent connections cannot lock the others out. */
+static gboolean
+vsNetServerCheckLimits(vsNetServer *srv,
+                       pid_t pid,
+                       uid_t uid)
+{
+    gboolean trusted = uid == 0 || uid == geteuid();
+    GHashTableIter iter;
+    gpointer key;
+    guint anon = 0;
+    guint mine = 0;
+
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        uid_t other;
+
+        if (!vsNetClientIsAuthenticated(key))
+            anon++;
+        vsNetClientGetIdentity(key, NULL, &other, NULL);
+        if (other == uid)
+            mine++;
+    }
+
+    if (srv->cfg.maxAnonymousClients > 0 &&
+        anon >= srv->cfg.maxAnonymousClients) {
+        VS_WARN("rejecting connection from pid %d uid %u: %u connections "
+                "not yet open (max_anonymous_clients)", (int)pid,
+                (unsigned)uid, anon);
+        return FALSE;
+    }
+    if (!trusted && srv->cfg.maxClientsPerUid > 0 &&
+        mine >= srv->cfg.maxClientsPerUid) {
+        VS_WARN("rejecting connection from pid %d uid %u: %u connections "
+                "of that user (max_clients_per_uid)", (int)pid,
+                (unsigned)uid, mine);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 
@@ -436,13 +523,19 @@ vsNetServerAcceptOne(vsNetServer *srv,
         close(fd);
         return;
     }
+    if (!vsNetServerCheckLimits(srv, pid, uid)) {
+        close(fd);
+        return;
+    }
 
     client = vsNetClientNew(fd, ++srv->nextClientID, pid, uid, gid,
-                            vsNetServerIsPrivileged(srv, uid, gid),
+                            vsNetServerIsPrivileged(srv, fd, uid, gid),
                             srv->cfg.maxClientRequests, srv->ctx, &cb);
 
     VS_DEBUG("client %" G_GUINT64_FORMAT ": pid %d uid %u gid %u",
              vsNetClientGetID(client), (int)pid, (unsigned)uid, (unsigned)gid);
+    vsNetClientSetRxBudget(client, &srv->rxIncomplete,
+                           srv->cfg.maxIncompleteBytes);
     if (srv->clientInit)
         srv->clientInit(client, srv->clientInitOpaque);
     g_hash_table_add(srv->clients, client);
@@ -559,7 +652,9 @@ vsNetServerKeepAliveTick(gpointer opaque)
     g_hash_table_iter_init(&iter, srv->clients);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         if (!vsNetClientKeepAliveCheck(key, now, srv->cfg.keepaliveInterval,
-                                       srv->cfg.keepaliveCount))
+                                       srv->cfg.keepaliveCount) ||
+            !vsNetClientTimeoutCheck(key, now, srv->cfg.anonymousTimeout,
+                                     srv->cfg.messageTimeout))
             g_ptr_array_add(dead, vsNetClientRef(key));
     }
     for (i = 0; i < dead->len; i++)
@@ -588,6 +683,54 @@ vsNetServerTick(gpointer opaque)
 
 
 static gboolean
+vsNetServerCallsRunning(vsNetServer *srv)
+{
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (vsNetClientGetInflight(key) > 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+
+/* Before closing connections: serve them until every call in progress
+ * has been answered (until @deadline), then give the clients
+ * VS_NET_SERVER_CLOSE_GRACE_USEC to close their connections themselves.
+ * A client that made a call and is told "success" must also be able to
+ * send its closing call; closing the socket under it makes the client
+ * fail (a virsh killed by SIGPIPE exits 141 after a successful save). */
+static void
+vsNetServerLetClientsFinish(vsNetServer *srv,
+                            gint64 deadline)
+{
+    g_autoptr(GSource) tick = g_timeout_source_new(100);
+    gint64 graceEnd;
+
+    g_source_set_callback(tick, vsNetServerTick, NULL, NULL);
+    g_source_attach(tick, srv->ctx);
+    while (vsNetServerCallsRunning(srv) &&
+           g_get_monotonic_time() < deadline)
+        g_main_context_iteration(srv->ctx, TRUE);
+
+    graceEnd = MIN(deadline,
+                   g_get_monotonic_time() + VS_NET_SERVER_CLOSE_GRACE_USEC);
+    if (g_hash_table_size(srv->clients) > 0)
+        VS_INFO("calls answered; waiting up to %d s for %u clients to "
+                "disconnect", (int)(VS_NET_SERVER_CLOSE_GRACE_USEC /
+                                    G_USEC_PER_SEC),
+                g_hash_table_size(srv->clients));
+    while (g_hash_table_size(srv->clients) > 0 &&
+           g_get_monotonic_time() < graceEnd)
+        g_main_context_iteration(srv->ctx, TRUE);
+    g_source_destroy(tick);
+}
+
+
+static gboolean
 vsNetServerStop(vsNetServer *srv)
 {
     g_autoptr(GThread) drain = NULL;
@@ -600,16 +743,17 @@ vsNetServerStop(vsNetServer *srv)
     g_atomic_int_set(&srv->quitting, 1);
     g_ptr_array_set_size(srv->listeners, 0);
 
-    /* no new calls; each connection closes once its calls are answered */
-    g_hash_table_iter_init(&iter, srv->clients);
-    while (g_hash_table_iter_next(&iter, &key, NULL))
-        vsNetClientCloseAfterReplies(key);
-
     /* keep serving the sockets while workers finish their calls, but
      * not forever: a call stuck in the driver must not keep the daemon */
     if (srv->cfg.shutdownTimeout > 0)
         deadline = g_get_monotonic_time() +
                    (gint64)srv->cfg.shutdownTimeout * G_USEC_PER_SEC;
+    vsNetServerLetClientsFinish(srv, deadline);
+
+    /* no new calls; each connection closes once its calls are answered */
+    g_hash_table_iter_init(&iter, srv->clients);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        vsNetClientCloseAfterReplies(key);
     g_source_set_callback(tick, vsNetServerTick, NULL, NULL);
     g_source_attach(tick, srv->ctx);
     drain = g_thread_new("vs-rpc-drain", vsNetServerDrainThread, srv);
@@ -648,12 +792,11 @@ vsNetServerStop(vsNetServer *srv)
 gboolean
 vsNetServerRun(vsNetServer *srv)
 {
-    if (srv->cfg.keepaliveInterval > 0) {
-        srv->keepaliveTimer = g_timeout_source_new_seconds(1);
-        g_source_set_callback(srv->keepaliveTimer, vsNetServerKeepAliveTick,
-                              srv, NULL);
-        g_source_attach(srv->keepaliveTimer, srv->ctx);
-    }
+    /* also drives the connection and message timeouts */
+    srv->keepaliveTimer = g_timeout_source_new_seconds(1);
+    g_source_set_callback(srv->keepaliveTimer, vsNetServerKeepAliveTick,
+                          srv, NULL);
+    g_source_attach(srv->keepaliveTimer, srv->ctx);
 
     if (!g_atomic_int_get(&srv->quitting))
         g_main_loop_run(srv->loop);

@@ -30,6 +30,11 @@ struct _vsNetServerConfig {
     guint keepaliveCount;
     gid_t rwGroup;              /* (gid_t)-1: none */
     guint shutdownTimeout;      /* seconds to wait for running calls; 0: no limit */
+    guint maxAnonymousClients;  /* connections not past CONNECT_OPEN */
+    guint anonymousTimeout;     /* seconds they may stay; 0: no limit */
+    guint maxClientsPerUid;     /* for peers other than root and us; 0: none */
+    guint messageTimeout;       /* seconds a started message may stall */
+    gsize maxIncompleteBytes;   /* buffered for incomplete messages, all clients */
 };
 
 void vsNetServerConfigInit(vsNetServerConfig *cfg);

@@ -129,6 +129,104 @@ vsFileOpen(const char *path,
 
 
 /**
+ * vsFileOpenRegular:
+ * @path: an absolute path to an existing file
+ * @flags: open(2) access flags plus O_DIRECT if wanted; O_CLOEXEC is added
+ * @error: return location for a #GError
+ *
+ * Opens @path without blocking and refuses anything but a regular file.
+ * open(2) of a FIFO waits for its other end, of a device can wait for the
+ * hardware: O_NONBLOCK makes it return at once, and the type is checked
+ * before any read. The returned descriptor is blocking again.
+ *
+ * Returns: (transfer full) the descriptor, or -1 with @error set (the
+ * message names @path).
+ */
+int
+vsFileOpenRegular(const char *path,
+                  int flags,
+                  GError **error)
+{
+    VS_AUTOCLOSE int fd = -1;
+    struct stat sb;
+
+    if ((fd = vsFileOpen(path, flags | O_NONBLOCK | O_NOCTTY, 0,
+                         error)) < 0)
+        return -1;
+    if (fstat(fd, &sb) < 0) {
+        vsSetErrorSystem(error, errno, _("Cannot stat file '%s'"), path);
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_OPERATION_INVALID,
+                    _("'%s' is not a regular file"), path);
+        return -1;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        vsSetErrorSystem(error, errno,
+                         _("Cannot make file '%s' blocking"), path);
+        return -1;
+    }
+    return vsFdSteal(&fd);
+}
+
+
+/**
+ * vsFileCheckTarget:
+ * @path: a file about to be created or replaced
+ * @error: return location for a #GError
+ *
+ * Refuses @path when it exists and is not a regular file (a FIFO, a
+ * device, a directory): replacing it would not do what the caller asked,
+ * and opening it could block. stat(2) itself never blocks on these.
+ *
+ * Returns: TRUE when @path is absent or a regular file.
+ */
+gboolean
+vsFileCheckTarget(const char *path,
+                  GError **error)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) < 0) {
+        if (errno == ENOENT)
+            return TRUE;
+        vsSetErrorSystem(error, errno, _("Cannot stat file '%s'"), path);
+        return FALSE;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_OPERATION_INVALID,
+                    _("'%s' exists and is not a regular file"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * vsFileCheckAbsolute:
+ * @path: a path received from a client
+ * @error: return location for a #GError
+ *
+ * The daemon's working directory means nothing to a client, so a path
+ * that crosses the protocol must be absolute.
+ *
+ * Returns: TRUE when @path is absolute.
+ */
+gboolean
+vsFileCheckAbsolute(const char *path,
+                    GError **error)
+{
+    if (!path || !g_path_is_absolute(path)) {
+        g_set_error(error, VS_ERROR_SYSTEM, VS_ERR_INVALID_ARG,
+                    _("path '%s' is not absolute"), path ? path : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
  * vsFileRead:
  * @fd: descriptor
  * @buf: buffer of @len bytes

@@ -27,6 +27,13 @@ void *vsAlignedAlloc0(size_t size, size_t align);
 int vsFileOpen(const char *path, int flags, mode_t mode, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+int vsFileOpenRegular(const char *path, int flags, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean vsFileCheckTarget(const char *path, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean vsFileCheckAbsolute(const char *path, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 gssize vsFileRead(int fd, void *buf, size_t len, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean vsFileReadFull(int fd, void *buf, size_t len, GError **error)

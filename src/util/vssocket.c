@@ -258,6 +258,47 @@ vsSocketGetPeerCred(int fd,
 
 
 /**
+ * vsSocketPeerInGroup:
+ * @fd: a connected UNIX socket
+ * @gid: a group
+ * @error: return location for a #GError
+ *
+ * Whether the peer had @gid among its supplementary groups when it
+ * connected (SO_PEERGROUPS; the primary group is in SO_PEERCRED).
+ *
+ * Returns: 1 if it had, 0 if not, -1 with @error set.
+ */
+int
+vsSocketPeerInGroup(int fd,
+                    gid_t gid,
+                    GError **error)
+{
+    g_autofree gid_t *groups = NULL;
+    socklen_t len = 64 * sizeof(gid_t);
+    size_t i;
+
+    for (;;) {
+        g_free(groups);
+        groups = g_malloc0(len);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+            break;
+        /* ERANGE: @len now holds the size needed. */
+        if (errno != ERANGE || len == 0) {
+            vsSetErrorSystem(error, errno,
+                             _("cannot read the peer's groups of a socket"));
+            return -1;
+        }
+    }
+
+    for (i = 0; i < len / sizeof(gid_t); i++) {
+        if (groups[i] == gid)
+            return 1;
+    }
+    return 0;
+}
+
+
+/**
  * vsSocketSetNonBlock:
  * @fd: a descriptor
  * @nonblock: TRUE for non-blocking mode, FALSE for blocking

@@ -29,6 +29,8 @@ int vsSocketConnectUnix(const char *path, GError **error)
 gboolean vsSocketGetPeerCred(int fd, pid_t *pid, uid_t *uid, gid_t *gid,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+int vsSocketPeerInGroup(int fd, gid_t gid, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean vsSocketSetNonBlock(int fd, gboolean nonblock, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 

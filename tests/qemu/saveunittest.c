@@ -120,6 +120,32 @@ testSaveOptions(gconstpointer data)
 }
 
 
+/* A relative path would name a file in the daemon's working directory. */
+static void
+testRelativePaths(void)
+{
+    const char *paths[] = { "rel.img", "./rel.img", "../x/rel.img" };
+    g_autoptr(GError) err = NULL;
+    qemuSaveOptions opts;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(paths); i++) {
+        g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
+
+        vsTypedParamListAddString(params, VS_DOMAIN_SAVE_PARAM_FILE, paths[i]);
+        g_assert_false(qemuSaveParseOptions(params, 0, QEMU_SAVE_FORMAT_RAW,
+                                            0, &opts, &err));
+        g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_INVALID_ARG);
+        g_assert_true(strstr(err->message, "is not absolute") != NULL);
+        g_clear_error(&err);
+
+        g_assert_false(qemuSaveParseRestoreOptions(params, 0, &opts, &err));
+        g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_INVALID_ARG);
+        g_clear_error(&err);
+    }
+}
+
+
 static void
 testSaveOptionsManaged(void)
 {
@@ -421,6 +447,7 @@ main(int argc,
     }
     g_test_add_func("/save/options/managed", testSaveOptionsManaged);
     g_test_add_func("/save/restore-options", testRestoreOptions);
+    g_test_add_func("/save/relative-paths", testRelativePaths);
     g_test_add_func("/save/qemu-caps", testQemuCaps);
     g_test_add_func("/save/migration-caps", testMigrationCaps);
     for (i = 0; i < G_N_ELEMENTS(paramsCases); i++) {

@@ -8,8 +8,11 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 BUILD = os.environ.get("VS_BUILD_ROOT", "build")
 SOURCE = os.environ.get("VS_SOURCE_ROOT", ".")
@@ -81,8 +84,8 @@ def test_info():
     check_run("info raw", ["image", "info", "--json", img("raw-valid")], EXIT_OK,
               {"format": "raw", "version": 2, "complete": True,
                "was_running": True, "byte_order": "native",
-               "data_offset": 525, "data_offset_aligned": False,
-               "xml_size": 140, "file_size": 645})
+               "data_offset": 588, "data_offset_aligned": False,
+               "xml_size": 203, "file_size": 708})
     check_run("info big-endian", ["image", "info", "--json",
                                   img("raw-paused-bigendian")], EXIT_OK,
               {"byte_order": "swapped", "was_running": False})
@@ -159,11 +162,53 @@ def test_verify():
     check_run("verify names the failed check",
               ["image", "verify", "--json", img("sparse-truncated-pages")],
               EXIT_INVALID,
-              {"checks.3.name": "mapped-ram", "checks.3.ok": False})
+              {"checks.4.name": "mapped-ram", "checks.4.ok": False})
     out, _ = check_run("verify text", ["image", "verify", img("sparse-valid")],
                        EXIT_OK)
     check("verify text lists the checks",
           "mapped-ram" in out and "stream-end" in out, out)
+
+
+def hostile_image(src, dst, prologue):
+    """@src with @prologue put before its domain XML, same data area."""
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    end = data.index(b"\0", 92)
+    xml = re.sub(rb">\s+<", b"><", bytes(data[92:end]))
+    xml = re.sub(rb"<uuid>[^<]*</uuid>", b"", xml)
+    new = prologue + xml
+    assert len(new) <= end - 92
+    data[92:end] = new + b" " * (end - 92 - len(new))
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def test_verify_xml():
+    """verify parses the XML as restore does: an XInclude fails both."""
+    tmp = tempfile.mkdtemp(prefix="vstool-%d-" % os.getpid())
+    try:
+        path = os.path.join(tmp, "inc.img")
+        hostile_image(img("raw-valid"), path, b"")
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        end = data.index(b"\0", 92)
+        xml = bytes(data[92:end]).rstrip()
+        inc = xml.replace(b"<domain ", b'<domain xmlns:xi='
+                          b'"http://www.w3.org/2001/XInclude" ', 1)
+        inc = inc.replace(b"</domain>", b'<xi:include href="a"/></domain>', 1)
+        assert len(inc) <= end - 92
+        data[92:end] = inc + b" " * (end - 92 - len(inc))
+        with open(path, "wb") as f:
+            f.write(data)
+        check_run("verify refuses XInclude",
+                  ["image", "verify", "--json", path], EXIT_INVALID,
+                  {"valid": False, "checks.2.name": "xml"})
+        out, _ = check_run("verify text", ["image", "verify", img("raw-valid")],
+                           EXIT_OK)
+        check("verify says memory pages have no checksums",
+              "no checksums" in out, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -174,6 +219,7 @@ def main():
     test_info()
     test_dumpxml()
     test_verify()
+    test_verify_xml()
     print("1..%d" % len(results))
     failed = 0
     for i, (name, ok, detail) in enumerate(results, 1):

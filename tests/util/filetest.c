@@ -88,6 +88,53 @@ testOpenErrors(void)
 }
 
 
+/* A FIFO must be refused at once, not wait for a writer. */
+static void
+testOpenRegular(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vsfile-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename(dir, "f.img", NULL);
+    g_autofree char *reg = g_build_filename(dir, "r.img", NULL);
+    int fd;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_assert_true(g_file_set_contents(reg, "x", 1, NULL));
+
+    fd = vsFileOpenRegular(fifo, O_RDONLY, &err);
+    g_assert_cmpint(fd, ==, -1);
+    g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_OPERATION_INVALID);
+    g_assert_true(strstr(err->message, "is not a regular file") != NULL);
+    g_clear_error(&err);
+
+    fd = vsFileOpenRegular(dir, O_RDONLY, &err);
+    g_assert_cmpint(fd, ==, -1);
+    g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_OPERATION_INVALID);
+    g_clear_error(&err);
+
+    fd = vsFileOpenRegular(reg, O_RDONLY, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fcntl(fd, F_GETFL) & O_NONBLOCK, ==, 0);
+    vsFdClose(&fd);
+
+    g_assert_true(vsFileCheckTarget(reg, &err));
+    g_assert_false(vsFileCheckTarget(fifo, &err));
+    g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_OPERATION_INVALID);
+    g_clear_error(&err);
+    unlink(reg);
+    g_assert_true(vsFileCheckTarget(reg, &err));
+
+    g_assert_false(vsFileCheckAbsolute("rel.img", &err));
+    g_assert_error(err, VS_ERROR_SYSTEM, VS_ERR_INVALID_ARG);
+    g_clear_error(&err);
+    g_assert_true(vsFileCheckAbsolute(reg, &err));
+
+    unlink(fifo);
+    rmdir(dir);
+}
+
+
 static void
 testPipeSync(void)
 {
@@ -182,6 +229,7 @@ main(int argc,
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/file/read-write", testReadWrite);
     g_test_add_func("/file/open-errors", testOpenErrors);
+    g_test_add_func("/file/open-regular", testOpenRegular);
     g_test_add_func("/file/pipe-sync", testPipeSync);
     g_test_add_func("/file/sizes", testSizes);
     g_test_add_func("/file/direct-io", testDirectIO);

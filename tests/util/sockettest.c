@@ -441,12 +441,42 @@ testSendLarge(gconstpointer opaque)
 }
 
 
+/* The peer's supplementary groups count, and only those it has. */
+static void
+testPeerGroups(void)
+{
+    g_autoptr(GError) err = NULL;
+    gid_t groups[256];
+    gid_t absent = 54321;
+    int n = getgroups(G_N_ELEMENTS(groups), groups);
+    int sv[2];
+    int i;
+
+    g_assert_cmpint(n, >=, 0);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+                    ==, 0);
+    for (i = 0; i < n; i++)
+        g_assert_cmpint(vsSocketPeerInGroup(sv[0], groups[i], &err), ==, 1);
+    for (i = 0; i < n; i++) {
+        if (groups[i] == absent) {
+            absent++;
+            i = -1;
+        }
+    }
+    g_assert_cmpint(vsSocketPeerInGroup(sv[0], absent, &err), ==, 0);
+    g_assert_no_error(err);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+
 int
 main(int argc,
      char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/socket/listen-mode", testListenMode);
+    g_test_add_func("/socket/peer-groups", testPeerGroups);
     g_test_add_func("/socket/listen-errors", testListenErrors);
     g_test_add_func("/socket/connect-accept", testConnectAccept);
     g_test_add_func("/socket/pass-fds", testPassFds);

@@ -18,7 +18,9 @@ MAGIC = b"LibvirtQemudSave"
 PARTIAL = b"LibvirtQemudPart"
 XML = (b"<domain type='kvm'>\n  <name>test</name>\n"
        b"  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n"
-       b"  <memory unit='KiB'>262144</memory>\n</domain>\n")
+       b"  <memory unit='KiB'>262144</memory>\n"
+       b"  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n  </os>\n"
+       b"</domain>\n")
 COOKIE = b"<cookie>\n  <slirpHelper/>\n</cookie>\n"
 
 
