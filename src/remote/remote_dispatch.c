@@ -1928,16 +1928,26 @@ remoteConnectGetSysinfo(remoteCall *call,
 }
 
 
+/* A procedure without arguments whose answer is one fixed int. */
+static gboolean
+remoteRetFixedInt(remoteCall *call,
+                  gint32 value,
+                  GError **error)
+{
+    if (!remoteArgEnd(call, error))
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, value);
+    return TRUE;
+}
+
+
 /* Connections come over a UNIX socket only: secure (no one else can
  * read the traffic), not encrypted. */
 static gboolean
 remoteConnectIsSecure(remoteCall *call,
                       GError **error)
 {
-    if (!remoteArgEnd(call, error))
-        return FALSE;
-    vsNetXdrWriteI32(call->ret, 1);
-    return TRUE;
+    return remoteRetFixedInt(call, 1, error);
 }
 
 
@@ -1945,10 +1955,7 @@ static gboolean
 remoteConnectIsEncrypted(remoteCall *call,
                          GError **error)
 {
-    if (!remoteArgEnd(call, error))
-        return FALSE;
-    vsNetXdrWriteI32(call->ret, 0);
-    return TRUE;
+    return remoteRetFixedInt(call, 0, error);
 }
 
 
@@ -2004,10 +2011,7 @@ static gboolean
 remoteConnectNumOfNone(remoteCall *call,
                        GError **error)
 {
-    if (!remoteArgEnd(call, error))
-        return FALSE;
-    vsNetXdrWriteI32(call->ret, 0);
-    return TRUE;
+    return remoteRetFixedInt(call, 0, error);
 }
 
 
