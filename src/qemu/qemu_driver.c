@@ -11,8 +11,10 @@
 #include "qemu_tpm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "qemu_domain.h"
@@ -1940,4 +1942,92 @@ qemuDriverSetMetadata(qemuDriver *driver,
  cleanup:
     qemuDriverEndJob(&vm);
     return ok;
+}
+
+
+/* ---- console ------------------------------------------------------ */
+
+/* The character device @devname names ("serial0", "console0", an alias
+ * such as "serial0"), or the first console (else serial port) of @def. */
+static const vsDomainChrDef *
+qemuDriverFindConsole(const vsDomainDef *def,
+                      const char *devname)
+{
+    GPtrArray *lists[] = { def->consoles, def->serials };
+    const char *prefixes[] = { "console", "serial" };
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (j = 0; j < lists[i]->len; j++) {
+            const vsDomainChrDef *chr = g_ptr_array_index(lists[i], j);
+            g_autofree char *name = g_strdup_printf("%s%zu", prefixes[i], j);
+
+            if (!devname || g_str_equal(devname, name) ||
+                g_strcmp0(devname, chr->info.alias) == 0)
+                return chr;
+        }
+    }
+    return NULL;
+}
+
+
+/**
+ * qemuDriverOpenConsole:
+ * @driver: the driver
+ * @uuid: a running domain
+ * @devname: the console or serial port ("serial0"), or NULL for the
+ *   domain's first console
+ * @error: return location for a #GError
+ *
+ * Opens the host side of the device's pty (virDomainOpenConsole), in
+ * raw mode and non-blocking, for the caller to relay.
+ *
+ * Returns: the descriptor, or -1 with @error set.
+ */
+int
+qemuDriverOpenConsole(qemuDriver *driver,
+                      const unsigned char *uuid,
+                      const char *devname,
+                      GError **error)
+{
+    const vsDomainChrDef *chr;
+    g_autofree char *pty = NULL;
+    qemuDomainObj *vm;
+    struct termios tio;
+    int fd;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return -1;
+    if (!qemuDomainObjCheckActive(vm, error)) {
+        qemuDomainObjEndAPI(&vm);
+        return -1;
+    }
+    if ((chr = qemuDriverFindConsole(vm->def, devname)))
+        pty = g_strdup(chr->ptyPath);
+    qemuDomainObjEndAPI(&vm);
+
+    if (!chr) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("cannot find character device %s"),
+                    devname ? devname : "<null>");
+        return -1;
+    }
+    if (!pty) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("character device %s is not using a PTY"),
+                    devname ? devname : chr->info.alias);
+        return -1;
+    }
+    if ((fd = open(pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                        _("cannot open console '%s'"), pty);
+        return -1;
+    }
+    if (tcgetattr(fd, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(fd, TCSANOW, &tio);
+    }
+    VS_DEBUG("console %s opened as fd %d", pty, fd);
+    return fd;
 }

@@ -148,6 +148,8 @@ gboolean qemuDriverSetMetadata(qemuDriver *driver, const unsigned char *uuid,
 int qemuDriverConnectGetMaxVcpus(qemuDriver *driver, const char *type,
                                  GError **error);
 char *qemuDriverGetSysinfo(qemuDriver *driver, GError **error);
+int qemuDriverOpenConsole(qemuDriver *driver, const unsigned char *uuid,
+                          const char *devname, GError **error);
 gboolean qemuDriverNodeGetInfo(qemuDriver *driver, qemuHostNodeInfo *info,
                                GError **error);
 int qemuDriverNodeGetCPUStats(int cpuNum, qemuHostStat *stats,

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
+
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
 #include "qemu_stats.h"
@@ -40,6 +42,8 @@ struct _remoteProgram {
     gboolean keepalive;
     GMutex eventLock;
     GPtrArray *eventRegs;           /* remoteEventReg */
+    GMutex consoleLock;
+    GPtrArray *consoles;            /* remoteConsole */
     gint32 nextCallbackID;
 };
 
@@ -50,6 +54,7 @@ struct _remoteCall {
     vsNetClient *client;
     remoteClient *priv;
     vsNetXdrReader args;
+    guint32 serial;                 /* of the call, for streams it opens */
     GByteArray *ret;
 };
 
@@ -1734,6 +1739,272 @@ remoteConnectDomainEventDeregister(remoteCall *call,
 }
 
 
+/* ---- consoles -------------------------------------------------------
+ *
+ * virDomainOpenConsole: the call's reply opens a stream on the call's
+ * serial; afterwards the pty's output goes to the client as STREAM
+ * messages (status CONTINUE), and the client's STREAM messages are
+ * written to the pty. The client ends it with a STREAM status OK (we
+ * answer OK) or ERROR (abort); the domain's end (pty hang-up) ends it
+ * with STREAM status OK, which clients read as end of file. One console
+ * per domain; VIR_DOMAIN_CONSOLE_FORCE takes it over.
+ */
+
+#define REMOTE_CONSOLE_FORCE (1 << 0)
+#define REMOTE_CONSOLE_SAFE (1 << 1)
+#define REMOTE_CONSOLE_CHUNK 65536
+
+typedef struct _remoteConsole remoteConsole;
+struct _remoteConsole {
+    remoteProgram *prog;
+    vsNetClient *client;            /* a reference */
+    guint32 serial;
+    unsigned char uuid[VS_UUID_BUFLEN];
+    int fd;
+    GSource *source;                /* NULL until the reply went out */
+};
+
+
+static void
+remoteConsoleSend(remoteConsole *con,
+                  guint32 status,
+                  const void *data,
+                  size_t len)
+{
+    g_autoptr(vsNetMessage) msg = vsNetMessageNew();
+
+    msg->header.prog = VS_NET_PROGRAM_REMOTE;
+    msg->header.vers = VS_NET_PROGRAM_VERSION;
+    msg->header.proc = REMOTE_PROC_DOMAIN_OPEN_CONSOLE;
+    msg->header.type = VS_NET_MESSAGE_STREAM;
+    msg->header.serial = con->serial;
+    msg->header.status = status;
+    if (len)
+        g_byte_array_append(msg->payload, data, len);
+    vsNetClientQueueMessage(con->client, msg);
+}
+
+
+/* Drop @con from the registry and release it. @why NULL: the client
+ * ended the stream, or "" after its finish, which is confirmed; else the
+ * stream fails on the client's side with @why. Called with
+ * prog->consoleLock held. */
+static void
+remoteConsoleCloseLocked(remoteConsole *con,
+                         const char *why)
+{
+    remoteProgram *prog = con->prog;
+
+    g_ptr_array_remove_fast(prog->consoles, con);
+    if (why && !*why) {
+        remoteConsoleSend(con, VS_NET_MESSAGE_STATUS_OK, NULL, 0);
+    } else if (why) {
+        g_autoptr(vsNetMessage) msg = vsNetMessageNew();
+
+        msg->header.prog = VS_NET_PROGRAM_REMOTE;
+        msg->header.vers = VS_NET_PROGRAM_VERSION;
+        msg->header.proc = REMOTE_PROC_DOMAIN_OPEN_CONSOLE;
+        msg->header.type = VS_NET_MESSAGE_STREAM;
+        msg->header.serial = con->serial;
+        vsNetMessageSetError(msg, VS_ERR_OPERATION_FAILED,
+                             vsErrorDomainToNumber(VS_ERROR_RPC), why);
+        vsNetClientQueueMessage(con->client, msg);
+    }
+    if (con->source) {
+        g_source_destroy(con->source);
+        g_source_unref(con->source);
+    }
+    VS_DEBUG("client %" G_GUINT64_FORMAT ": console stream %u closed",
+             vsNetClientGetID(con->client), con->serial);
+    close(con->fd);
+    vsNetClientUnref(con->client);
+    g_free(con);
+}
+
+
+static remoteConsole *
+remoteConsoleFindLocked(remoteProgram *prog,
+                        vsNetClient *client,
+                        guint32 serial)
+{
+    guint i;
+
+    for (i = 0; i < prog->consoles->len; i++) {
+        remoteConsole *con = g_ptr_array_index(prog->consoles, i);
+
+        if (con->client == client && con->serial == serial)
+            return con;
+    }
+    return NULL;
+}
+
+
+/* The pty has output or hung up (I/O thread). */
+static gboolean
+remoteConsoleReadable(gint fd,
+                      GIOCondition cond,
+                      gpointer opaque)
+{
+    remoteConsole *con = opaque;
+    remoteProgram *prog = con->prog;
+    guint8 buf[REMOTE_CONSOLE_CHUNK];
+    gboolean keep = TRUE;
+    ssize_t n;
+
+    g_mutex_lock(&prog->consoleLock);
+    if (vsNetClientIsClosed(con->client)) {
+        remoteConsoleCloseLocked(con, NULL);
+        keep = FALSE;
+    } else if ((n = read(fd, buf, sizeof(buf))) > 0) {
+        remoteConsoleSend(con, VS_NET_MESSAGE_STATUS_CONTINUE, buf, n);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        /* EIO: QEMU closed its side, the domain is gone */
+        remoteConsoleCloseLocked(con, _("operation failed: the domain's console closed"));
+        keep = FALSE;
+    }
+    g_mutex_unlock(&prog->consoleLock);
+    return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+
+/* Write all of @data to the pty, waiting a little when it is full. */
+static void
+remoteConsoleWrite(remoteConsole *con,
+                   const guint8 *data,
+                   size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(con->fd, data, len);
+
+        if (n > 0) {
+            data += n;
+            len -= n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            g_usleep(1000);
+        } else {
+            return;
+        }
+    }
+}
+
+
+/* A STREAM message from a client (I/O thread). */
+static void
+remoteConsoleStream(vsNetClient *client,
+                    const vsNetMessage *msg,
+                    gpointer opaque)
+{
+    remoteProgram *prog = opaque;
+    remoteConsole *con;
+
+    g_mutex_lock(&prog->consoleLock);
+    if (msg->header.proc != REMOTE_PROC_DOMAIN_OPEN_CONSOLE ||
+        !(con = remoteConsoleFindLocked(prog, client, msg->header.serial))) {
+        g_mutex_unlock(&prog->consoleLock);
+        VS_DEBUG("client %" G_GUINT64_FORMAT ": stray stream message "
+                 "proc %d serial %u", vsNetClientGetID(client),
+                 msg->header.proc, msg->header.serial);
+        return;
+    }
+    switch (msg->header.status) {
+    case VS_NET_MESSAGE_STATUS_CONTINUE:
+        remoteConsoleWrite(con, msg->payload->data, msg->payload->len);
+        break;
+    case VS_NET_MESSAGE_STATUS_OK:
+        /* the client finished: confirm */
+        remoteConsoleCloseLocked(con, "");
+        break;
+    default:
+        /* the client aborted */
+        remoteConsoleCloseLocked(con, NULL);
+        break;
+    }
+    g_mutex_unlock(&prog->consoleLock);
+}
+
+
+/* After the reply to DOMAIN_OPEN_CONSOLE: start relaying (worker). */
+static void
+remoteConsoleReplied(vsNetClient *client,
+                     const vsNetMessageHeader *call,
+                     gpointer opaque)
+{
+    remoteProgram *prog = opaque;
+    remoteConsole *con;
+
+    if (call->proc != REMOTE_PROC_DOMAIN_OPEN_CONSOLE)
+        return;
+    g_mutex_lock(&prog->consoleLock);
+    if ((con = remoteConsoleFindLocked(prog, client, call->serial)) &&
+        !con->source) {
+        con->source = g_unix_fd_source_new(con->fd,
+                                           G_IO_IN | G_IO_HUP | G_IO_ERR);
+        g_source_set_callback(con->source, G_SOURCE_FUNC(remoteConsoleReadable),
+                              con, NULL);
+        g_source_attach(con->source, vsNetClientGetContext(client));
+    }
+    g_mutex_unlock(&prog->consoleLock);
+}
+
+
+static gboolean
+remoteDomainOpenConsole(remoteCall *call,
+                        GError **error)
+{
+    remoteProgram *prog = call->prog;
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *devname = NULL;
+    remoteConsole *con = NULL;
+    guint32 flags;
+    guint i;
+    int fd;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgOptString(call, &devname, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error))
+        return FALSE;
+    if (flags & ~(REMOTE_CONSOLE_FORCE | REMOTE_CONSOLE_SAFE)) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x) in function %s"),
+                    flags & ~(REMOTE_CONSOLE_FORCE | REMOTE_CONSOLE_SAFE),
+                    "virDomainOpenConsole");
+        return FALSE;
+    }
+    if ((fd = qemuDriverOpenConsole(call->driver, uuid, devname, error)) < 0)
+        return FALSE;
+
+    g_mutex_lock(&prog->consoleLock);
+    for (i = 0; i < prog->consoles->len; i++) {
+        remoteConsole *other = g_ptr_array_index(prog->consoles, i);
+
+        if (memcmp(other->uuid, uuid, VS_UUID_BUFLEN) == 0 &&
+            !vsNetClientIsClosed(other->client)) {
+            con = other;
+            break;
+        }
+    }
+    if (con && !(flags & REMOTE_CONSOLE_FORCE)) {
+        g_mutex_unlock(&prog->consoleLock);
+        close(fd);
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_OPERATION_FAILED,
+                    _("Active console session exists for this domain"));
+        return FALSE;
+    }
+    if (con)
+        remoteConsoleCloseLocked(con, _("operation failed: the console was taken over by another session"));
+
+    con = g_new0(remoteConsole, 1);
+    con->prog = prog;
+    con->client = vsNetClientRef(call->client);
+    con->serial = call->serial;
+    memcpy(con->uuid, uuid, VS_UUID_BUFLEN);
+    con->fd = fd;
+    g_ptr_array_add(prog->consoles, con);
+    g_mutex_unlock(&prog->consoleLock);
+    return TRUE;
+}
+
+
 /* ---- host ---------------------------------------------------------- */
 
 /* A count a client asks for, within the protocol's limit. */
@@ -2714,6 +2985,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_GET_BLOCK_INFO, remoteDomainGetBlockInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, remoteDomainCreateWithFlags, WR, "virDomainCreateWithFlags" },
     { REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, remoteDomainGetVcpusFlags, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_OPEN_CONSOLE, remoteDomainOpenConsole, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_SYSINFO, remoteConnectGetSysinfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_STATE, remoteDomainGetState, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, remoteDomainGetSchedulerParametersFlags, PRIO, NULL },
@@ -2914,6 +3186,7 @@ remoteDispatch(vsNetServer *srv,
         .driver = ((remoteProgram *)opaque)->driver,
         .client = client,
         .priv = vsNetClientGetPrivateData(client),
+        .serial = call->header.serial,
         .ret = reply->payload,
     };
     g_autofree char *message = NULL;
@@ -2997,6 +3270,8 @@ remoteProgramNew(qemuDriver *driver,
         (GDestroyNotify) remoteEventRegFree);
     prog->nextCallbackID = 1;
     qemuDriverSetEventCallback(driver, remoteEventEmit, prog);
+    g_mutex_init(&prog->consoleLock);
+    prog->consoles = g_ptr_array_new();
     return prog;
 }
 
@@ -3013,6 +3288,12 @@ remoteProgramFree(remoteProgram *prog)
     qemuDriverSetEventCallback(prog->driver, NULL, NULL);
     g_clear_pointer(&prog->eventRegs, g_ptr_array_unref);
     g_mutex_clear(&prog->eventLock);
+    g_mutex_lock(&prog->consoleLock);
+    while (prog->consoles->len)
+        remoteConsoleCloseLocked(g_ptr_array_index(prog->consoles, 0), NULL);
+    g_mutex_unlock(&prog->consoleLock);
+    g_ptr_array_unref(prog->consoles);
+    g_mutex_clear(&prog->consoleLock);
     g_free(prog);
 }
 
@@ -3028,5 +3309,8 @@ remoteProgramRegister(remoteProgram *prog,
 {
     vsNetServerAddProgram(srv, VS_NET_PROGRAM_REMOTE, VS_NET_PROGRAM_VERSION,
                           remoteDispatch, remoteProcIsPriority, prog);
+    vsNetServerSetProgramStreams(srv, VS_NET_PROGRAM_REMOTE,
+                                 VS_NET_PROGRAM_VERSION, remoteConsoleStream,
+                                 remoteConsoleReplied);
     vsNetServerSetClientInit(srv, remoteClientInit, NULL);
 }

@@ -381,6 +381,20 @@ vsNetClientChargeBudget(vsNetClient *client)
 
 
 /**
+ * vsNetClientGetContext:
+ * @client: a client
+ *
+ * Returns: (transfer none) the main context of the client's I/O thread,
+ * for sources that must run beside its reads and writes.
+ */
+GMainContext *
+vsNetClientGetContext(vsNetClient *client)
+{
+    return client->ctx;
+}
+
+
+/**
  * vsNetClientClose:
  * @client: a client
  *

@@ -35,5 +35,6 @@ void vsNetClientQueueMessage(vsNetClient *client, vsNetMessage *msg);
 void vsNetClientEnableKeepAlive(vsNetClient *client);
 void vsNetClientCloseAfterReplies(vsNetClient *client);
 gboolean vsNetClientIsClosed(vsNetClient *client);
+GMainContext *vsNetClientGetContext(vsNetClient *client);
 void vsNetClientSetAuthenticated(vsNetClient *client);
 gboolean vsNetClientIsAuthenticated(vsNetClient *client);

@@ -40,6 +40,8 @@ struct _vsNetServerProgram {
     guint32 vers;
     vsNetProgramDispatchFunc dispatch;
     vsNetProgramPriorityFunc priority;
+    vsNetProgramStreamFunc stream;
+    vsNetProgramRepliedFunc replied;
     gpointer opaque;
 };
 
@@ -153,6 +155,10 @@ vsNetServerWorker(gpointer data,
                                        job->program->opaque);
     }
     vsNetClientQueueReply(job->client, reply);
+    if (job->program->replied &&
+        reply->header.status == VS_NET_MESSAGE_STATUS_OK)
+        job->program->replied(job->client, &job->call->header,
+                              job->program->opaque);
     vsNetServerJobFree(job);
 }
 
@@ -286,6 +292,36 @@ vsNetServerAddProgram(vsNetServer *srv,
 
 
 /**
+ * vsNetServerSetProgramStreams:
+ * @srv: a server
+ * @prog: a program added with vsNetServerAddProgram()
+ * @vers: its version
+ * @stream: receives the program's STREAM messages (I/O thread)
+ * @replied: runs after each successful reply (worker thread)
+ *
+ * Both get the program's opaque pointer.
+ */
+void
+vsNetServerSetProgramStreams(vsNetServer *srv,
+                             guint32 prog,
+                             guint32 vers,
+                             vsNetProgramStreamFunc stream,
+                             vsNetProgramRepliedFunc replied)
+{
+    size_t i;
+
+    for (i = 0; i < srv->programs->len; i++) {
+        vsNetServerProgram *p = srv->programs->pdata[i];
+
+        if (p->prog == prog && p->vers == vers) {
+            p->stream = stream;
+            p->replied = replied;
+        }
+    }
+}
+
+
+/**
  * vsNetServerSetClientInit:
  * @srv: a server
  * @func: called for each new connection in the I/O thread
@@ -381,8 +417,15 @@ vsNetServerHandleMessage(vsNetClient *client,
         return;
     }
 
+    if (hdr->type == VS_NET_MESSAGE_STREAM &&
+        (program = vsNetServerFindProgram(srv, hdr->prog, hdr->vers)) &&
+        program->stream) {
+        program->stream(client, call, program->opaque);
+        return;
+    }
+
     if (hdr->type != VS_NET_MESSAGE_CALL) {
-        /* replies, streams and stray messages carry nothing we serve */
+        /* replies and stray messages carry nothing we serve */
         VS_DEBUG("client %" G_GUINT64_FORMAT ": ignoring message type %u "
                  "prog 0x%x proc %d", vsNetClientGetID(client), hdr->type,
                  hdr->prog, hdr->proc);

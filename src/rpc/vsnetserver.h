@@ -62,6 +62,20 @@ void vsNetServerAddProgram(vsNetServer *srv, guint32 prog, guint32 vers,
                            vsNetProgramDispatchFunc dispatch,
                            vsNetProgramPriorityFunc priority,
                            gpointer opaque);
+/* Streams (libvirt's STREAM messages, e.g. a console): @stream gets each
+ * STREAM message a client sends for the program, in the I/O thread, and
+ * must not block; @replied runs in the worker after a successful reply
+ * was queued, so that a stream the call opened starts after its reply. */
+typedef void (*vsNetProgramStreamFunc)(vsNetClient *client,
+                                       const vsNetMessage *msg,
+                                       gpointer opaque);
+typedef void (*vsNetProgramRepliedFunc)(vsNetClient *client,
+                                        const vsNetMessageHeader *call,
+                                        gpointer opaque);
+void vsNetServerSetProgramStreams(vsNetServer *srv, guint32 prog,
+                                  guint32 vers,
+                                  vsNetProgramStreamFunc stream,
+                                  vsNetProgramRepliedFunc replied);
 void vsNetServerSetClientInit(vsNetServer *srv,
                               vsNetServerClientInitFunc func,
                               gpointer opaque);
