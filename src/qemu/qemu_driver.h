@@ -111,6 +111,8 @@ typedef enum {
  * (see docs/virtsaved.rst). Loads persistent definitions and reattaches
  * to every QEMU that a previous daemon left running. */
 qemuDriver *qemuDriverNew(const char *root, GError **error);
+/* Starts the autostart domains in the background (qemu_autostart.c). */
+void qemuDriverAutostart(qemuDriver *driver);
 /* Detaches from running QEMU processes (they keep running) and frees. */
 void qemuDriverFree(qemuDriver *driver);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriver, qemuDriverFree);
