@@ -8,6 +8,7 @@ With real QEMU, the test guest and virsh:
 - an autostart domain with a managed save image is restored from it and
   verifies its memory;
 - a domain without autostart stays shut off;
+- an autostart-once domain starts with the next daemon only;
 - an autostart domain that cannot start is logged by name and does not
   stop the others;
 - an unknown auto_shutdown_* value stops the daemon at start, naming
@@ -102,6 +103,9 @@ def test_autostart(tap):
         saved = define(tap, d, root, "as-saved")
         define(tap, d, root, "as-off")
         define(tap, d, root, "as-broken", kernel_ok=False)
+        define(tap, d, root, "as-once")
+        r = d.virsh("autostart", "--once", "as-once")
+        tap.ok(r.returncode == 0, "autostart --once as-once", text(r))
         for name in ("as-boot", "as-saved", "as-broken"):
             r = d.virsh("autostart", name)
             tap.ok(r.returncode == 0, "autostart %s" % name, text(r))
@@ -141,10 +145,29 @@ def test_autostart(tap):
             tap.ok("cannot autostart domain 'as-broken'" in log_text(d2),
                    "the failed autostart is logged by name",
                    log_text(d2)[-2000:])
+            state = wait_state(d2, "as-once", "running")
+            tap.ok(state.startswith("running"),
+                   "an autostart-once domain boots at daemon start", state)
+            r = d2.virsh("destroy", "as-once")
+            tap.ok(r.returncode == 0, "destroy as-once", text(r))
         finally:
-            for name in ("as-boot", "as-saved"):
+            for name in ("as-boot", "as-saved", "as-once"):
                 d2.virsh("destroy", name)
             d2.stop()
+
+        d3 = vstest.Daemon(root=root)
+        d3.start()
+        try:
+            state = wait_state(d3, "as-boot", "running")
+            tap.ok(state.startswith("running"),
+                   "the autostart domain boots again", state)
+            state = domstate(d3, "as-once")
+            tap.ok(state.startswith("shut off"),
+                   "autostart-once cleared itself after one start", state)
+        finally:
+            for name in ("as-boot", "as-saved", "as-once"):
+                d3.virsh("destroy", name)
+            d3.stop()
     finally:
         d.cleanup()
 
