@@ -445,6 +445,7 @@ daemonServe(const daemonOptions *opts,
 
     VS_INFO("virtsaved %s ready on '%s'", PACKAGE_VERSION, paths->socket);
     daemonNotifyReady(readyFd);
+    qemuDriverAutostart(driver);
     if (!vsNetServerRun(srv)) {
         /* Workers are stuck in the driver: freeing anything they use
          * would crash them. Guests keep running either way. */

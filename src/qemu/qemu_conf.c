@@ -32,12 +32,22 @@ VS_ENUM_IMPL(qemuRestoreMode, QEMU_RESTORE_MODE_LAST,
              "lazy",
 );
 
+VS_ENUM_IMPL(qemuShutdownScope, QEMU_SHUTDOWN_SCOPE_LAST,
+             "none",
+             "persistent",
+             "transient",
+             "all",
+);
+
 /* KVM_GET_API_VERSION has returned 12 since Linux 2.6.22; anything else
  * is an interface this code does not know. */
 #define QEMU_KVM_API_VERSION 12
 
 #define QEMU_CONF_STOP_TIMEOUT_DEFAULT 30
 #define QEMU_CONF_STOP_TIMEOUT_MAX 3600
+#define QEMU_CONF_AUTO_START_DELAY_MAX (3600 * 1000)
+#define QEMU_CONF_AUTO_SHUTDOWN_WAIT_DEFAULT 30
+#define QEMU_CONF_AUTO_SHUTDOWN_WAIT_MAX 3600
 
 
 /**
@@ -87,6 +97,13 @@ qemuDriverConfigNew(const char *root)
     cfg->autoSaveBypassCache = FALSE;
     cfg->restoreMode = QEMU_RESTORE_MODE_EAGER;
     cfg->stopTimeout = QEMU_CONF_STOP_TIMEOUT_DEFAULT;
+    /* Host shutdown leaves guests alone unless configured otherwise. */
+    cfg->autoStartDelay = 0;
+    cfg->autoShutdownTrySave = QEMU_SHUTDOWN_SCOPE_NONE;
+    cfg->autoShutdownTryShutdown = QEMU_SHUTDOWN_SCOPE_NONE;
+    cfg->autoShutdownPoweroff = QEMU_SHUTDOWN_SCOPE_NONE;
+    cfg->autoShutdownWait = QEMU_CONF_AUTO_SHUTDOWN_WAIT_DEFAULT;
+    cfg->autoShutdownRestore = TRUE;
 
     return g_steal_pointer(&cfg);
 }
@@ -299,6 +316,82 @@ qemuConfSetRestoreMode(qemuDriverConfig *cfg,
 }
 
 
+static gboolean
+qemuConfSetStartDelay(qemuDriverConfig *cfg,
+                      const qemuConfValue *val,
+                      GError **error)
+{
+    return qemuConfGetUInt(val, 0, QEMU_CONF_AUTO_START_DELAY_MAX,
+                           &cfg->autoStartDelay, error);
+}
+
+
+static gboolean
+qemuConfGetScope(const qemuConfValue *val,
+                 qemuShutdownScope *scope,
+                 GError **error)
+{
+    const char *str;
+    int value;
+
+    if (!qemuConfGetString(val, &str, error))
+        return FALSE;
+    if ((value = qemuShutdownScopeTypeFromString(str)) < 0) {
+        qemuConfValueError(error, val,
+                           "\"all\", \"persistent\", \"transient\" or \"none\"");
+        return FALSE;
+    }
+    *scope = value;
+    return TRUE;
+}
+
+
+static gboolean
+qemuConfSetTrySave(qemuDriverConfig *cfg,
+                   const qemuConfValue *val,
+                   GError **error)
+{
+    return qemuConfGetScope(val, &cfg->autoShutdownTrySave, error);
+}
+
+
+static gboolean
+qemuConfSetTryShutdown(qemuDriverConfig *cfg,
+                       const qemuConfValue *val,
+                       GError **error)
+{
+    return qemuConfGetScope(val, &cfg->autoShutdownTryShutdown, error);
+}
+
+
+static gboolean
+qemuConfSetPoweroff(qemuDriverConfig *cfg,
+                    const qemuConfValue *val,
+                    GError **error)
+{
+    return qemuConfGetScope(val, &cfg->autoShutdownPoweroff, error);
+}
+
+
+static gboolean
+qemuConfSetShutdownWait(qemuDriverConfig *cfg,
+                        const qemuConfValue *val,
+                        GError **error)
+{
+    return qemuConfGetUInt(val, 1, QEMU_CONF_AUTO_SHUTDOWN_WAIT_MAX,
+                           &cfg->autoShutdownWait, error);
+}
+
+
+static gboolean
+qemuConfSetShutdownRestore(qemuDriverConfig *cfg,
+                           const qemuConfValue *val,
+                           GError **error)
+{
+    return qemuConfGetBool(val, &cfg->autoShutdownRestore, error);
+}
+
+
 typedef gboolean (*qemuConfSetter)(qemuDriverConfig *cfg,
                                    const qemuConfValue *val,
                                    GError **error);
@@ -315,6 +408,12 @@ static const struct {
     { "auto_save_bypass_cache", qemuConfSetSaveBypass },
     { "stop_timeout", qemuConfSetStopTimeout },
     { "restore_mode", qemuConfSetRestoreMode },
+    { "auto_start_delay", qemuConfSetStartDelay },
+    { "auto_shutdown_try_save", qemuConfSetTrySave },
+    { "auto_shutdown_try_shutdown", qemuConfSetTryShutdown },
+    { "auto_shutdown_poweroff", qemuConfSetPoweroff },
+    { "auto_shutdown_wait", qemuConfSetShutdownWait },
+    { "auto_shutdown_restore", qemuConfSetShutdownRestore },
 };
 
 

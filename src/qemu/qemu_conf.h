@@ -34,6 +34,19 @@ typedef enum {
 } qemuRestoreMode;
 
 VS_ENUM_DECL(qemuRestoreMode);
+/* Which running guests a host-shutdown step applies to (qemu.conf
+ * "auto_shutdown_try_save", "auto_shutdown_try_shutdown" and
+ * "auto_shutdown_poweroff"), with libvirt's names. */
+typedef enum {
+    QEMU_SHUTDOWN_SCOPE_NONE = 0,
+    QEMU_SHUTDOWN_SCOPE_PERSISTENT,
+    QEMU_SHUTDOWN_SCOPE_TRANSIENT,
+    QEMU_SHUTDOWN_SCOPE_ALL,
+
+    QEMU_SHUTDOWN_SCOPE_LAST
+} qemuShutdownScope;
+
+VS_ENUM_DECL(qemuShutdownScope);
 
 /* Limits of qemu.conf "save_parallel_channels" (QEMU's multifd range). */
 #define QEMU_CONF_CHANNELS_MIN 1
@@ -61,6 +74,12 @@ struct _qemuDriverConfig {
     gboolean autoSaveBypassCache;
     qemuRestoreMode restoreMode;
     unsigned int stopTimeout;       /* seconds */
+    unsigned int autoStartDelay;    /* milliseconds between two starts */
+    qemuShutdownScope autoShutdownTrySave;
+    qemuShutdownScope autoShutdownTryShutdown;
+    qemuShutdownScope autoShutdownPoweroff;
+    unsigned int autoShutdownWait;  /* seconds for ACPI shutdowns */
+    gboolean autoShutdownRestore;
 };
 
 qemuDriverConfig *qemuDriverConfigNew(const char *root);

@@ -116,6 +116,14 @@ typedef enum {
  * (see docs/virtsaved.rst). Loads persistent definitions and reattaches
  * to every QEMU that a previous daemon left running. */
 qemuDriver *qemuDriverNew(const char *root, GError **error);
+/* Starts the autostart domains in the background (qemu_autostart.c). */
+void qemuDriverAutostart(qemuDriver *driver);
+/* virDomainGetAutostartOnce, virDomainSetAutostartOnce */
+int qemuDriverGetAutostartOnce(qemuDriver *driver, const unsigned char *uuid,
+                               GError **error);
+gboolean qemuDriverSetAutostartOnce(qemuDriver *driver,
+                                    const unsigned char *uuid,
+                                    gboolean once, GError **error);
 /* Detaches from running QEMU processes (they keep running) and frees. */
 void qemuDriverFree(qemuDriver *driver);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriver, qemuDriverFree);

@@ -1019,12 +1019,23 @@ remoteDomainGetAutostartOnce(remoteCall *call,
 {
     unsigned char uuid[VS_UUID_BUFLEN];
 
-    if (!remoteArgsDomain(call, uuid, error) ||
-        !remoteDomainCheckExists(call, uuid, error))
-        return FALSE;
-    /* one-shot autostart is not supported: never set */
-    vsNetXdrWriteI32(call->ret, 0);
-    return TRUE;
+    return remoteArgsDomain(call, uuid, error) &&
+           remoteRetBool(call, qemuDriverGetAutostartOnce(call->driver, uuid,
+                                                          error));
+}
+
+
+static gboolean
+remoteDomainSetAutostartOnce(remoteCall *call,
+                             GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    gint32 once;
+
+    return remoteArgDomain(call, uuid, error) &&
+           remoteArgI32(call, &once, error) &&
+           remoteArgEnd(call, error) &&
+           qemuDriverSetAutostartOnce(call->driver, uuid, once != 0, error);
 }
 
 
@@ -3037,6 +3048,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_RESTORE_PARAMS, remoteDomainRestoreParams, WR, "virDomainRestoreParams" },
     { REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS, remoteDomainAbortJobFlags, PRIO | WR, "virDomainAbortJobFlags" },
     { REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE, remoteDomainGetAutostartOnce, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE, remoteDomainSetAutostartOnce, WR, "virDomainSetAutostartOnce" },
 };
 
 #undef PRE

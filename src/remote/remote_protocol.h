@@ -143,6 +143,7 @@ typedef enum {
     REMOTE_PROC_DOMAIN_RESTORE_PARAMS = 441,
     REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS = 442,
     REMOTE_PROC_DOMAIN_GET_AUTOSTART_ONCE = 449,
+    REMOTE_PROC_DOMAIN_SET_AUTOSTART_ONCE = 450,
 } remoteProcedure;
 
 /* virConnectSupportsFeature numbers the remote layer answers. */

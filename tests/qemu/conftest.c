@@ -41,6 +41,10 @@ static const char *const testCases[] = {
     "hex-number",
     "restore-mode-lazy",
     "bad-restore-mode",
+    "auto-shutdown",
+    "bad-try-save",
+    "bad-poweroff-case",
+    "shutdown-wait-zero",
 };
 
 
@@ -66,7 +70,13 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            "auto_start_bypass_cache = %d\n"
                            "auto_save_bypass_cache = %d\n"
                            "stop_timeout = %u\n"
-                           "restore_mode = %s\n",
+                           "restore_mode = %s\n"
+                           "auto_start_delay = %u\n"
+                           "auto_shutdown_try_save = %s\n"
+                           "auto_shutdown_try_shutdown = %s\n"
+                           "auto_shutdown_poweroff = %s\n"
+                           "auto_shutdown_wait = %u\n"
+                           "auto_shutdown_restore = %d\n",
                            cfg->qemuBinary,
                            qemuAccelTypeToString(cfg->accel),
                            qemuSaveFormatTypeToString(cfg->saveImageFormat),
@@ -74,7 +84,13 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            cfg->autoStartBypassCache,
                            cfg->autoSaveBypassCache,
                            cfg->stopTimeout,
-                           qemuRestoreModeTypeToString(cfg->restoreMode));
+                           qemuRestoreModeTypeToString(cfg->restoreMode),
+                           cfg->autoStartDelay,
+                           qemuShutdownScopeTypeToString(cfg->autoShutdownTrySave),
+                           qemuShutdownScopeTypeToString(cfg->autoShutdownTryShutdown),
+                           qemuShutdownScopeTypeToString(cfg->autoShutdownPoweroff),
+                           cfg->autoShutdownWait,
+                           cfg->autoShutdownRestore);
 }
 
 
@@ -123,6 +139,13 @@ testDefaults(void)
     g_assert_false(cfg->autoSaveBypassCache);
     g_assert_cmpuint(cfg->stopTimeout, ==, 30);
     g_assert_cmpint(cfg->restoreMode, ==, QEMU_RESTORE_MODE_EAGER);
+    g_assert_cmpuint(cfg->autoStartDelay, ==, 0);
+    g_assert_cmpint(cfg->autoShutdownTrySave, ==, QEMU_SHUTDOWN_SCOPE_NONE);
+    g_assert_cmpint(cfg->autoShutdownTryShutdown, ==,
+                    QEMU_SHUTDOWN_SCOPE_NONE);
+    g_assert_cmpint(cfg->autoShutdownPoweroff, ==, QEMU_SHUTDOWN_SCOPE_NONE);
+    g_assert_cmpuint(cfg->autoShutdownWait, ==, 30);
+    g_assert_true(cfg->autoShutdownRestore);
     g_assert_null(cfg->root);
     g_assert_true(g_str_has_prefix(cfg->configFile, VS_SYSCONFDIR));
     g_assert_true(g_str_has_prefix(cfg->stateDir, VS_RUNSTATEDIR));
@@ -159,7 +182,7 @@ testSample(void)
         }
         g_string_append_printf(uncommented, "%s\n", line);
     }
-    g_assert_cmpuint(nkeys, ==, 8);
+    g_assert_cmpuint(nkeys, ==, 14);
 
     g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
                                               path, NULL));

@@ -75,6 +75,34 @@ qemuDriverNew(const char *root, GError **error)
 }
 
 
+/* The fake driver keeps no autostart marks: nothing to start. */
+void
+qemuDriverAutostart(qemuDriver *driver G_GNUC_UNUSED)
+{
+}
+
+
+int
+qemuDriverGetAutostartOnce(qemuDriver *driver G_GNUC_UNUSED,
+                           const unsigned char *uuid G_GNUC_UNUSED,
+                           GError **error G_GNUC_UNUSED)
+{
+    return 0;
+}
+
+
+gboolean
+qemuDriverSetAutostartOnce(qemuDriver *driver G_GNUC_UNUSED,
+                           const unsigned char *uuid G_GNUC_UNUSED,
+                           gboolean once G_GNUC_UNUSED,
+                           GError **error)
+{
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                "the fake driver keeps no autostart marks");
+    return FALSE;
+}
+
+
 void
 qemuDriverFree(qemuDriver *driver)
 {
