@@ -328,6 +328,18 @@ def case_sigterm(tap):
     finally:
         if d.running():
             d.stop()
+        # a daemon stop leaves guests running; a new daemon on the same
+        # root reattaches to whatever QEMU is left and ends it
+        again = vstest.Daemon(root=d.root)
+        try:
+            again.start()
+            r = again.virsh("domstate", name)
+            tap.diag("after the restart '%s' is: %s" %
+                     (name, (r.stdout + r.stderr).strip()))
+            again.virsh("destroy", name)
+        finally:
+            if again.running():
+                again.stop()
         d.cleanup()
 
 
