@@ -201,7 +201,11 @@ def warm_up_stats(run):
         dom = conn.lookupByName(NAME)
         deadline = time.monotonic() + run.timeout
         while time.monotonic() < deadline:
-            stats = dom.jobStats(run.libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+            # KEEP: reading completed statistics otherwise discards them,
+            # and a large guest's warm-up may still run at the first read
+            stats = dom.jobStats(
+                run.libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED |
+                run.libvirt.VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)
             if (stats.get("memory_total") == run.mem << 20 and
                     stats.get("memory_remaining") == 0):
                 break
