@@ -495,9 +495,9 @@ vsNetServerIsPrivileged(vsNetServer *srv,
 
 
 /* The limits a new connection from @uid must fit in besides
- * max_clients: connections not past CONNECT_OPEN, and connections per
- * user for anyone but root and the daemon's own user, so that one user's
- * idle or half-sent connections cannot lock the others out. */
+ * max_clients, for anyone but root and the daemon's own user:
+ * connections not past CONNECT_OPEN, and connections per user, so that
+ * one user's idle or half-sent connections cannot lock the others out. */
 static gboolean
 vsNetServerCheckLimits(vsNetServer *srv,
                        pid_t pid,
@@ -513,14 +513,17 @@ vsNetServerCheckLimits(vsNetServer *srv,
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         uid_t other;
 
-        if (!vsNetClientIsAuthenticated(key))
-            anon++;
         vsNetClientGetIdentity(key, NULL, &other, NULL);
+        if (!vsNetClientIsAuthenticated(key) &&
+            other != 0 && other != geteuid())
+            anon++;
         if (other == uid)
             mine++;
     }
 
-    if (srv->cfg.maxAnonymousClients > 0 &&
+    /* root and the daemon's user could stop the daemon anyway: only other
+     * users' connections count, and only they are refused */
+    if (!trusted && srv->cfg.maxAnonymousClients > 0 &&
         anon >= srv->cfg.maxAnonymousClients) {
         VS_WARN("rejecting connection from pid %d uid %u: %u connections "
                 "not yet open (max_anonymous_clients)", (int)pid,
