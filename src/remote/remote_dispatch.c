@@ -1039,6 +1039,8 @@ remoteDomainSetAutostartOnce(remoteCall *call,
 }
 
 
+/* DOMAIN_SNAPSHOT_NUM and DOMAIN_HAS_CURRENT_SNAPSHOT: both take (dom,
+ * flags) and answer an int, 0 since snapshots are not supported. */
 static gboolean
 remoteDomainSnapshotNum(remoteCall *call,
                         GError **error)
@@ -2392,21 +2394,6 @@ remoteDomainListAllSnapshots(remoteCall *call,
 }
 
 
-static gboolean
-remoteDomainHasCurrentSnapshot(remoteCall *call,
-                               GError **error)
-{
-    unsigned char uuid[VS_UUID_BUFLEN];
-    guint32 flags;
-
-    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
-        !remoteDomainCheckExists(call, uuid, error))
-        return FALSE;
-    vsNetXdrWriteI32(call->ret, 0);
-    return TRUE;
-}
-
-
 /* ---- domain statistics --------------------------------------------- */
 
 static gboolean
@@ -2992,7 +2979,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, remoteDomainHasManagedSaveImage, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, remoteDomainManagedSaveRemove, WR, "virDomainManagedSaveRemove" },
     { REMOTE_PROC_DOMAIN_SNAPSHOT_NUM, remoteDomainSnapshotNum, PRIO, NULL },
-    { REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT, remoteDomainHasCurrentSnapshot, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT, remoteDomainSnapshotNum, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_BLOCK_INFO, remoteDomainGetBlockInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, remoteDomainCreateWithFlags, WR, "virDomainCreateWithFlags" },
     { REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, remoteDomainGetVcpusFlags, PRIO, NULL },
