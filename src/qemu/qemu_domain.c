@@ -220,6 +220,7 @@ qemuDomainObjUnref(qemuDomainObj *vm)
     qemuDomainJobInfoFree(vm->job.current);
     qemuDomainJobInfoFree(vm->job.completed);
     g_free(vm->monitorPath);
+    qemuDomainSaveRecordFree(vm->saveRecord);
     g_free(vm->name);
     g_cond_clear(&vm->cond);
     g_mutex_clear(&vm->lock);
@@ -646,6 +647,118 @@ qemuDomainObjToRef(const qemuDomainObj *vm)
 /* ---- status files ------------------------------------------------- */
 
 /**
+ * qemuDomainSaveRecordFree:
+ * @rec: (nullable): a save record
+ */
+void
+qemuDomainSaveRecordFree(qemuDomainSaveRecord *rec)
+{
+    if (!rec)
+        return;
+    g_free(rec->path);
+    g_free(rec->tmpPath);
+    g_free(rec);
+}
+
+
+static void
+qemuDomainSaveRecordFormat(GString *buf,
+                           const qemuDomainSaveRecord *rec)
+{
+    g_autofree char *path = g_markup_escape_text(rec->path, -1);
+    g_autofree char *part = g_markup_escape_text(rec->tmpPath, -1);
+
+    g_string_append_printf(buf,
+                           "  <savejob path='%s' part='%s' state='%s' "
+                           "reason='%s' fdset='%d' managed='%s' "
+                           "owner='%lld' started='%" G_GINT64_FORMAT "'",
+                           path, part,
+                           qemuDomainStateTypeToString(rec->prevState),
+                           qemuDomainStateReasonToString(rec->prevState,
+                                                         rec->prevReason),
+                           rec->fdset, rec->managed ? "yes" : "no",
+                           rec->owner, rec->started);
+    if (rec->hasMaxBandwidth)
+        g_string_append_printf(buf, " maxbandwidth='%llu'",
+                               rec->maxBandwidth);
+    g_string_append(buf, "/>\n");
+}
+
+
+static gboolean
+qemuDomainSaveRecordParseNums(xmlNodePtr node,
+                              qemuDomainSaveRecord *rec)
+{
+    g_autofree char *fdset = (char *) xmlGetProp(node, BAD_CAST "fdset");
+    g_autofree char *owner = (char *) xmlGetProp(node, BAD_CAST "owner");
+    g_autofree char *started = (char *) xmlGetProp(node, BAD_CAST "started");
+    g_autofree char *bw = (char *) xmlGetProp(node, BAD_CAST "maxbandwidth");
+    gint64 fdsetval = -1;
+    gint64 ownerval = 0;
+    guint64 bwval = 0;
+
+    if (!fdset || !owner || !started ||
+        !g_ascii_string_to_signed(fdset, 10, -1, G_MAXINT32, &fdsetval,
+                                  NULL) ||
+        !g_ascii_string_to_signed(owner, 10, 0, G_MAXINT32, &ownerval,
+                                  NULL) ||
+        !g_ascii_string_to_signed(started, 10, 0, G_MAXINT64, &rec->started,
+                                  NULL) ||
+        (bw && !g_ascii_string_to_unsigned(bw, 10, 0, G_MAXUINT64, &bwval,
+                                           NULL)))
+        return FALSE;
+    rec->fdset = fdsetval;
+    rec->owner = ownerval;
+    rec->hasMaxBandwidth = bw != NULL;
+    rec->maxBandwidth = bwval;
+    return TRUE;
+}
+
+
+/* The <savejob> element of a status file, if any. */
+static gboolean
+qemuDomainSaveRecordParse(xmlNodePtr root,
+                          qemuDomainSaveRecord **out,
+                          GError **error)
+{
+    g_autoptr(qemuDomainSaveRecord) rec = NULL;
+    g_autofree char *state = NULL;
+    g_autofree char *reason = NULL;
+    g_autofree char *managed = NULL;
+    xmlNodePtr node;
+
+    for (node = root->children; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE &&
+            xmlStrEqual(node->name, BAD_CAST "savejob"))
+            break;
+    }
+    if (!node)
+        return TRUE;
+
+    rec = g_new0(qemuDomainSaveRecord, 1);
+    rec->path = (char *) xmlGetProp(node, BAD_CAST "path");
+    rec->tmpPath = (char *) xmlGetProp(node, BAD_CAST "part");
+    state = (char *) xmlGetProp(node, BAD_CAST "state");
+    reason = (char *) xmlGetProp(node, BAD_CAST "reason");
+    managed = (char *) xmlGetProp(node, BAD_CAST "managed");
+    if (!rec->path || !g_path_is_absolute(rec->path) ||
+        !rec->tmpPath || !g_path_is_absolute(rec->tmpPath) ||
+        !state || !reason || !managed ||
+        (rec->prevState = qemuDomainStateTypeFromString(state)) < 0 ||
+        (rec->prevReason = qemuDomainStateReasonFromString(rec->prevState,
+                                                           reason)) < 0 ||
+        !qemuDomainSaveRecordParseNums(node, rec)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("missing or invalid attributes of <savejob>"));
+        return FALSE;
+    }
+    rec->managed = g_str_equal(managed, "yes");
+    *out = g_steal_pointer(&rec);
+    return TRUE;
+}
+
+
+/**
  * qemuDomainStatusClear:
  * @status: a status read by qemuDomainStatusParse()
  *
@@ -656,6 +769,7 @@ qemuDomainStatusClear(qemuDomainStatus *status)
 {
     g_clear_pointer(&status->def, vsDomainDefFree);
     g_clear_pointer(&status->monitorPath, g_free);
+    g_clear_pointer(&status->save, qemuDomainSaveRecordFree);
 }
 
 
@@ -691,6 +805,8 @@ qemuDomainStatusFormat(const qemuDomainObj *vm,
                            qemuDomainStateReasonToString(vm->state,
                                                          vm->reason),
                            (long long) vm->pid, vm->startTime, monitor);
+    if (vm->saveRecord)
+        qemuDomainSaveRecordFormat(buf, vm->saveRecord);
     g_string_append(buf, defxml);
     if (buf->len && buf->str[buf->len - 1] != '\n')
         g_string_append_c(buf, '\n');
@@ -789,6 +905,7 @@ qemuDomainStatusParse(const char *xml,
     }
 
     if (!qemuDomainStatusParseAttrs(root, status, error) ||
+        !qemuDomainSaveRecordParse(root, &status->save, error) ||
         !(defxml = qemuDomainStatusDumpDef(doc, root, error)) ||
         !(status->def = vsDomainDefParseString(defxml,
                                                VS_DOMAIN_DEF_PARSE_STATUS,

@@ -57,6 +57,7 @@
 #define QEMU_DOMAIN_JOB_WAIT_MS 30000
 
 typedef struct _qemuDomainObj qemuDomainObj;
+typedef struct _qemuDomainSaveRecord qemuDomainSaveRecord;
 typedef struct _qemuDomainObjList qemuDomainObjList;
 
 /* The driver: immutable after qemuDriverNew() except where noted. */
@@ -192,6 +193,9 @@ struct _qemuDomainObj {
     gboolean beingDestroyed;        /* destroy asked for the exit */
     qemuMonitorMigrationStatus migrationStatus; /* last MIGRATION event */
     unsigned long long eventSeq;    /* bumped on every event */
+
+    /* The running save, persisted in the status file; NULL otherwise. */
+    qemuDomainSaveRecord *saveRecord;
 
     qemuDomainJob job;
 };
@@ -335,6 +339,25 @@ void qemuDomainEmitEvent(qemuDomainObj *vm, int event, int detail);
  * (to tell it from an unrelated process that reused the pid), the
  * monitor path and the live definition with its id.
  */
+/* A save that has paused the guest and not yet ended, either way. It is
+ * recorded in the status file (<savejob> beside <domain>) while the save
+ * runs, so that a daemon started after a crash finds the interrupted save
+ * and undoes it (qemu_recover.c, docs/save-restore.md). */
+struct _qemuDomainSaveRecord {
+    char *path;                     /* the image the user asked for */
+    char *tmpPath;                  /* the .part file being written */
+    vsDomainState prevState;        /* before the save paused the guest */
+    int prevReason;
+    int fdset;                      /* -1: no fdset handed to QEMU yet */
+    gboolean hasMaxBandwidth;       /* QEMU's limit before the save */
+    unsigned long long maxBandwidth;
+    gboolean managed;               /* a managed save */
+    long long owner;                /* pid of the daemon that began it */
+    gint64 started;                 /* wall clock, microseconds */
+};
+void qemuDomainSaveRecordFree(qemuDomainSaveRecord *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDomainSaveRecord, qemuDomainSaveRecordFree);
+
 typedef struct _qemuDomainStatus qemuDomainStatus;
 struct _qemuDomainStatus {
     vsDomainDef *def;               /* live definition, def->id set */
@@ -343,6 +366,7 @@ struct _qemuDomainStatus {
     pid_t pid;
     unsigned long long startTime;
     char *monitorPath;
+    qemuDomainSaveRecord *save;     /* NULL: no save was running */
 };
 void qemuDomainStatusClear(qemuDomainStatus *status);
 

@@ -20,6 +20,7 @@
 #include "qemu_domain.h"
 #include "qemu_host.h"
 #include "qemu_process.h"
+#include "qemu_recover.h"
 #include "qemu_save.h"
 #include "vserror.h"
 #include "vsfile.h"
@@ -179,6 +180,7 @@ qemuDriverNew(const char *root,
 
     qemuDriverLoadDomains(driver);
     qemuProcessReattachAll(driver);
+    qemuRecoverSweepDir(driver->config->saveDir, NULL);
     VS_INFO("QEMU driver ready: %s", driver->config->root ?
             driver->config->root : "system paths");
     return g_steal_pointer(&driver);

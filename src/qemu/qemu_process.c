@@ -21,6 +21,7 @@
 #include "qemu_command.h"
 #include "qemu_monitor_json.h"
 #include "qemu_qcow2.h"
+#include "qemu_recover.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -1153,6 +1154,8 @@ qemuProcessReattachOne(qemuDriver *driver,
             VS_INFO("domain '%s': reattached to QEMU %lld, id %d, %s",
                     vm->name, (long long) vm->pid, vm->id,
                     qemuDomainStateTypeToString(vm->state));
+            if (status.save)
+                qemuRecoverSave(driver, vm, g_steal_pointer(&status.save));
         } else {
             VS_WARN("domain '%s': cannot reattach: %s", vm->name,
                     err->message);

@@ -26,6 +26,7 @@
 #include "domain_conf.h"
 #include "qemu_iohelper.h"
 #include "qemu_process.h"
+#include "qemu_recover.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -258,6 +259,7 @@ qemuSaveStartPipeMigration(qemuDomainObj *vm,
     if (!qemuSaveSetupMigration(vm, FALSE, 1, FALSE, TRUE,
                                 &job->savedParams, error))
         return FALSE;
+    qemuRecoverUpdateSave(vm, -1, &job->savedParams);
 
     VS_INFO("domain '%s': saving to '%s' (%s%s) through the I/O helper",
             vm->name, job->path, qemuSaveFormatTypeToString(job->opts->format),
@@ -343,6 +345,7 @@ qemuSaveStartMigration(qemuDomainObj *vm,
                                 job->directFd >= 0, TRUE,
                                 &job->savedParams, error))
         return FALSE;
+    qemuRecoverUpdateSave(vm, job->fdset, &job->savedParams);
 
     uri = qemuSaveBuildURI(job->fdset, job->offset);
     VS_INFO("domain '%s': saving to '%s' (%s, %u channel(s)%s) via %s",
@@ -695,11 +698,14 @@ qemuSaveInJob(qemuDriver *driver,
     }
     qemuDomainObjLock(vm);
 
+    qemuRecoverRecordSave(vm, job->path, job->tmpPath, !job->opts->path);
     if (!qemuSaveRunLocked(vm, job, error)) {
         qemuSaveExplainDeath(vm, error);
         qemuSaveRollback(vm, job);
+        qemuRecoverForgetSave(vm);
         return FALSE;
     }
+    qemuRecoverForgetSave(vm);
     qemuSaveStopDomain(driver, vm, job);
     return TRUE;
 }
