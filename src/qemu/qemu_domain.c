@@ -221,6 +221,7 @@ qemuDomainObjUnref(qemuDomainObj *vm)
     qemuDomainJobInfoFree(vm->job.completed);
     g_free(vm->monitorPath);
     qemuDomainSaveRecordFree(vm->saveRecord);
+    g_free(vm->lastExit);
     g_free(vm->name);
     g_cond_clear(&vm->cond);
     g_mutex_clear(&vm->lock);

@@ -193,6 +193,8 @@ struct _qemuDomainObj {
     gboolean beingDestroyed;        /* destroy asked for the exit */
     qemuMonitorMigrationStatus migrationStatus; /* last MIGRATION event */
     unsigned long long eventSeq;    /* bumped on every event */
+    char *lastExit;                 /* how the last QEMU ended, e.g.
+                                     * "killed by signal 9 (Killed)" */
 
     /* The running save, persisted in the status file; NULL otherwise. */
     qemuDomainSaveRecord *saveRecord;

@@ -1648,10 +1648,29 @@ qemuDriverSetAutostart(qemuDriver *driver,
 
 /* ---- save and restore: the save engine (qemu_save.h) ------------- */
 
+/* The daemon's log keeps every failed save and restore with its reason,
+ * whatever the client does with the error; then hand the error on. */
+static gboolean
+qemuDriverLogFailure(const char *what,
+                     const unsigned char *uuid,
+                     GError *err,
+                     GError **error)
+{
+    char uuidstr[VS_UUID_STRING_BUFLEN] = "";
+
+    if (uuid)
+        vsUUIDFormat(uuid, uuidstr);
+    VS_WARN("%s%s%s failed: %s", what, uuid ? " of domain " : "", uuidstr,
+            err->message);
+    g_propagate_error(error, err);
+    return FALSE;
+}
+
+
 /**
  * qemuDriverSave:
  *
- * See qemuSaveDomainParams().
+ * qemuSaveDomainParams(), with a failure logged.
  */
 gboolean
 qemuDriverSave(qemuDriver *driver,
@@ -1660,14 +1679,18 @@ qemuDriverSave(qemuDriver *driver,
                unsigned int flags,
                GError **error)
 {
-    return qemuSaveDomainParams(driver, uuid, params, flags, error);
+    g_autoptr(GError) err = NULL;
+
+    if (qemuSaveDomainParams(driver, uuid, params, flags, &err))
+        return TRUE;
+    return qemuDriverLogFailure("save", uuid, g_steal_pointer(&err), error);
 }
 
 
 /**
  * qemuDriverRestore:
  *
- * See qemuSaveRestoreParams().
+ * qemuSaveRestoreParams(), with a failure logged.
  */
 gboolean
 qemuDriverRestore(qemuDriver *driver,
@@ -1675,14 +1698,19 @@ qemuDriverRestore(qemuDriver *driver,
                   unsigned int flags,
                   GError **error)
 {
-    return qemuSaveRestoreParams(driver, params, flags, error);
+    g_autoptr(GError) err = NULL;
+
+    if (qemuSaveRestoreParams(driver, params, flags, &err))
+        return TRUE;
+    return qemuDriverLogFailure("restore", NULL, g_steal_pointer(&err),
+                                error);
 }
 
 
 /**
  * qemuDriverManagedSave:
  *
- * See qemuSaveManagedSave().
+ * qemuSaveManagedSave(), with a failure logged.
  */
 gboolean
 qemuDriverManagedSave(qemuDriver *driver,
@@ -1690,7 +1718,12 @@ qemuDriverManagedSave(qemuDriver *driver,
                       unsigned int flags,
                       GError **error)
 {
-    return qemuSaveManagedSave(driver, uuid, flags, error);
+    g_autoptr(GError) err = NULL;
+
+    if (qemuSaveManagedSave(driver, uuid, flags, &err))
+        return TRUE;
+    return qemuDriverLogFailure("managed save", uuid, g_steal_pointer(&err),
+                                error);
 }
 
 

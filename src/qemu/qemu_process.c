@@ -536,6 +536,8 @@ qemuProcessStop(qemuDriver *driver,
         qemuProcessLogAppend(logpath, "shutting down, reason=%s; QEMU %s",
                              qemuDomainStateReasonToString(VS_DOMAIN_SHUTOFF,
                                                            reason), how);
+        g_free(vm->lastExit);
+        vm->lastExit = g_steal_pointer(&how);
     }
 
     qemuProcessRemoveFiles(driver, vm);

@@ -437,6 +437,22 @@ qemuRestoreFinishLazy(qemuDomainObj *vm,
 }
 
 
+/* Did QEMU end by itself under a failed restore? A monitor command
+ * fails with the socket's error a moment before the end of file reaches
+ * the event handler: give it a second. */
+static gboolean
+qemuRestoreQEMUDied(qemuDomainObj *vm)
+{
+    gint64 deadline = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+
+    if (!vm->exited && vm->mon && qemuMonitorIsAlive(vm->mon))
+        return FALSE;
+    while (!vm->exited && qemuDomainObjWait(vm, deadline))
+        ;
+    return vm->exited && !vm->beingDestroyed;
+}
+
+
 /* With @vm locked, inactive and its job owned: start QEMU on @img. On
  * failure no QEMU is left. */
 static gboolean
@@ -497,7 +513,15 @@ qemuRestoreRun(qemuDriver *driver,
     if (!(pipe ? qemuRestoreLoadPipe(vm, img, opts->bypassCache, error) :
           qemuRestoreLoad(vm, img, channels, directFd >= 0, error)) ||
         !qemuRestoreResume(vm, running, error)) {
+        gboolean died = qemuRestoreQEMUDied(vm);
+
         qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_FAILED, 0);
+        if (died) {
+            g_clear_error(error);
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("QEMU exited during the restore of domain '%s': %s"),
+                        vm->name, vm->lastExit ? vm->lastExit : _("exited"));
+        }
         return FALSE;
     }
     if (lazy) {
@@ -509,6 +533,42 @@ qemuRestoreRun(qemuDriver *driver,
             vm->name, img->path, lazy ? " lazily" : "",
             (g_get_monotonic_time() - begin) / 1000);
     return TRUE;
+}
+
+
+/* A second restore of the same domain fails at once and says why,
+ * rather than waiting for the job slot or tripping over the first one's
+ * new domain. */
+static gboolean
+qemuRestoreCheckNotRestoring(qemuDomainObj *vm,
+                             GError **error)
+{
+    if (vm->job.kind == QEMU_JOB_NONE ||
+        vm->job.operation != VS_DOMAIN_JOB_OPERATION_RESTORE)
+        return TRUE;
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_INVALID,
+                _("a restore of domain '%s' is already running"), vm->name);
+    return FALSE;
+}
+
+
+/* ListAdd failed: when another restore added the same domain meanwhile,
+ * say so instead. */
+static void
+qemuRestoreExplainAddFailure(qemuDriver *driver,
+                             const vsDomainDef *def,
+                             GError **error)
+{
+    qemuDomainObj *vm;
+
+    if (!(vm = qemuDomainObjListFindByUUID(driver->domains, def->uuid)))
+        return;
+    if (g_str_equal(vm->name, def->name) &&
+        !qemuRestoreCheckNotRestoring(vm, NULL)) {
+        g_clear_error(error);
+        qemuRestoreCheckNotRestoring(vm, error);
+    }
+    qemuDomainObjEndAPI(&vm);
 }
 
 
@@ -534,6 +594,10 @@ qemuRestoreGetObj(qemuDriver *driver,
             qemuDomainObjEndAPI(&vm);
             return NULL;
         }
+        if (!qemuRestoreCheckNotRestoring(vm, error)) {
+            qemuDomainObjEndAPI(&vm);
+            return NULL;
+        }
         return vm;
     }
     if ((vm = qemuDomainObjListFindByName(driver->domains, def->name))) {
@@ -545,10 +609,13 @@ qemuRestoreGetObj(qemuDriver *driver,
         return NULL;
     }
 
-    if (!(copy = vsDomainDefCopy(def, error)) ||
-        !(vm = qemuDomainObjListAdd(driver->domains, driver, copy, FALSE,
-                                    error)))
+    if (!(copy = vsDomainDefCopy(def, error)))
         return NULL;
+    if (!(vm = qemuDomainObjListAdd(driver->domains, driver, copy, FALSE,
+                                    error))) {
+        qemuRestoreExplainAddFailure(driver, def, error);
+        return NULL;
+    }
     g_steal_pointer(&copy);
     *created = TRUE;
     return vm;

@@ -30,7 +30,7 @@ typedef struct {
 } vsLogFilter;
 
 static GRWLock vsLogLock;
-static vsLogPriority vsLogDefault = VS_LOG_WARN;
+static vsLogPriority vsLogDefault = VS_LOG_INFO;
 static vsLogFilter *vsLogFilters;
 static size_t vsLogNFilters;
 static int vsLogFd = STDERR_FILENO;
@@ -302,7 +302,7 @@ vsLogSetOutputFile(const char *path,
 /**
  * vsLogReset:
  *
- * Back to the defaults: warnings and errors to stderr, no filters.
+ * Back to the defaults: info and above to stderr, no filters.
  */
 void
 vsLogReset(void)
@@ -312,6 +312,6 @@ vsLogReset(void)
     vsLogFiltersFree(vsLogFilters, vsLogNFilters);
     vsLogFilters = NULL;
     vsLogNFilters = 0;
-    vsLogDefault = VS_LOG_WARN;
+    vsLogDefault = VS_LOG_INFO;
     g_rw_lock_writer_unlock(&vsLogLock);
 }

@@ -25,6 +25,8 @@ testFilters(void)
     } cases[] = {
         { "", "qemu.save", VS_LOG_DEBUG, FALSE },
         { "", "qemu.save", VS_LOG_WARN, TRUE },
+        /* The default level shows saves, restores and recovery steps. */
+        { "", "qemu.save", VS_LOG_INFO, TRUE },
         { "qemu.*:debug", "qemu.save", VS_LOG_DEBUG, TRUE },
         { "qemu.*:debug", "qemu", VS_LOG_DEBUG, TRUE },
         { "qemu.*:debug", "qemux", VS_LOG_DEBUG, FALSE },
