@@ -20,6 +20,7 @@
 
 #include "vsnetserver.h"
 #include "vsnetclientpriv.h"
+#include "vsnetrefuse.h"
 #include "vssocket.h"
 #include "vserror.h"
 #include "vslog.h"
@@ -76,6 +77,7 @@ struct _vsNetServer {
     vsNetServerClientInitFunc clientInit;
     gpointer clientInitOpaque;
     gsize rxIncomplete;         /* I/O thread only */
+    gint refusing;              /* connections being refused */
 };
 
 
@@ -501,7 +503,8 @@ vsNetServerIsPrivileged(vsNetServer *srv,
 static gboolean
 vsNetServerCheckLimits(vsNetServer *srv,
                        pid_t pid,
-                       uid_t uid)
+                       uid_t uid,
+                       GError **error)
 {
     gboolean trusted = uid == 0 || uid == geteuid();
     GHashTableIter iter;
@@ -528,6 +531,9 @@ vsNetServerCheckLimits(vsNetServer *srv,
         VS_WARN("rejecting connection from pid %d uid %u: %u connections "
                 "not yet open (max_anonymous_clients)", (int)pid,
                 (unsigned)uid, anon);
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("connection refused: too many connections of other users are not yet open (max_anonymous_clients %u)"),
+                    srv->cfg.maxAnonymousClients);
         return FALSE;
     }
     if (!trusted && srv->cfg.maxClientsPerUid > 0 &&
@@ -535,6 +541,9 @@ vsNetServerCheckLimits(vsNetServer *srv,
         VS_WARN("rejecting connection from pid %d uid %u: %u connections "
                 "of that user (max_clients_per_uid)", (int)pid,
                 (unsigned)uid, mine);
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("connection refused: user %u has too many connections (max_clients_per_uid %u)"),
+                    (unsigned)uid, srv->cfg.maxClientsPerUid);
         return FALSE;
     }
     return TRUE;
@@ -566,11 +575,12 @@ vsNetServerAcceptOne(vsNetServer *srv,
     if ((guint)g_atomic_int_get(&srv->nclients) >= srv->cfg.maxClients) {
         VS_WARN("rejecting connection from pid %d: %u clients already "
                 "connected", (int)pid, srv->cfg.maxClients);
-        close(fd);
-        return;
+        g_set_error(&err, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("connection refused: too many clients are connected (max_clients %u)"),
+                    srv->cfg.maxClients);
     }
-    if (!vsNetServerCheckLimits(srv, pid, uid)) {
-        close(fd);
+    if (err || !vsNetServerCheckLimits(srv, pid, uid, &err)) {
+        vsNetRefuse(fd, err->message, srv->ctx, &srv->refusing);
         return;
     }
 
