@@ -15,8 +15,10 @@ the status file and undo it:
     untouched, and the daemon's log names each recovery step;
   * a new save works, and the restored guest's memory check passes.
 
-The same is done for a managed save. The cgroup carries the pid and is
-removed at the end.
+The same is done for a paused guest, for a managed save, and for a
+save whose migration QEMU completes while no daemon runs (the image is
+still not committed: it is discarded and the guest resumed). The cgroup
+carries the pid and is removed at the end.
 """
 
 import os
@@ -54,6 +56,10 @@ class Throttle:
 
     def add(self, pid):
         with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def release(self, pid):
+        with open(os.path.join(BLKIO, "cgroup.procs"), "w") as f:
             f.write(str(pid))
 
     def remove(self):
@@ -110,11 +116,30 @@ def serial_passes(serial):
     return int(found[-1]) if found else 0
 
 
+def wait_part_still(path, timeout=120):
+    """Wait until @path has not grown for 3 s (QEMU finished writing)."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        try:
+            size = os.stat(path).st_blocks
+        except FileNotFoundError:
+            return False
+        if size != last:
+            last, since = size, time.monotonic()
+        elif time.monotonic() - since > 3:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def crash_during(tap, d, throttle, name, save_args, what, expect_state,
-                 part_dir, part_base, target=None):
+                 part_dir, part_base, target=None, steps=None,
+                 let_finish=False):
     """Start a save, SIGKILL the daemon during it, start a new daemon.
 
-    Returns the new daemon.
+    With @let_finish, QEMU is freed from the throttle and finishes the
+    migration before the new daemon starts. Returns the new daemon.
     """
     throttle.add(qemu_pid(d, name))
     save = subprocess.Popen(["virsh", "-c", d.uri] + save_args,
@@ -131,6 +156,11 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
     save.communicate(timeout=60)
     tap.ok(part is not None and os.path.exists(os.path.join(part_dir, part)),
            "%s: SIGKILL leaves the partial image behind" % what)
+    if let_finish:
+        throttle.release(qemu_pid(d, name))
+        tap.ok(part is not None and
+               wait_part_still(os.path.join(part_dir, part)),
+               "%s: QEMU finishes writing with no daemon" % what)
 
     again = vstest.Daemon(root=d.root)
     begin = time.monotonic()
@@ -150,10 +180,11 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
         tap.ok(not os.path.exists(target),
                "%s: the target was never created" % what)
     log = log_text(again)
-    steps = ["did not end; recovering",
-             "cancelled the interrupted save's migration",
-             "removed the partial save image",
-             "migration settings reset"]
+    if steps is None:
+        steps = ["did not end; recovering",
+                 "cancelled the interrupted save's migration",
+                 "removed the partial save image",
+                 "migration settings reset"]
     missing = [s for s in steps if s not in log]
     tap.ok(not missing, "%s: the log names each recovery step" % what,
            "missing %r" % missing)
@@ -208,6 +239,21 @@ def main():
         d = crash_during(tap, d, throttle, name, ["managedsave", name],
                          "managed save", "running", savedir, name + ".save",
                          target=os.path.join(savedir, name + ".save"))
+
+        d = crash_during(tap, d, throttle, name, save,
+                         "save completed with no daemon", "running",
+                         d.root, name + ".img", target=img, let_finish=True,
+                         steps=["did not end; recovering",
+                                "save's migration is 'completed'",
+                                "written but never committed",
+                                "removed the partial save image",
+                                "migration settings reset"])
+        seen = serial_passes(serial)
+        tap.ok(vstest.wait_for_serial(
+            serial, r"VSGUEST VERIFY OK pass=%d" % (seen + 1),
+            timeout=120) is not None,
+            "the guest resumed after a completed migration checks its "
+            "memory")
 
         throttle.remove()
         r = d.virsh(*save, timeout=600)
