@@ -705,8 +705,11 @@ qemuSaveInJob(qemuDriver *driver,
         qemuRecoverForgetSave(vm);
         return FALSE;
     }
-    qemuRecoverForgetSave(vm);
+    /* Forgotten only once QEMU is stopped: a daemon that dies between
+     * the rename and the stop leaves the record, and the next one
+     * finishes the save (qemuRecoverSave()). */
     qemuSaveStopDomain(driver, vm, job);
+    qemuRecoverForgetSave(vm);
     return TRUE;
 }
 
