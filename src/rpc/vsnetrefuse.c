@@ -36,25 +36,22 @@ struct _vsNetRefusal {
     char *message;
     guint8 buf[VS_NET_MESSAGE_MIN];
     size_t len;
-    GSource *io;
+    GSource *io;                /* borrowed: the context owns it */
     GSource *timer;
     gint *active;
 };
 
 
+/* The destroy notify of the I/O source: the refusal lives exactly as
+ * long as that source, also when the server's context goes away first. */
 static void
-vsNetRefusalFree(vsNetRefusal *r)
+vsNetRefusalFree(gpointer opaque)
 {
-    if (r->io) {
-        g_source_destroy(r->io);
-        g_source_unref(r->io);
-    }
-    if (r->timer) {
-        g_source_destroy(r->timer);
-        g_source_unref(r->timer);
-    }
-    if (r->fd >= 0)
-        close(r->fd);
+    vsNetRefusal *r = opaque;
+
+    g_source_destroy(r->timer);
+    g_source_unref(r->timer);
+    close(r->fd);
     g_atomic_int_dec_and_test(r->active);
     g_free(r->message);
     g_free(r);
@@ -93,6 +90,8 @@ vsNetRefusalAnswer(vsNetRefusal *r)
     if (send(r->fd, bytes->data, bytes->len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
         (ssize_t) bytes->len)
         return;
+    VS_DEBUG("refused connection: answered call %d, serial %u",
+             call.proc, call.serial);
     shutdown(r->fd, SHUT_WR);
     /* Whatever of the call is already here goes, so that the close does
      * not turn into a reset before the client has read the answer. */
@@ -119,7 +118,6 @@ vsNetRefusalReadable(gint fd,
             return G_SOURCE_CONTINUE;
         vsNetRefusalAnswer(r);
     }
-    vsNetRefusalFree(r);
     return G_SOURCE_REMOVE;
 }
 
@@ -127,14 +125,11 @@ vsNetRefusalReadable(gint fd,
 static gboolean
 vsNetRefusalTimeout(gpointer opaque)
 {
-    vsNetRefusalFree(opaque);
+    vsNetRefusal *r = opaque;
+
+    /* Frees @r: nothing may touch it afterwards. */
+    g_source_destroy(r->io);
     return G_SOURCE_REMOVE;
-}
-
-
-static void
-vsNetRefusalNoop(gpointer opaque G_GNUC_UNUSED)
-{
 }
 
 
@@ -167,12 +162,12 @@ vsNetRefuse(int fd,
     r->message = g_strdup(message);
     r->active = active;
 
-    /* Either source frees @r and destroys the other one. */
+    r->timer = g_timeout_source_new(VS_NET_REFUSE_TIMEOUT_MS);
+    g_source_set_callback(r->timer, vsNetRefusalTimeout, r, NULL);
+    g_source_attach(r->timer, ctx);
     r->io = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(r->io, G_SOURCE_FUNC(vsNetRefusalReadable), r,
-                          vsNetRefusalNoop);
+                          vsNetRefusalFree);
     g_source_attach(r->io, ctx);
-    r->timer = g_timeout_source_new(VS_NET_REFUSE_TIMEOUT_MS);
-    g_source_set_callback(r->timer, vsNetRefusalTimeout, r, vsNetRefusalNoop);
-    g_source_attach(r->timer, ctx);
+    g_source_unref(r->io);
 }
