@@ -435,24 +435,25 @@ qemuRecoverParsePartName(const char *name,
 
 
 /* Is process @pid a live daemon of ours other than this one? A pid that
- * names another program now is a reused one: the owner is gone. */
+ * names another program now is a reused one: the owner is gone. The
+ * program is told by its name (comm), which survives an upgrade of the
+ * binary under a running daemon. */
 static gboolean
 qemuRecoverOwnerAlive(long long pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%lld/exe", pid);
-    g_autofree char *exe = NULL;
+    g_autofree char *path = g_strdup_printf("/proc/%lld/comm", pid);
+    g_autofree char *comm = NULL;
     g_autofree char *self = NULL;
 
     if (pid == getpid())
         return FALSE;
     if (kill(pid, 0) < 0 && errno == ESRCH)
         return FALSE;
-    exe = g_file_read_link(path, NULL);
-    self = g_file_read_link("/proc/self/exe", NULL);
     /* Unreadable: assume it is alive rather than delete a live save. */
-    if (!exe || !self)
+    if (!g_file_get_contents(path, &comm, NULL, NULL) ||
+        !g_file_get_contents("/proc/self/comm", &self, NULL, NULL))
         return TRUE;
-    return g_str_equal(exe, self);
+    return g_str_equal(g_strstrip(comm), g_strstrip(self));
 }
 
 
