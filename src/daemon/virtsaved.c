@@ -458,8 +458,10 @@ daemonServe(const daemonOptions *opts,
         return EXIT_FAILURE;
     }
 
-    /* the server goes first: its workers still use the driver */
+    /* the server goes first: its workers still use the driver; the
+     * program unregisters its event callback from the driver */
     g_clear_pointer(&srv, vsNetServerFree);
+    g_clear_pointer(&prog, remoteProgramFree);
     g_clear_pointer(&driver, qemuDriverFree);
     VS_INFO("virtsaved stopped");
     return EXIT_SUCCESS;
