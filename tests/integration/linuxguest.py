@@ -19,8 +19,9 @@ Typical use::
                                 cmdline=linuxguest.cmdline(seed=7, mem=150))
     ... define, start ...
     linuxguest.wait_for(serial_log, r"LGMEM PASS n=1", timeout=300)
+    ... save (the guest runs during most of it) ...
     before = linuxguest.progress(serial_log)
-    ... save, restore ...
+    ... restore ...
     ok, why = linuxguest.check_progress(serial_log, before, timeout=300)
 
 build() caches the initramfs in the build directory, keyed by a digest
@@ -426,8 +427,9 @@ def progress(path):
 def check_progress(path, before, kinds=("mem", "disk", "net"),
                    timeout=300.0):
     """Wait until every checker in @kinds has completed two passes more
-    than in @before (a progress() taken before the save), so that one
-    whole pass ran after the restore. Returns (True, "") or (False, why);
+    than in @before (a progress() taken once the save has ended, as the
+    guest runs while its memory is copied), so that one whole pass ran
+    after the restore. Returns (True, "") or (False, why);
     any BAD, FAIL or ERROR line after @before fails at once."""
     deadline = time.monotonic() + timeout
     while True:

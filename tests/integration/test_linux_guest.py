@@ -216,9 +216,11 @@ def run(tap, daemon, work, kvm):
         realvms.check_display(tap, daemon, name, "after start")
         check_agent(tap, daemon, name, "after start")
 
-        before = linuxguest.progress(report)
         img = os.path.join(work, name + ".img")
         r = daemon.virsh("save", name, img, *SAVE_OPTS)
+        # The guest runs on while its memory is copied: what it reports
+        # is complete only once QEMU is gone.
+        before = linuxguest.progress(report)
         tap.ok(r.returncode == 0, "%s: save %s (memory pass %d, disk pass "
                "%d, ping %d)" % (name, " ".join(SAVE_OPTS), before["mem"],
                                  before["disk"], before["net"]),
@@ -248,12 +250,12 @@ def check_tampered_disk(tap, daemon, name, disk, img, report, work):
     """Save again: the image on the host holds whole blocks while the
     guest is saved. Then change one backing-area block in the overlay;
     after the restore the guest must say so."""
-    before = linuxguest.progress(report)
     os.unlink(img)
     r = daemon.virsh("save", name, img, *SAVE_OPTS)
     if not tap.ok(r.returncode == 0, "%s: second save" % name,
                   result_text(r)):
         return
+    before = linuxguest.progress(report)
     check_disk_image(tap, name, disk, work)
     offset = linuxguest.BLOCK
     r = subprocess.run(["qemu-io", "-f", "qcow2",
