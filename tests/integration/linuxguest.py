@@ -47,7 +47,7 @@ import vstest
 
 __all__ = [
     "available", "build", "accel", "cmdline", "domain_xml", "wait_for", "progress",
-    "check_progress", "write_backing", "BLOCK",
+    "check_progress", "write_backing", "memory_word", "BLOCK",
 ]
 
 # Modules the guest needs; those built into the kernel are skipped and the
@@ -452,17 +452,23 @@ def check_progress(path, before, kinds=("mem", "disk", "net"),
         time.sleep(0.5)
 
 
-def _block_bytes(seed, block, gen):
-    def mix(x):
-        x &= MASK
-        x ^= x >> 30
-        x = (x * 0xBF58476D1CE4E5B9) & MASK
-        x ^= x >> 27
-        x = (x * 0x94D049BB133111EB) & MASK
-        x ^= x >> 31
-        return x
+def _mix(x):
+    x &= MASK
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & MASK
+    x ^= x >> 31
+    return x
 
-    base = mix(seed ^ mix((block * GOLDEN + gen) & MASK))
+
+def memory_word(seed, index):
+    """Word @index of the memory lgcheck fills with @seed."""
+    return _mix(seed ^ ((index * GOLDEN) & MASK))
+
+
+def _block_bytes(seed, block, gen):
+    base = _mix(seed ^ _mix((block * GOLDEN + gen) & MASK))
     words = [(base + j * GOLDEN) & MASK for j in range(BLOCK // 8)]
     return struct.pack("<%dQ" % len(words), *words)
 

@@ -26,15 +26,17 @@ block, the VNC port to send its RFB greeting, and the agent to answer
 guest-ping and guest-info. It then saves again and reads the disk chain
 on the host: the backing area still holds its blocks and every
 rewritten block is a whole block of one generation (the save flushed
-the disk). Last, one backing-area block is changed in the overlay while
-the guest is saved; after the restore the guest must report that block
-as bad, which shows the disk check can fail.
+the disk). Last, while the guest is saved, one backing-area block is
+changed in the overlay and one word of the guest's memory pattern in
+the save image; after the restore the guest must report both, which
+shows that its checks can fail.
 
 When KVM is used, the same runs once more under TCG. Prints TAP;
 VS_TEST_KEEP=1 keeps the work directory.
 """
 
 import json
+import mmap
 import os
 import re
 import shutil
@@ -240,16 +242,31 @@ def run(tap, daemon, work, kvm):
                                            after["net"]), why)
         realvms.check_display(tap, daemon, name, "after restore")
         check_agent(tap, daemon, name, "after restore")
-        check_tampered_disk(tap, daemon, name, disk, img, report, work)
+        check_tampered(tap, daemon, name, disk, img, report, work)
     finally:
         daemon.virsh("destroy", name)
         daemon.virsh("undefine", name)
 
 
-def check_tampered_disk(tap, daemon, name, disk, img, report, work):
+def flip_memory_word(img, index):
+    """Find word @index of the guest's filled memory in the save image
+    and flip its bytes; False if it is not there exactly once."""
+    needle = struct.pack("<Q", linuxguest.memory_word(SEED, index))
+    with open(img, "r+b") as f:
+        with mmap.mmap(f.fileno(), 0) as m:
+            at = m.find(needle)
+            if at < 0 or m.find(needle, at + 1) >= 0:
+                return False
+            m[at:at + 8] = bytes(b ^ 0xFF for b in needle)
+            m.flush()
+    return True
+
+
+def check_tampered(tap, daemon, name, disk, img, report, work):
     """Save again: the image on the host holds whole blocks while the
-    guest is saved. Then change one backing-area block in the overlay;
-    after the restore the guest must say so."""
+    guest is saved. Then change one backing-area block in the overlay and
+    one word of the checked memory in the save image; after the restore
+    the guest must report both."""
     os.unlink(img)
     r = daemon.virsh("save", name, img, *SAVE_OPTS)
     if not tap.ok(r.returncode == 0, "%s: second save" % name,
@@ -266,15 +283,19 @@ def check_tampered_disk(tap, daemon, name, disk, img, report, work):
            r.stdout and r.stdout.count("ops/sec") == 2,
            "%s: one block changed in the overlay while the guest is saved" %
            name, r.stdout + r.stderr)
+    word = FILL_MIB * 1024 * 1024 // 8 // 3
+    tap.ok(flip_memory_word(img, word), "%s: word %d of the guest's "
+           "pattern found once in the save image and changed" % (name, word))
     r = daemon.virsh("restore", img)
-    if not tap.ok(r.returncode == 0, "%s: restore after the change" % name,
+    if not tap.ok(r.returncode == 0, "%s: restore after the changes" % name,
                   result_text(r)):
         return
-    ok, why = linuxguest.check_progress(report, before, kinds=("disk",),
-                                        timeout=TIMEOUT)
-    tap.ok(not ok and "LGDISK BAD" in why and "block=1 " in why,
-           "%s: the guest finds the changed block" % name,
-           why or "no BAD line; log tail:\n" + linuxguest._log(report)[-800:])
+    for what, pattern in (("block", r"LGDISK BAD .*block=1 "),
+                          ("memory word", r"LGMEM BAD .*word=%d " % word)):
+        m = linuxguest.wait_for(report, pattern, timeout=TIMEOUT,
+                                offset=before["size"])
+        tap.ok(m is not None, "%s: the guest finds the changed %s" %
+               (name, what), "log tail:\n" + linuxguest._log(report)[-800:])
 
 
 def main():
