@@ -46,7 +46,8 @@ import uuid as uuidlib
 import vstest
 
 __all__ = [
-    "available", "build", "accel", "cmdline", "domain_xml", "wait_for", "progress",
+    "available", "build", "accel", "cmdline", "domain_xml", "wait_for",
+    "progress",
     "check_progress", "write_backing", "memory_word", "BLOCK",
 ]
 

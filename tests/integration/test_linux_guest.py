@@ -24,15 +24,16 @@ the guest agent answers, saves (sparse, --bypass-cache
 and requires two more passes of each checker without a bad word or
 block, the VNC port to send its RFB greeting, and the agent to answer
 guest-ping and guest-info (through virsh qemu-agent-command, or on the
-channel's socket when the daemon does not pass agent commands). It then saves again and reads the disk chain
-on the host: the backing area still holds its blocks and every
-rewritten block is a whole block of one generation (the save flushed
-the disk). Last, while the guest is saved, one backing-area block is
-changed in the overlay and one word of the guest's memory pattern in
-the save image; after the restore the guest must report both, which
-shows that its checks can fail.
+channel's socket when the daemon does not pass agent commands). It then
+saves again and reads the disk chain on the host: the backing area
+still holds its blocks and every rewritten block is a whole block of
+one generation (the save flushed the disk). Last, while the guest is
+saved, one backing-area block is changed in the overlay and one word of
+the guest's memory pattern in the save image; after the restore the
+guest must report both, which shows that its checks can fail.
 
-When KVM is used, the same runs once more under TCG. Prints TAP;
+The guest runs under KVM when linuxguest.accel() finds that KVM boots it
+here, and then once more under TCG; otherwise under TCG. Prints TAP;
 VS_TEST_KEEP=1 keeps the work directory.
 """
 
