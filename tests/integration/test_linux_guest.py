@@ -32,6 +32,8 @@ saved, one backing-area block is changed in the overlay and one word of
 the guest's memory pattern in the save image; after the restore the
 guest must report both, which shows that its checks can fail.
 
+A minimal domain from linuxguest.domain_xml() boots first.
+
 The guest runs under KVM when linuxguest.accel() finds that KVM boots it
 here, and then once more under TCG; otherwise under TCG. Prints TAP;
 VS_TEST_KEEP=1 keeps the work directory.
@@ -322,6 +324,32 @@ def check_tampered(tap, daemon, name, disk, img, report, work):
                (name, what), "log tail:\n" + linuxguest._log(report)[-800:])
 
 
+def run_minimal(tap, daemon, work):
+    """linuxguest.domain_xml() as other tests use it: the guest with no
+    disk and no NIC boots and verifies its memory."""
+    name = "vslinux-min-%d" % os.getpid()
+    report = os.path.join(work, name + ".serial")
+    path = os.path.join(work, name + ".xml")
+    with open(path, "w") as f:
+        f.write(linuxguest.domain_xml(name, report, memory_mib=128,
+                                      cmdline=linuxguest.cmdline(seed=3,
+                                                                 mem=32)))
+    r = daemon.virsh("define", path)
+    if not tap.ok(r.returncode == 0, "%s: linuxguest.domain_xml() "
+                  "defines" % name, result_text(r)):
+        return
+    try:
+        r = daemon.virsh("start", name)
+        tap.ok(r.returncode == 0, "%s: starts" % name, result_text(r))
+        m = linuxguest.wait_for(report, r"LGMEM PASS n=2\b", timeout=TIMEOUT)
+        tap.ok(m is not None and not linuxguest.progress(report)["bad"],
+               "%s: the guest boots and verifies its memory" % name,
+               linuxguest._log(report)[-1500:])
+    finally:
+        daemon.virsh("destroy", name)
+        daemon.virsh("undefine", name)
+
+
 def main():
     tap = vstest.TAP()
     why = linuxguest.available()
@@ -338,6 +366,7 @@ def main():
     os.makedirs(daemon.root)
     try:
         daemon.start()
+        run_minimal(tap, daemon, work)
         run(tap, daemon, work, accel == "kvm")
         if accel == "kvm":
             run(tap, daemon, work, False)
