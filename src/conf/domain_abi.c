@@ -117,6 +117,11 @@ vsDomainABICheckGeneral(const vsDomainDef *src,
                      dst->vcpus, src->vcpus);
         return FALSE;
     }
+    if (src->vcpusCurrent != dst->vcpusCurrent) {
+        VS_ABI_ERROR(error, _("Target domain vCPU count %u does not match source %u"),
+                     dst->vcpusCurrent, src->vcpusCurrent);
+        return FALSE;
+    }
     if (src->os.arch != dst->os.arch) {
         VS_ABI_ERROR(error, _("Target domain architecture %s does not match source %s"),
                      vsDomainArchTypeToString(dst->os.arch),

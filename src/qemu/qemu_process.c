@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -666,6 +667,30 @@ qemuProcessAccel(const qemuDriverConfig *cfg,
 }
 
 
+/* A <disk type='block'> must name a block device that exists, or QEMU
+ * would fail later with a less clear message. */
+static gboolean
+qemuProcessCheckBlockDisk(const vsDomainDiskDef *disk,
+                          GError **error)
+{
+    struct stat st;
+
+    if (stat(disk->src, &st) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_OPEN_FAILED, errno,
+                        _("cannot use disk '%s': cannot access <source dev='%s'>"),
+                        disk->dst, disk->src);
+        return FALSE;
+    }
+    if (!S_ISBLK(st.st_mode)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot use disk '%s': <source dev='%s'> is not a block device"),
+                    disk->dst, disk->src);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 /* The backing chain of every qcow2 disk, resolved from the images' own
  * headers right before QEMU opens them, so that a chain changed since
  * the last start (or since a save) is seen as it is now. */
@@ -682,9 +707,22 @@ qemuProcessResolveDiskChains(const vsDomainDef *def,
         vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         GPtrArray *chain;
 
-        if (!disk->src || disk->format != VS_DOMAIN_DISK_FORMAT_QCOW2)
+        if (!disk->src)
             continue;
-        if (!(chain = qemuQcow2ResolveChain(disk->src, disk->format, error))) {
+        if (disk->block && !qemuProcessCheckBlockDisk(disk, error))
+            return NULL;
+        if (disk->backing) {
+            chain = qemuQcow2CheckChain(disk->src, disk->format,
+                                        disk->backing, error);
+            if (!chain) {
+                g_prefix_error(error, _("cannot use disk '%s' with the <backingStore> of its XML: "),
+                               disk->dst);
+                return NULL;
+            }
+        } else if (disk->format != VS_DOMAIN_DISK_FORMAT_QCOW2) {
+            continue;
+        } else if (!(chain = qemuQcow2ResolveChain(disk->src, disk->format,
+                                                   error))) {
             g_prefix_error(error, _("cannot use disk '%s': "), disk->dst);
             return NULL;
         }

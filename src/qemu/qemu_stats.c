@@ -523,6 +523,7 @@ qemuDriverGetVcpusFlags(qemuDriver *driver,
                         GError **error)
 {
     qemuDomainObj *vm;
+    const vsDomainDef *def;
     int n;
 
     if (flags & ~(1U | 2U | QEMU_STATS_VCPU_MAXIMUM | (1U << 3))) {
@@ -538,8 +539,9 @@ qemuDriverGetVcpusFlags(qemuDriver *driver,
         qemuDomainObjEndAPI(&vm);
         return -1;
     }
-    n = (flags & 2) ? (int) qemuDomainObjGetPersistentDef(vm)->vcpus
-                    : (int) vm->def->vcpus;
+    def = (flags & 2) ? qemuDomainObjGetPersistentDef(vm) : vm->def;
+    n = (flags & QEMU_STATS_VCPU_MAXIMUM) ? (int) def->vcpus
+                                          : (int) def->vcpusCurrent;
     qemuDomainObjEndAPI(&vm);
     return n;
 }
@@ -996,7 +998,7 @@ qemuStatsAddVcpus(vsTypedParamList *params,
     g_autoptr(GError) err = NULL;
     size_t i;
 
-    vsTypedParamListAddUInt(params, "vcpu.current", vm->def->vcpus);
+    vsTypedParamListAddUInt(params, "vcpu.current", vm->def->vcpusCurrent);
     vsTypedParamListAddUInt(params, "vcpu.maximum", vm->def->vcpus);
     if (!active)
         return;
