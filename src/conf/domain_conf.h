@@ -270,6 +270,10 @@ struct _vsDomainDiskBacking {
     vsDomainDiskFormat format;      /* <format type> */
 };
 
+vsDomainDiskBacking *vsDomainDiskBackingNew(const char *path,
+                                            vsDomainDiskFormat format);
+void vsDomainDiskBackingFree(vsDomainDiskBacking *layer);
+
 /* <disk type='file'> or <disk type='block'> */
 typedef struct _vsDomainDiskDef vsDomainDiskDef;
 struct _vsDomainDiskDef {

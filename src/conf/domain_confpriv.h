@@ -243,9 +243,6 @@ gboolean vsDomainDefCheckDevicesABI(const vsDomainDef *src,
 
 /* ---- domain_storage.c: backing chains, block disks, SCSI, ICH9 USB -- */
 
-vsDomainDiskBacking *vsDomainDiskBackingNew(const char *path,
-                                            vsDomainDiskFormat format);
-void vsDomainDiskBackingFree(vsDomainDiskBacking *layer);
 gboolean vsDomainParseDiskBackingStore(vsDomainParseState *st, void *obj,
                                        xmlNodePtr node, GError **error);
 void vsDomainFormatDiskBackingStore(vsDomainFormatCtxt *ctxt,

@@ -733,9 +733,37 @@ qemuProcessResolveDiskChains(const vsDomainDef *def,
 }
 
 
+/* Keeps the chains read from the images in the live definition, for
+ * live XML only (vsDomainFormatDiskBackingStore()). */
+static void
+qemuProcessRecordDiskChains(vsDomainDef *def,
+                            GHashTable *chains)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        GPtrArray *chain = g_hash_table_lookup(chains, disk->info.alias);
+
+        g_clear_pointer(&disk->backingDetected, g_ptr_array_unref);
+        if (!chain || disk->backing)
+            continue;
+        disk->backingDetected =
+            g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainDiskBackingFree);
+        for (j = 0; j < chain->len; j++) {
+            const qemuQcow2Layer *layer = g_ptr_array_index(chain, j);
+
+            g_ptr_array_add(disk->backingDetected,
+                            vsDomainDiskBackingNew(layer->path, layer->format));
+        }
+    }
+}
+
+
 static gboolean
 qemuProcessBuildCommand(qemuDriver *driver,
-                        const vsDomainDef *def,
+                        vsDomainDef *def,
                         const qemuProcessStartOpts *opts,
                         qemuProcessLaunch *launch,
                         GError **error)
@@ -749,6 +777,7 @@ qemuProcessBuildCommand(qemuDriver *driver,
 
     if (!(chains = qemuProcessResolveDiskChains(def, error)))
         return FALSE;
+    qemuProcessRecordDiskChains(def, chains);
 
     qemuCommandOptionsInit(&cmdopts);
     cmdopts.diskChains = chains;

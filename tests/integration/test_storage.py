@@ -286,6 +286,42 @@ def chain_disk(top, layers, dev="vda", bus="virtio"):
             "<target dev='%s' bus='%s'/></disk>" % (top, inner, dev, bus))
 
 
+def test_probed_chain(tap, d, tmp):
+    """A chain read from the images shows in live XML only."""
+    name = NAME + "-probed"
+    base = os.path.join(tmp, "probed-base.qcow2")
+    top = os.path.join(tmp, "probed-top.qcow2")
+    r1 = chain.qemu_img("create", "-q", "-f", "qcow2", base, "16M")
+    r2 = chain.qemu_img("create", "-q", "-f", "qcow2", "-b", base,
+                        "-F", "qcow2", top)
+    tap.ok(not (r1.stderr + r2.stderr), "qemu-img made a qcow2 chain",
+           r1.stderr + r2.stderr)
+    disk = ("<disk type='file' device='disk'>"
+            "<driver name='qemu' type='qcow2'/><source file='%s'/>"
+            "<target dev='vda' bus='virtio'/></disk>" % top)
+    xml = q35_xml(name, os.path.join(tmp, "probed.log"), disk,
+                  memory_mib=32)
+    r = d.virsh("define", write_xml(tmp, name, xml))
+    tap.ok(r.returncode == 0, "define a guest without <backingStore>",
+           r.stderr)
+    r = d.virsh("start", name)
+    tap.ok(r.returncode == 0, "start it", r.stderr)
+    want = ("<source file='%s'/>\n"
+            "      <backingStore type='file'>\n"
+            "        <format type='qcow2'/>\n"
+            "        <source file='%s'/>\n"
+            "        <backingStore/>\n"
+            "      </backingStore>\n" % (top, base))
+    live = live_xml(d, name)
+    tap.ok(want in live, "live XML shows the chain read from the images",
+           live)
+    r = d.virsh("dumpxml", "--inactive", name)
+    tap.ok(r.returncode == 0 and "<backingStore" not in r.stdout,
+           "the stored definition does not", r.stdout + r.stderr)
+    d.virsh("destroy", name)
+    d.virsh("undefine", name)
+
+
 def test_bad_input(tap, d, tmp):
     a = os.path.join(tmp, "bad-a.qcow2")
     mid = os.path.join(tmp, "bad-mid.qcow2")
@@ -335,6 +371,7 @@ def main():
             tap.ok(not err, "qemu-img made a qcow2 image on a raw base", err)
             with vstest.Daemon() as d:
                 test_machine(tap, d, tmp, loop, (base, top, blk))
+                test_probed_chain(tap, d, tmp)
                 test_bad_input(tap, d, tmp)
         finally:
             subprocess.run(["losetup", "-d", loop], timeout=60)
