@@ -153,6 +153,7 @@ vsDomainControllerDefNew(void)
     cont->chassis = -1;
     cont->port = -1;
     cont->startport = -1;
+    cont->order = G_MAXUINT;
     return cont;
 }
 
@@ -1349,14 +1350,33 @@ vsDomainPCIDevicesAdd(GArray *devs,
 /* Every device that needs a PCI address, in libvirt's order of
  * assignment: controllers, interfaces, sound cards, disks, balloon, RNGs,
  * watchdogs, secondary video cards, virtio input devices. */
+static int
+vsDomainControllerCompareOrder(gconstpointer a,
+                               gconstpointer b)
+{
+    const vsDomainControllerDef *ca = *(vsDomainControllerDef *const *) a;
+    const vsDomainControllerDef *cb = *(vsDomainControllerDef *const *) b;
+
+    if (ca->order != cb->order)
+        return ca->order < cb->order ? -1 : 1;
+    return 0;
+}
+
+
 static GArray *
 vsDomainDefCollectPCIDevices(vsDomainDef *def)
 {
     GArray *devs = g_array_new(FALSE, FALSE, sizeof(vsDomainPCIDevice));
+    g_autoptr(GPtrArray) conts = g_ptr_array_sized_new(def->controllers->len);
     size_t i;
 
-    for (i = 0; i < def->controllers->len; i++) {
-        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+    for (i = 0; i < def->controllers->len; i++)
+        g_ptr_array_add(conts, g_ptr_array_index(def->controllers, i));
+    /* libvirt assigns controllers in the order of its list, where those
+     * of the XML keep their order and implicit ones come last. */
+    g_ptr_array_sort(conts, vsDomainControllerCompareOrder);
+    for (i = 0; i < conts->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(conts, i);
 
         if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
             cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI ||

@@ -348,6 +348,8 @@ struct _vsDomainControllerDef {
     unsigned int queues;            /* virtio-scsi <driver queues>; 0: absent */
     int startport;                  /* UHCI companion <master startport>;
                                      * -1 when absent */
+    unsigned int order;             /* place in the XML; G_MAXUINT for
+                                     * controllers added implicitly */
     vsDomainDeviceInfo info;
 };
 

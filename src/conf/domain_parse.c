@@ -1657,6 +1657,7 @@ vsDomainParseController(vsDomainParseState *st,
 
     /* Numbered after parsing when absent (vsDomainDefPostParse()). */
     cont->idx = G_MAXUINT;
+    cont->order = st->def->controllers->len;
     if (!vsXMLCheckAttrs(node, attrs, error) ||
         !VS_XML_GET_ENUM(node, "type", vsDomainController, TRUE, cont->type,
                          error) ||

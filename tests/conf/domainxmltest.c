@@ -48,6 +48,7 @@ static const char *const validCases[] = {
     "devices-q35-video",
     "graphics-passwd",
     "storage-q35",
+    "scsi-usb-order",
 };
 
 static const char *const invalidCases[] = {
