@@ -216,6 +216,10 @@ def test_machine(tap, d, tmp, loop, images):
            "unit='1'/>" in before,
            "live XML shows current vCPUs, the chain, the device and "
            "the SCSI address", before)
+    r = d.virsh("domblkinfo", NAME, "vdb")
+    tap.ok(r.returncode == 0 and
+           re.search(r"Capacity:\s+%d\b" % (16 << 20), r.stdout),
+           "domblkinfo gives the block device's size", r.stdout + r.stderr)
     held = chain.open_files(chain.qemu_pid(d, NAME) or 0)
     tap.ok(all(p in held for p in (base, top, loop)),
            "QEMU holds the chain and the device open", sorted(held))
