@@ -274,7 +274,8 @@ vsDomainABICheckControllers(const vsDomainDef *src,
 
         if (s->type != d->type || s->idx != d->idx || s->model != d->model ||
             s->ports != d->ports || s->chassis != d->chassis ||
-            s->port != d->port) {
+            s->port != d->port || s->queues != d->queues ||
+            s->startport != d->startport) {
             VS_ABI_ERROR(error, _("Target controller %s index %u does not match source %s index %u"),
                          vsDomainControllerTypeToString(d->type), d->idx,
                          vsDomainControllerTypeToString(s->type), s->idx);

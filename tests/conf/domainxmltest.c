@@ -144,6 +144,9 @@ static const abiCase abiCases[] = {
     { "balloon", FALSE },
     { "feature", FALSE },
     { "cpu-mode", FALSE },
+    { "vcpus-current", FALSE },
+    { "scsi-queues", FALSE },
+    { "backing-path", TRUE },
 };
 
 
