@@ -632,6 +632,8 @@ qemuBuildDiskLayer(qemuCommandBuf *buf,
     json_object *file = json_object_new_object();
     json_object *fmt = json_object_new_object();
 
+    /* Only the disk's own source can be a device (<disk type='block'>);
+     * backing layers are files. */
     qemuJSONAddStr(file, "driver", disk->block && path == disk->src ?
                    "host_device" : "file");
     qemuJSONAddStr(file, "filename", path);
