@@ -25,6 +25,9 @@
 /* Targets and LUNs of a virtio-scsi bus. */
 #define VS_SCSI_TARGET_MAX 255
 #define VS_SCSI_UNIT_MAX 16383
+/* Most images below a disk's own in a <backingStore> chain, as many as
+ * the driver follows in image headers (QEMU_QCOW2_CHAIN_MAX). */
+#define VS_DOMAIN_BACKING_MAX 64
 
 
 /**
@@ -158,9 +161,10 @@ vsDomainParseBackingLayer(vsDomainParseState *st,
         vsXMLErrorBadValue(node, "type", type ? type : "", error);
         return FALSE;
     }
-    if (chain->len >= 64) {
+    if (chain->len >= VS_DOMAIN_BACKING_MAX) {
         g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
-                    _("element '%s' nests more than 64 backing images"), path);
+                    _("element '%s' nests more than %d backing images"),
+                    path, VS_DOMAIN_BACKING_MAX);
         return FALSE;
     }
     /* Reserve this layer's place above the ones its children add. */
