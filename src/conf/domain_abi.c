@@ -117,6 +117,11 @@ vsDomainABICheckGeneral(const vsDomainDef *src,
                      dst->vcpus, src->vcpus);
         return FALSE;
     }
+    if (src->vcpusCurrent != dst->vcpusCurrent) {
+        VS_ABI_ERROR(error, _("Target domain vCPU count %u does not match source %u"),
+                     dst->vcpusCurrent, src->vcpusCurrent);
+        return FALSE;
+    }
     if (src->os.arch != dst->os.arch) {
         VS_ABI_ERROR(error, _("Target domain architecture %s does not match source %s"),
                      vsDomainArchTypeToString(dst->os.arch),
@@ -269,7 +274,8 @@ vsDomainABICheckControllers(const vsDomainDef *src,
 
         if (s->type != d->type || s->idx != d->idx || s->model != d->model ||
             s->ports != d->ports || s->chassis != d->chassis ||
-            s->port != d->port) {
+            s->port != d->port || s->queues != d->queues ||
+            s->startport != d->startport) {
             VS_ABI_ERROR(error, _("Target controller %s index %u does not match source %s index %u"),
                          vsDomainControllerTypeToString(d->type), d->idx,
                          vsDomainControllerTypeToString(s->type), s->idx);

@@ -52,7 +52,7 @@ VS_ENUM_IMPL(vsDomainAddress, VS_DOMAIN_ADDRESS_LAST,
 VS_ENUM_IMPL(vsDomainDiskDevice, VS_DOMAIN_DISK_DEVICE_LAST,
              "disk", "cdrom");
 VS_ENUM_IMPL(vsDomainDiskBus, VS_DOMAIN_DISK_BUS_LAST,
-             "virtio", "ide", "sata");
+             "virtio", "ide", "sata", "scsi");
 VS_ENUM_IMPL(vsDomainDiskFormat, VS_DOMAIN_DISK_FORMAT_LAST,
              "raw", "qcow2");
 VS_ENUM_IMPL(vsDomainDiskCache, VS_DOMAIN_DISK_CACHE_LAST,
@@ -65,10 +65,11 @@ VS_ENUM_IMPL(vsDomainDiskDiscard, VS_DOMAIN_DISK_DISCARD_LAST,
 VS_ENUM_IMPL(vsDomainDiskDetectZeroes, VS_DOMAIN_DISK_DETECT_ZEROES_LAST,
              NULL, "off", "on", "unmap");
 VS_ENUM_IMPL(vsDomainController, VS_DOMAIN_CONTROLLER_LAST,
-             "usb", "pci", "ide", "sata", "virtio-serial");
+             "usb", "pci", "ide", "sata", "virtio-serial", "scsi");
 VS_ENUM_IMPL(vsDomainControllerModel, VS_DOMAIN_CONTROLLER_MODEL_LAST,
              NULL, "piix3-uhci", "qemu-xhci", "none", "pci-root",
-             "pcie-root", "pcie-root-port");
+             "pcie-root", "pcie-root-port", "virtio-scsi", "ich9-ehci1",
+             "ich9-uhci1", "ich9-uhci2", "ich9-uhci3");
 VS_ENUM_IMPL(vsDomainNetModel, VS_DOMAIN_NET_MODEL_LAST,
              NULL, "virtio", "e1000", "e1000e", "rtl8139");
 VS_ENUM_IMPL(vsDomainChr, VS_DOMAIN_CHR_LAST,
@@ -130,6 +131,8 @@ vsDomainDiskDefFree(vsDomainDiskDef *disk)
     if (!disk)
         return;
     g_free(disk->src);
+    g_clear_pointer(&disk->backing, g_ptr_array_unref);
+    g_clear_pointer(&disk->backingDetected, g_ptr_array_unref);
     g_free(disk->serial);
     g_free(disk->dst);
     vsDomainDeviceInfoClear(&disk->info);
@@ -149,6 +152,8 @@ vsDomainControllerDefNew(void)
 
     cont->chassis = -1;
     cont->port = -1;
+    cont->startport = -1;
+    cont->order = G_MAXUINT;
     return cont;
 }
 
@@ -751,7 +756,7 @@ vsDomainDiskCheckBus(const vsDomainDef *def,
                      vsDomainDiskDef *disk,
                      GError **error)
 {
-    static const char *const prefixes[] = { "vd", "hd", "sd" };
+    static const char *const prefixes[] = { "vd", "hd", "sd", "sd" };
     G_STATIC_ASSERT(G_N_ELEMENTS(prefixes) == VS_DOMAIN_DISK_BUS_LAST);
 
     if (!g_str_has_prefix(disk->dst, prefixes[disk->bus]) ||
@@ -800,9 +805,10 @@ vsDomainDiskCheckMedia(vsDomainDiskDef *disk,
                         _("disk '%s' has no <source file>"), disk->dst);
             return FALSE;
         }
-        if (disk->readonly && disk->bus != VS_DOMAIN_DISK_BUS_VIRTIO) {
+        if (disk->readonly && disk->bus != VS_DOMAIN_DISK_BUS_VIRTIO &&
+            disk->bus != VS_DOMAIN_DISK_BUS_SCSI) {
             g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
-                        _("disk '%s': read-only hard disks are only supported on bus 'virtio'"),
+                        _("disk '%s': read-only hard disks are only supported on buses 'virtio' and 'scsi'"),
                         disk->dst);
             return FALSE;
         }
@@ -838,6 +844,8 @@ vsDomainDiskSetupAddress(vsDomainDiskDef *disk,
     unsigned int idx = vsDomainDiskNameToIndex(disk->dst);
     vsDomainDeviceInfo *info = &disk->info;
 
+    if (disk->bus == VS_DOMAIN_DISK_BUS_SCSI)
+        return vsDomainDiskSetupSCSIAddress(disk, error);
     if (disk->bus == VS_DOMAIN_DISK_BUS_VIRTIO) {
         if (info->type == VS_DOMAIN_ADDRESS_DRIVE) {
             g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
@@ -908,7 +916,9 @@ vsDomainDefSetupDisks(vsDomainDef *def,
             }
             if (other->bus == disk->bus &&
                 other->info.type == VS_DOMAIN_ADDRESS_DRIVE &&
+                other->info.controller == disk->info.controller &&
                 other->info.driveBus == disk->info.driveBus &&
+                other->info.target == disk->info.target &&
                 other->info.unit == disk->info.unit) {
                 g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
                             _("disks '%s' and '%s' have the same drive address"),
@@ -1150,6 +1160,8 @@ vsDomainControllerModelAllowed(const vsDomainDef *def,
         if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_DEFAULT)
             cont->model = q35 ? VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI :
                 VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI;
+        if (vsDomainControllerIsICH9USB(cont))
+            return q35 && cont->idx == 0;
         return cont->idx == 0 &&
             (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI ||
              cont->model == VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI ||
@@ -1173,6 +1185,9 @@ vsDomainControllerModelAllowed(const vsDomainDef *def,
     case VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL:
         return cont->idx == 0 &&
             cont->model == VS_DOMAIN_CONTROLLER_MODEL_DEFAULT;
+    case VS_DOMAIN_CONTROLLER_SCSI:
+        /* libvirt's default model, lsilogic, is not emulated. */
+        return cont->model == VS_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI;
     case VS_DOMAIN_CONTROLLER_LAST:
         break;
     }
@@ -1184,9 +1199,10 @@ static int
 vsDomainControllerCompare(gconstpointer a,
                           gconstpointer b)
 {
-    /* libvirt's order: IDE, SATA, USB, PCI, virtio-serial; by index
-     * within a type. */
-    static const int rank[] = { 2, 3, 0, 1, 4 };
+    /* IDE, SATA, USB, SCSI, PCI, virtio-serial; by index within a
+     * type. Non-PCI controllers reach QEMU in this order, as libvirt
+     * orders them: USB before SCSI before virtio-serial. */
+    static const int rank[] = { 2, 4, 0, 1, 5, 3 };
     const vsDomainControllerDef *ca = *(vsDomainControllerDef *const *) a;
     const vsDomainControllerDef *cb = *(vsDomainControllerDef *const *) b;
 
@@ -1250,7 +1266,10 @@ vsDomainDefSetupControllers(vsDomainDef *def,
         for (j = 0; j < i; j++) {
             vsDomainControllerDef *other = g_ptr_array_index(def->controllers, j);
 
-            if (other->type == cont->type && other->idx == cont->idx) {
+            /* The ICH9 USB functions share one bus and its index. */
+            if (other->type == cont->type && other->idx == cont->idx &&
+                !(vsDomainControllerIsICH9USB(other) &&
+                  vsDomainControllerIsICH9USB(cont))) {
                 g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
                             _("controller type '%s' index %u is defined more than once"),
                             vsDomainControllerTypeToString(cont->type),
@@ -1331,19 +1350,40 @@ vsDomainPCIDevicesAdd(GArray *devs,
 /* Every device that needs a PCI address, in libvirt's order of
  * assignment: controllers, interfaces, sound cards, disks, balloon, RNGs,
  * watchdogs, secondary video cards, virtio input devices. */
+static int
+vsDomainControllerCompareOrder(gconstpointer a,
+                               gconstpointer b)
+{
+    const vsDomainControllerDef *ca = *(vsDomainControllerDef *const *) a;
+    const vsDomainControllerDef *cb = *(vsDomainControllerDef *const *) b;
+
+    if (ca->order != cb->order)
+        return ca->order < cb->order ? -1 : 1;
+    return 0;
+}
+
+
 static GArray *
 vsDomainDefCollectPCIDevices(vsDomainDef *def)
 {
     GArray *devs = g_array_new(FALSE, FALSE, sizeof(vsDomainPCIDevice));
+    g_autoptr(GPtrArray) conts = g_ptr_array_sized_new(def->controllers->len);
     size_t i;
 
-    for (i = 0; i < def->controllers->len; i++) {
-        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+    for (i = 0; i < def->controllers->len; i++)
+        g_ptr_array_add(conts, g_ptr_array_index(def->controllers, i));
+    /* libvirt assigns controllers in the order of its list, where those
+     * of the XML keep their order and implicit ones come last. */
+    g_ptr_array_sort(conts, vsDomainControllerCompareOrder);
+    for (i = 0; i < conts->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(conts, i);
 
         if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
-            cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI)
+            cont->model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI ||
+            vsDomainControllerIsICH9USB(cont))
             vsDomainPCIDevicesAdd(devs, &cont->info, FALSE);
         else if (cont->model == VS_DOMAIN_CONTROLLER_MODEL_QEMU_XHCI ||
+                 cont->model == VS_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI ||
                  cont->type == VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL)
             vsDomainPCIDevicesAdd(devs, &cont->info, TRUE);
     }
@@ -1626,6 +1666,10 @@ vsDomainDiskAlias(const vsDomainDiskDef *disk)
                                disk->info.unit);
     case VS_DOMAIN_DISK_BUS_SATA:
         return g_strdup_printf("sata0-0-%u", disk->info.unit);
+    case VS_DOMAIN_DISK_BUS_SCSI:
+        return g_strdup_printf("scsi%u-%u-%u-%u", disk->info.controller,
+                               disk->info.driveBus, disk->info.target,
+                               disk->info.unit);
     case VS_DOMAIN_DISK_BUS_LAST:
         break;
     }
@@ -1650,6 +1694,8 @@ vsDomainControllerAlias(const vsDomainDef *def,
         return g_strdup("ide");
     case VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL:
         return g_strdup_printf("virtio-serial%u", cont->idx);
+    case VS_DOMAIN_CONTROLLER_SCSI:
+        return g_strdup_printf("scsi%u", cont->idx);
     case VS_DOMAIN_CONTROLLER_LAST:
         break;
     }
@@ -1719,11 +1765,13 @@ vsDomainDefPostParse(vsDomainDef *def,
         !vsDomainDefSetupConsoles(def, error) ||
         !vsDomainDefSetupPlatform(def, error) ||
         !vsDomainDefSetupDevices(def, error) ||
-        !vsDomainDefSetupControllers(def, error))
+        !vsDomainDefSetupControllers(def, error) ||
+        !vsDomainDefCheckStorageControllers(def, error))
         return FALSE;
 
     vsDomainDefSetupInputs(def);
     vsDomainDefSetupFixedAddresses(def);
+    vsDomainDefSetupUSBFixedAddresses(def);
     vsDomainDefSetupDeviceFixedAddresses(def);
     if (!vsDomainDefAssignPCIAddresses(def, error))
         return FALSE;

@@ -208,6 +208,7 @@ typedef enum {
     VS_DOMAIN_DISK_BUS_VIRTIO = 0,
     VS_DOMAIN_DISK_BUS_IDE,
     VS_DOMAIN_DISK_BUS_SATA,
+    VS_DOMAIN_DISK_BUS_SCSI,
 
     VS_DOMAIN_DISK_BUS_LAST
 } vsDomainDiskBus;
@@ -262,7 +263,18 @@ typedef enum {
 } vsDomainDiskDetectZeroes;
 VS_ENUM_DECL(vsDomainDiskDetectZeroes);
 
-/* <disk type='file'> */
+/* One image below a disk's own in a <backingStore> chain. */
+typedef struct _vsDomainDiskBacking vsDomainDiskBacking;
+struct _vsDomainDiskBacking {
+    char *path;                     /* <source file> */
+    vsDomainDiskFormat format;      /* <format type> */
+};
+
+vsDomainDiskBacking *vsDomainDiskBackingNew(const char *path,
+                                            vsDomainDiskFormat format);
+void vsDomainDiskBackingFree(vsDomainDiskBacking *layer);
+
+/* <disk type='file'> or <disk type='block'> */
 typedef struct _vsDomainDiskDef vsDomainDiskDef;
 struct _vsDomainDiskDef {
     vsDomainDiskDevice device;
@@ -272,7 +284,16 @@ struct _vsDomainDiskDef {
     vsDomainDiskDiscard discard;    /* <driver discard> */
     vsDomainDiskDetectZeroes detectZeroes;  /* <driver detect_zeroes> */
     char *serial;                   /* <serial>; guest visible; NULL: none */
-    char *src;                      /* <source file>; NULL: empty cdrom */
+    gboolean block;                 /* type='block': @src is a device */
+    char *src;                      /* <source file> or <source dev>;
+                                     * NULL: empty cdrom */
+    /* The <backingStore> chain of the XML, top first, an empty array for
+     * an empty <backingStore/>; NULL when the XML gives none and the
+     * driver reads the chain from the images. */
+    GPtrArray *backing;             /* vsDomainDiskBacking */
+    /* The chain the driver read from the images of a running domain,
+     * for live XML only; NULL when not read. */
+    GPtrArray *backingDetected;     /* vsDomainDiskBacking */
     char *dst;                      /* <target dev>: "vda", "hdc", "sda" */
     vsDomainDiskBus bus;            /* <target bus> */
     gboolean readonly;              /* <readonly/>; always set for cdrom */
@@ -287,6 +308,7 @@ typedef enum {
     VS_DOMAIN_CONTROLLER_IDE,
     VS_DOMAIN_CONTROLLER_SATA,
     VS_DOMAIN_CONTROLLER_VIRTIO_SERIAL,
+    VS_DOMAIN_CONTROLLER_SCSI,
 
     VS_DOMAIN_CONTROLLER_LAST
 } vsDomainControllerType;
@@ -300,6 +322,11 @@ typedef enum {
     VS_DOMAIN_CONTROLLER_MODEL_PCI_ROOT,
     VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT,
     VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT,
+    VS_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI,
+    VS_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1,
+    VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1,
+    VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2,
+    VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3,
 
     VS_DOMAIN_CONTROLLER_MODEL_LAST
 } vsDomainControllerModel;
@@ -318,6 +345,11 @@ struct _vsDomainControllerDef {
     char *modelName;
     int chassis;                    /* -1 when absent */
     int port;                       /* -1 when absent */
+    unsigned int queues;            /* virtio-scsi <driver queues>; 0: absent */
+    int startport;                  /* UHCI companion <master startport>;
+                                     * -1 when absent */
+    unsigned int order;             /* place in the XML; G_MAXUINT for
+                                     * controllers added implicitly */
     vsDomainDeviceInfo info;
 };
 

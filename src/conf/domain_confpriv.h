@@ -240,3 +240,23 @@ gboolean vsDomainDefCheckDevicesABI(const vsDomainDef *src,
                                     const vsDomainDef *dst,
                                     GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- domain_storage.c: backing chains, block disks, SCSI, ICH9 USB -- */
+
+gboolean vsDomainParseDiskBackingStore(vsDomainParseState *st, void *obj,
+                                       xmlNodePtr node, GError **error);
+void vsDomainFormatDiskBackingStore(vsDomainFormatCtxt *ctxt,
+                                    const vsDomainDiskDef *disk);
+/* EHCI1 and its UHCI companions: one USB bus, index 0, q35 only. */
+gboolean vsDomainControllerIsICH9USB(const vsDomainControllerDef *cont);
+/* Drive address of a SCSI disk: libvirt's seven units per controller. */
+gboolean vsDomainDiskSetupSCSIAddress(vsDomainDiskDef *disk, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* Every SCSI disk's controller exists and is a virtio-scsi one; the
+ * ICH9 USB controllers form one complete set. Runs after controllers
+ * are numbered. */
+gboolean vsDomainDefCheckStorageControllers(const vsDomainDef *def,
+                                            GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The fixed PCI places of the ICH9 USB functions (00:1d.x). */
+void vsDomainDefSetupUSBFixedAddresses(vsDomainDef *def);

@@ -48,6 +48,7 @@ VS_ENUM_IMPL(vsDomainWatchdogAction, VS_DOMAIN_WATCHDOG_ACTION_LAST,
 /* USB ports of the controllers: PIIX3 UHCI has two, qemu-xhci four
  * unless <controller ports> says otherwise. */
 #define VS_USB_UHCI_PORTS 2
+#define VS_USB_EHCI_PORTS 6
 #define VS_USB_XHCI_PORTS 4
 
 /* Where the ICH9 HD Audio function sits on q35 (00:1b.0). */
@@ -1195,8 +1196,12 @@ vsDomainDefAssignUSBPorts(vsDomainDef *def,
                     _("USB devices need a USB controller, but its model is 'none'"));
         return FALSE;
     }
-    nports = model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI ?
-        VS_USB_UHCI_PORTS : (usb && usb->ports ? usb->ports : VS_USB_XHCI_PORTS);
+    if (model == VS_DOMAIN_CONTROLLER_MODEL_PIIX3_UHCI)
+        nports = VS_USB_UHCI_PORTS;
+    else if (vsDomainControllerIsICH9USB(usb))
+        nports = VS_USB_EHCI_PORTS;
+    else
+        nports = usb && usb->ports ? usb->ports : VS_USB_XHCI_PORTS;
 
     for (i = 0; i < ports->len; i++) {
         unsigned int *port = g_ptr_array_index(ports, i);

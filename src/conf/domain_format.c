@@ -339,7 +339,8 @@ vsDomainFormatDisk(vsDomainFormatCtxt *ctxt,
 {
     GString *buf = ctxt->buf;
 
-    vsBufLine(buf, 2, "<disk type='file' device='%s'>",
+    vsBufLine(buf, 2, "<disk type='%s' device='%s'>",
+              disk->block ? "block" : "file",
               vsDomainDiskDeviceTypeToString(disk->device));
     vsBufIndent(buf, 3);
     g_string_append_printf(buf, "<driver name='qemu' type='%s'",
@@ -353,8 +354,9 @@ vsDomainFormatDisk(vsDomainFormatCtxt *ctxt,
     if (disk->src) {
         vsBufIndent(buf, 3);
         g_string_append(buf, "<source");
-        vsBufAttr(buf, "file", disk->src);
+        vsBufAttr(buf, disk->block ? "dev" : "file", disk->src);
         g_string_append(buf, "/>\n");
+        vsDomainFormatDiskBackingStore(ctxt, disk);
     }
     vsBufIndent(buf, 3);
     g_string_append(buf, "<target");
@@ -382,6 +384,7 @@ vsDomainFormatController(vsDomainFormatCtxt *ctxt,
 {
     GString *buf = ctxt->buf;
     gboolean rootPort = cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT_PORT;
+    gboolean body = rootPort || cont->queues || cont->startport >= 0;
 
     if ((ctxt->flags & VS_DOMAIN_DEF_FORMAT_MIGRATABLE) &&
         vsDomainControllerIsImplicit(ctxt->def, cont))
@@ -395,7 +398,7 @@ vsDomainFormatController(vsDomainFormatCtxt *ctxt,
     if (cont->ports)
         g_string_append_printf(buf, " ports='%u'", cont->ports);
 
-    if (!rootPort && !vsDomainDeviceInfoHasBody(ctxt, &cont->info)) {
+    if (!body && !vsDomainDeviceInfoHasBody(ctxt, &cont->info)) {
         g_string_append(buf, "/>\n");
         return;
     }
@@ -408,6 +411,10 @@ vsDomainFormatController(vsDomainFormatCtxt *ctxt,
         vsBufLine(buf, 3, "<target chassis='%d' port='0x%x'/>",
                   cont->chassis, (unsigned int) cont->port);
     }
+    if (cont->queues)
+        vsBufLine(buf, 3, "<driver queues='%u'/>", cont->queues);
+    if (cont->startport >= 0)
+        vsBufLine(buf, 3, "<master startport='%d'/>", cont->startport);
     vsDomainFormatDeviceInfo(ctxt, &cont->info, 3);
     vsBufLine(buf, 2, "</controller>");
 }

@@ -1372,13 +1372,15 @@ vsDomainParseDiskSource(vsDomainParseState *st G_GNUC_UNUSED,
                         GError **error)
 {
     /* 'index' numbers the storage chain in live XML; it is derived. */
-    static const char *const attrs[] = { "file", "index", NULL };
+    static const char *const fileAttrs[] = { "file", "index", NULL };
+    static const char *const blockAttrs[] = { "dev", "index", NULL };
     vsDomainDiskDef *disk = obj;
 
-    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+    if (!vsXMLCheckAttrs(node, disk->block ? blockAttrs : fileAttrs, error) ||
+        !vsXMLCheckEmpty(node, error))
         return FALSE;
     g_free(disk->src);
-    disk->src = vsXMLGetAttr(node, "file");
+    disk->src = vsXMLGetAttr(node, disk->block ? "dev" : "file");
     if (disk->src && !g_path_is_absolute(disk->src)) {
         g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
                     _("disk source '%s' must be an absolute path"), disk->src);
@@ -1476,18 +1478,6 @@ vsDomainParseDiskAddress(vsDomainParseState *st, void *obj,
 
 
 static gboolean
-vsDomainParseBackingStore(vsDomainParseState *st G_GNUC_UNUSED,
-                          void *obj G_GNUC_UNUSED,
-                          xmlNodePtr node,
-                          GError **error)
-{
-    /* Live XML shows an empty <backingStore/> for a disk without one;
-     * backing chains themselves are not supported. */
-    return vsXMLCheckAttrs(node, NULL, error) && vsXMLCheckEmpty(node, error);
-}
-
-
-static gboolean
 vsDomainParseDisk(vsDomainParseState *st,
                   void *obj G_GNUC_UNUSED,
                   xmlNodePtr node,
@@ -1497,7 +1487,7 @@ vsDomainParseDisk(vsDomainParseState *st,
     static const vsDomainChildHandler handlers[] = {
         { "driver", vsDomainParseDiskDriver, FALSE },
         { "source", vsDomainParseDiskSource, FALSE },
-        { "backingStore", vsDomainParseBackingStore, FALSE },
+        { "backingStore", vsDomainParseDiskBackingStore, FALSE },
         { "target", vsDomainParseDiskTarget, FALSE },
         { "readonly", vsDomainParseDiskReadonly, FALSE },
         { "shareable", vsDomainParseDiskShareable, FALSE },
@@ -1511,10 +1501,11 @@ vsDomainParseDisk(vsDomainParseState *st,
 
     if (!vsXMLCheckAttrs(node, attrs, error))
         return FALSE;
-    if (type && !g_str_equal(type, "file")) {
+    if (type && !g_str_equal(type, "file") && !g_str_equal(type, "block")) {
         vsXMLErrorBadValue(node, "type", type, error);
         return FALSE;
     }
+    disk->block = type && g_str_equal(type, "block");
     if (!VS_XML_GET_ENUM(node, "device", vsDomainDiskDevice, FALSE,
                          disk->device, error) ||
         !vsDomainParseChildren(st, disk, node, handlers,
@@ -1584,6 +1575,58 @@ vsDomainParseControllerTarget(vsDomainParseState *st G_GNUC_UNUSED,
 }
 
 
+/* <driver queues> of a virtio-scsi controller. */
+static gboolean
+vsDomainParseControllerDriver(vsDomainParseState *st G_GNUC_UNUSED,
+                              void *obj,
+                              xmlNodePtr node,
+                              GError **error)
+{
+    static const char *const attrs[] = { "queues", NULL };
+    vsDomainControllerDef *cont = obj;
+
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (cont->model != VS_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI) {
+        vsXMLErrorUnsupportedElement(node, error);
+        return FALSE;
+    }
+    if (!vsXMLGetUIntAttr(node, "queues", 1024, TRUE, &cont->queues, error))
+        return FALSE;
+    if (cont->queues == 0) {
+        vsXMLErrorBadValue(node, "queues", "0", error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/* <master startport> of a UHCI companion of an EHCI controller. */
+static gboolean
+vsDomainParseControllerMaster(vsDomainParseState *st G_GNUC_UNUSED,
+                              void *obj,
+                              xmlNodePtr node,
+                              GError **error)
+{
+    static const char *const attrs[] = { "startport", NULL };
+    vsDomainControllerDef *cont = obj;
+    unsigned int startport = G_MAXUINT;
+
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (cont->model != VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1 &&
+        cont->model != VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2 &&
+        cont->model != VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3) {
+        vsXMLErrorUnsupportedElement(node, error);
+        return FALSE;
+    }
+    if (!vsXMLGetUIntAttr(node, "startport", 5, TRUE, &startport, error))
+        return FALSE;
+    cont->startport = startport;
+    return TRUE;
+}
+
+
 static gboolean
 vsDomainParseControllerAddress(vsDomainParseState *st, void *obj,
                                xmlNodePtr node, GError **error)
@@ -1605,6 +1648,8 @@ vsDomainParseController(vsDomainParseState *st,
     static const vsDomainChildHandler handlers[] = {
         { "model", vsDomainParseControllerModel, FALSE },
         { "target", vsDomainParseControllerTarget, FALSE },
+        { "driver", vsDomainParseControllerDriver, FALSE },
+        { "master", vsDomainParseControllerMaster, FALSE },
         { "alias", vsDomainParseAlias, FALSE },
         { "address", vsDomainParseControllerAddress, FALSE },
     };
@@ -1612,6 +1657,7 @@ vsDomainParseController(vsDomainParseState *st,
 
     /* Numbered after parsing when absent (vsDomainDefPostParse()). */
     cont->idx = G_MAXUINT;
+    cont->order = st->def->controllers->len;
     if (!vsXMLCheckAttrs(node, attrs, error) ||
         !VS_XML_GET_ENUM(node, "type", vsDomainController, TRUE, cont->type,
                          error) ||

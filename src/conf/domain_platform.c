@@ -486,14 +486,10 @@ vsDomainDefSetupPlatform(vsDomainDef *def,
                     def->vcpusCurrent, def->vcpus);
         return FALSE;
     }
-    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus) {
-        /* Hot-plugging vCPUs later is not supported: the guest would see
-         * fewer CPUs than libvirt would give it. */
-        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
-                    _("<vcpu current='%u'> below the maximum %u is not supported"),
-                    def->vcpusCurrent, def->vcpus);
-        return FALSE;
-    }
+    /* Like libvirt, start with @vcpusCurrent online and the rest
+     * present as hot-pluggable slots; absent means all online. */
+    if (def->vcpusCurrent == 0)
+        def->vcpusCurrent = def->vcpus;
     return vsDomainDefCheckFirmware(def, error) &&
         vsDomainDefCheckTimers(def, error);
 }

@@ -376,6 +376,7 @@ qemuBuildResources(qemuCommandBuf *buf)
 {
     const vsDomainDef *def = buf->def;
     const vsDomainCPUDef *cpu = &def->cpu;
+    g_autofree char *smp = NULL;
 
     /* Plain -m keeps the RAM block named "pc.ram", as in libvirt's
      * images (docs/formatdomain.md). */
@@ -383,13 +384,20 @@ qemuBuildResources(qemuCommandBuf *buf)
     if (buf->opts->ramPath)
         qemuBuildRamBackend(buf);
 
+    /* Fewer vCPUs online than the maximum: libvirt's "N,maxcpus=M", the
+     * others being slots for hot-plug. */
+    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
+        smp = g_strdup_printf("%u,maxcpus=%u", def->vcpusCurrent, def->vcpus);
+    else
+        smp = g_strdup_printf("%u", def->vcpus);
+
     if (cpu->sockets)
-        qemuArgPairf(buf, "-smp", "%u,sockets=%u,dies=%u,clusters=%u,"
-                     "cores=%u,threads=%u", def->vcpus, cpu->sockets,
+        qemuArgPairf(buf, "-smp", "%s,sockets=%u,dies=%u,clusters=%u,"
+                     "cores=%u,threads=%u", smp, cpu->sockets,
                      cpu->dies, cpu->clusters, cpu->cores, cpu->threads);
     else
-        qemuArgPairf(buf, "-smp", "%u,sockets=%u,cores=1,threads=1",
-                     def->vcpus, def->vcpus);
+        qemuArgPairf(buf, "-smp", "%s,sockets=%u,cores=1,threads=1",
+                     smp, def->vcpus);
 }
 
 
@@ -437,6 +445,22 @@ qemuBuildLifecycle(qemuCommandBuf *buf)
 }
 
 
+/* A UHCI companion has no id of its own: it serves ports of the EHCI
+ * controller's bus "usb.0", as libvirt sets it up. */
+static json_object *
+qemuBuildUSBCompanion(const vsDomainControllerDef *cont)
+{
+    g_autofree char *driver = g_strdup_printf(
+        "ich9-usb-uhci%d",
+        (int) (cont->model - VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1) + 1);
+    json_object *props = qemuDeviceNew(driver, NULL);
+
+    qemuJSONAddStr(props, "masterbus", "usb.0");
+    qemuJSONAddInt(props, "firstport", cont->startport);
+    return props;
+}
+
+
 static void
 qemuBuildController(qemuCommandBuf *buf,
                     const vsDomainControllerDef *cont)
@@ -465,6 +489,19 @@ qemuBuildController(qemuCommandBuf *buf,
         props = qemuDeviceNew("pcie-root-port", cont->info.alias);
         qemuJSONAddInt(props, "port", cont->port);
         qemuJSONAddInt(props, "chassis", cont->chassis);
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_VIRTIO_SCSI:
+        props = qemuDeviceNew("virtio-scsi-pci", cont->info.alias);
+        if (cont->queues)
+            qemuJSONAddInt(props, "num_queues", cont->queues);
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_ICH9_EHCI1:
+        props = qemuDeviceNew("ich9-usb-ehci1", cont->info.alias);
+        break;
+    case VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI1:
+    case VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI2:
+    case VS_DOMAIN_CONTROLLER_MODEL_ICH9_UHCI3:
+        props = qemuBuildUSBCompanion(cont);
         break;
     case VS_DOMAIN_CONTROLLER_MODEL_DEFAULT:
     case VS_DOMAIN_CONTROLLER_MODEL_USB_NONE:
@@ -595,7 +632,10 @@ qemuBuildDiskLayer(qemuCommandBuf *buf,
     json_object *file = json_object_new_object();
     json_object *fmt = json_object_new_object();
 
-    qemuJSONAddStr(file, "driver", "file");
+    /* Only the disk's own source can be a device (<disk type='block'>);
+     * backing layers are files. */
+    qemuJSONAddStr(file, "driver", disk->block && path == disk->src ?
+                   "host_device" : "file");
     qemuJSONAddStr(file, "filename", path);
     qemuJSONAddStr(file, "node-name", fileNode);
     qemuJSONAddBool(file, "auto-read-only", TRUE);
@@ -669,6 +709,26 @@ qemuBuildDiskBlockdevs(qemuCommandBuf *buf,
 }
 
 
+/* A disk on a virtio-scsi bus "scsiN.0": channel, target and LUN from
+ * its drive address, and libvirt's device_id, which the guest reads
+ * from the device identification page. */
+static json_object *
+qemuBuildSCSIDiskDevice(const vsDomainDiskDef *disk)
+{
+    gboolean cdrom = disk->device == VS_DOMAIN_DISK_DEVICE_CDROM;
+    g_autofree char *bus = g_strdup_printf("scsi%u.0", disk->info.controller);
+    g_autofree char *deviceId = g_strdup_printf("drive-%s", disk->info.alias);
+    json_object *props = qemuDeviceNew(cdrom ? "scsi-cd" : "scsi-hd", NULL);
+
+    qemuJSONAddStr(props, "bus", bus);
+    qemuJSONAddInt(props, "channel", disk->info.driveBus);
+    qemuJSONAddInt(props, "scsi-id", disk->info.target);
+    qemuJSONAddInt(props, "lun", disk->info.unit);
+    qemuJSONAddStr(props, "device_id", deviceId);
+    return props;
+}
+
+
 static json_object *
 qemuBuildDiskDevice(const vsDomainDef *def,
                     const vsDomainDiskDef *disk)
@@ -694,6 +754,9 @@ qemuBuildDiskDevice(const vsDomainDef *def,
         props = qemuDeviceNew(cdrom ? "ide-cd" : "ide-hd", NULL);
         ideBus = g_strdup_printf("ide.%u", disk->info.unit);
         qemuJSONAddStr(props, "bus", ideBus);
+        break;
+    case VS_DOMAIN_DISK_BUS_SCSI:
+        props = qemuBuildSCSIDiskDevice(disk);
         break;
     case VS_DOMAIN_DISK_BUS_LAST:
     default:

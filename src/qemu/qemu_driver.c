@@ -1442,7 +1442,7 @@ qemuDriverGetInfo(qemuDriver *driver,
     info->state = vm->state;
     info->maxMem = vm->def->maxMemory;
     info->memory = vm->def->curMemory;
-    info->nrVirtCpu = vm->def->vcpus;
+    info->nrVirtCpu = vm->def->vcpusCurrent;
     info->cpuTime = qemuDomainObjIsActive(vm) && vm->pid > 0 ?
                     qemuProcessGetCPUTime(vm->pid) : 0;
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -669,6 +670,30 @@ qemuProcessAccel(const qemuDriverConfig *cfg,
 }
 
 
+/* A <disk type='block'> must name a block device that exists, or QEMU
+ * would fail later with a less clear message. */
+static gboolean
+qemuProcessCheckBlockDisk(const vsDomainDiskDef *disk,
+                          GError **error)
+{
+    struct stat st;
+
+    if (stat(disk->src, &st) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_OPEN_FAILED, errno,
+                        _("cannot use disk '%s': cannot access <source dev='%s'>"),
+                        disk->dst, disk->src);
+        return FALSE;
+    }
+    if (!S_ISBLK(st.st_mode)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot use disk '%s': <source dev='%s'> is not a block device"),
+                    disk->dst, disk->src);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 /* The backing chain of every qcow2 disk, resolved from the images' own
  * headers right before QEMU opens them, so that a chain changed since
  * the last start (or since a save) is seen as it is now. */
@@ -685,9 +710,22 @@ qemuProcessResolveDiskChains(const vsDomainDef *def,
         vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         GPtrArray *chain;
 
-        if (!disk->src || disk->format != VS_DOMAIN_DISK_FORMAT_QCOW2)
+        if (!disk->src)
             continue;
-        if (!(chain = qemuQcow2ResolveChain(disk->src, disk->format, error))) {
+        if (disk->block && !qemuProcessCheckBlockDisk(disk, error))
+            return NULL;
+        if (disk->backing) {
+            chain = qemuQcow2CheckChain(disk->src, disk->format,
+                                        disk->backing, error);
+            if (!chain) {
+                g_prefix_error(error, _("cannot use disk '%s' with the <backingStore> of its XML: "),
+                               disk->dst);
+                return NULL;
+            }
+        } else if (disk->format != VS_DOMAIN_DISK_FORMAT_QCOW2) {
+            continue;
+        } else if (!(chain = qemuQcow2ResolveChain(disk->src, disk->format,
+                                                   error))) {
             g_prefix_error(error, _("cannot use disk '%s': "), disk->dst);
             return NULL;
         }
@@ -698,9 +736,37 @@ qemuProcessResolveDiskChains(const vsDomainDef *def,
 }
 
 
+/* Keeps the chains read from the images in the live definition, for
+ * live XML only (vsDomainFormatDiskBackingStore()). */
+static void
+qemuProcessRecordDiskChains(vsDomainDef *def,
+                            GHashTable *chains)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        GPtrArray *chain = g_hash_table_lookup(chains, disk->info.alias);
+
+        g_clear_pointer(&disk->backingDetected, g_ptr_array_unref);
+        if (!chain || disk->backing)
+            continue;
+        disk->backingDetected =
+            g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainDiskBackingFree);
+        for (j = 0; j < chain->len; j++) {
+            const qemuQcow2Layer *layer = g_ptr_array_index(chain, j);
+
+            g_ptr_array_add(disk->backingDetected,
+                            vsDomainDiskBackingNew(layer->path, layer->format));
+        }
+    }
+}
+
+
 static gboolean
 qemuProcessBuildCommand(qemuDriver *driver,
-                        const vsDomainDef *def,
+                        vsDomainDef *def,
                         const qemuProcessStartOpts *opts,
                         qemuProcessLaunch *launch,
                         GError **error)
@@ -714,6 +780,7 @@ qemuProcessBuildCommand(qemuDriver *driver,
 
     if (!(chains = qemuProcessResolveDiskChains(def, error)))
         return FALSE;
+    qemuProcessRecordDiskChains(def, chains);
 
     qemuCommandOptionsInit(&cmdopts);
     cmdopts.diskChains = chains;

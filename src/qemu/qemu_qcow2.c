@@ -421,3 +421,86 @@ qemuQcow2ResolveChain(const char *path,
     }
     return g_steal_pointer(&chain);
 }
+
+
+/* The format the header of qcow2 image @path records for its backing
+ * file must be @format, if it records one. */
+static gboolean
+qcow2CheckBackingFormat(const char *path,
+                        vsDomainDiskFormat format,
+                        GError **error)
+{
+    g_auto(qemuQcow2Header) hdr = { 0 };
+    const char *want = vsDomainDiskFormatTypeToString(format);
+
+    if (!qemuQcow2ReadHeader(path, &hdr, error))
+        return FALSE;
+    if (hdr.backingFormat && !g_str_equal(hdr.backingFormat, want)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("<backingStore> gives format '%s' for the backing file of '%s', whose header records '%s'"),
+                    want, path, hdr.backingFormat);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/**
+ * qemuQcow2CheckChain:
+ * @path: a disk's own image
+ * @format: its format from the XML
+ * @backing: the #vsDomainDiskBacking layers the XML gives below it
+ * @error: return location for a #GError
+ *
+ * Checks a backing chain given in the XML against the files: every
+ * layer exists, none comes twice (by device and inode), every image the
+ * XML calls qcow2 has a valid qcow2 header, and a format a header
+ * records for its backing file agrees with the XML. The formats used are
+ * the XML's.
+ *
+ * Returns: (transfer full) the chain as #qemuQcow2Layer layers, top
+ * first, or NULL with @error set.
+ */
+GPtrArray *
+qemuQcow2CheckChain(const char *path,
+                    vsDomainDiskFormat format,
+                    GPtrArray *backing,
+                    GError **error)
+{
+    g_autoptr(GPtrArray) chain =
+        g_ptr_array_new_with_free_func((GDestroyNotify)qemuQcow2LayerFree);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+                                                       g_str_equal,
+                                                       g_free, NULL);
+    const char *cur = path;
+    size_t i;
+
+    if (!qcow2ChainVisit(seen, path, path, error))
+        return NULL;
+    for (i = 0; i < backing->len; i++) {
+        const vsDomainDiskBacking *given = g_ptr_array_index(backing, i);
+        qemuQcow2Layer *layer;
+
+        if (format == VS_DOMAIN_DISK_FORMAT_QCOW2 &&
+            !qcow2CheckBackingFormat(cur, given->format, error))
+            return NULL;
+        if (!qcow2ChainVisit(seen, given->path, path, error))
+            return NULL;
+        layer = g_new0(qemuQcow2Layer, 1);
+        layer->path = g_strdup(given->path);
+        layer->format = given->format;
+        g_ptr_array_add(chain, layer);
+        VS_DEBUG("image '%s' is backed by '%s' (%s, from the XML)", cur,
+                 given->path, vsDomainDiskFormatTypeToString(given->format));
+        cur = given->path;
+        format = given->format;
+    }
+    /* The bottom image: a qcow2 one must be what the XML says it is. */
+    if (format == VS_DOMAIN_DISK_FORMAT_QCOW2) {
+        g_auto(qemuQcow2Header) hdr = { 0 };
+
+        if (!qemuQcow2ReadHeader(cur, &hdr, error))
+            return NULL;
+    }
+    return g_steal_pointer(&chain);
+}

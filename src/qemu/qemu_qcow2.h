@@ -43,6 +43,12 @@ gboolean qemuQcow2ReadHeader(const char *path,
                              GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+GPtrArray *qemuQcow2CheckChain(const char *path,
+                               vsDomainDiskFormat format,
+                               GPtrArray *backing,
+                               GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 GPtrArray *qemuQcow2ResolveChain(const char *path,
                                  vsDomainDiskFormat format,
                                  GError **error)

@@ -16,7 +16,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -523,6 +525,7 @@ qemuDriverGetVcpusFlags(qemuDriver *driver,
                         GError **error)
 {
     qemuDomainObj *vm;
+    const vsDomainDef *def;
     int n;
 
     if (flags & ~(1U | 2U | QEMU_STATS_VCPU_MAXIMUM | (1U << 3))) {
@@ -538,8 +541,9 @@ qemuDriverGetVcpusFlags(qemuDriver *driver,
         qemuDomainObjEndAPI(&vm);
         return -1;
     }
-    n = (flags & 2) ? (int) qemuDomainObjGetPersistentDef(vm)->vcpus
-                    : (int) vm->def->vcpus;
+    def = (flags & 2) ? qemuDomainObjGetPersistentDef(vm) : vm->def;
+    n = (flags & QEMU_STATS_VCPU_MAXIMUM) ? (int) def->vcpus
+                                          : (int) def->vcpusCurrent;
     qemuDomainObjEndAPI(&vm);
     return n;
 }
@@ -714,7 +718,7 @@ qemuDriverMemoryStats(qemuDriver *driver,
 
 
 /* Capacity from a qcow2 header (bytes 24-31, big endian), else the
- * file's size. */
+ * file's size; a block device's size is its device size. */
 static gboolean
 qemuStatsImageSizes(const char *path,
                     gboolean qcow2,
@@ -735,8 +739,19 @@ qemuStatsImageSizes(const char *path,
     }
     *physical = sb.st_size;
     *allocation = (unsigned long long) sb.st_blocks * 512;
-    *capacity = sb.st_size;
-    if (qcow2 && S_ISREG(sb.st_mode) &&
+    if (S_ISBLK(sb.st_mode)) {
+        guint64 bytes = 0;
+
+        if (ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
+            vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_SYSTEM_ERROR, errno,
+                            _("cannot get the size of block device '%s'"),
+                            path);
+            return FALSE;
+        }
+        *physical = *allocation = bytes;
+    }
+    *capacity = *physical;
+    if (qcow2 && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)) &&
         pread(fd, header, sizeof(header), 0) == (ssize_t) sizeof(header) &&
         memcmp(header, "QFI\xfb", 4) == 0) {
         guint64 size;
@@ -996,7 +1011,7 @@ qemuStatsAddVcpus(vsTypedParamList *params,
     g_autoptr(GError) err = NULL;
     size_t i;
 
-    vsTypedParamListAddUInt(params, "vcpu.current", vm->def->vcpus);
+    vsTypedParamListAddUInt(params, "vcpu.current", vm->def->vcpusCurrent);
     vsTypedParamListAddUInt(params, "vcpu.maximum", vm->def->vcpus);
     if (!active)
         return;

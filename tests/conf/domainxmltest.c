@@ -47,6 +47,8 @@ static const char *const validCases[] = {
     "devices-i440fx",
     "devices-q35-video",
     "graphics-passwd",
+    "storage-q35",
+    "scsi-usb-order",
 };
 
 static const char *const invalidCases[] = {
@@ -71,6 +73,12 @@ static const char *const invalidCases[] = {
     "err-disk-block",
     "err-disk-bus-usb",
     "err-disk-bus-scsi",
+    "err-backing-raw-below",
+    "err-backing-qcow2-open",
+    "err-backing-raw-top",
+    "err-backing-no-format",
+    "err-usb-ich9-partial",
+    "err-scsi-address-bus",
     "err-disk-driver-discard-bad",
     "err-disk-serial",
     "err-disk-shareable-qcow2",
@@ -136,6 +144,9 @@ static const abiCase abiCases[] = {
     { "balloon", FALSE },
     { "feature", FALSE },
     { "cpu-mode", FALSE },
+    { "vcpus-current", FALSE },
+    { "scsi-queues", FALSE },
+    { "backing-path", TRUE },
 };
 
 

@@ -30,6 +30,7 @@
 #include <glib/gstdio.h>
 
 #include "qemu_command.h"
+#include "qemu_qcow2.h"
 #include "vserror.h"
 #include "vsfile.h"
 
@@ -55,6 +56,7 @@ static const commandCase cases[] = {
     { .name = "kvm-forced-tcg", .accel = "tcg" },
     { .name = "disks-i440fx" },
     { .name = "disks-q35" },
+    { .name = "storage-q35" },
     { .name = "disks-options" },
     { .name = "q35-root-ports" },
     { .name = "serial-file" },
@@ -174,6 +176,37 @@ testLoadDef(const commandCase *tc)
 }
 
 
+/* The chains the driver hands over once it has checked a <backingStore>
+ * of the XML against the files (qemuQcow2CheckChain()). */
+static GHashTable *
+testDiskChains(const vsDomainDef *def)
+{
+    GHashTable *chains = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) g_ptr_array_unref);
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < def->disks->len; i++) {
+        vsDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        GPtrArray *chain;
+
+        if (!disk->backing)
+            continue;
+        chain = g_ptr_array_new_with_free_func((GDestroyNotify) qemuQcow2LayerFree);
+        for (j = 0; j < disk->backing->len; j++) {
+            vsDomainDiskBacking *given = g_ptr_array_index(disk->backing, j);
+            qemuQcow2Layer *layer = g_new0(qemuQcow2Layer, 1);
+
+            layer->path = g_strdup(given->path);
+            layer->format = given->format;
+            g_ptr_array_add(chain, layer);
+        }
+        g_hash_table_insert(chains, disk->info.alias, chain);
+    }
+    return chains;
+}
+
+
 static void
 testCommand(gconstpointer data)
 {
@@ -182,9 +215,11 @@ testCommand(gconstpointer data)
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) argv = NULL;
     g_autofree char *text = NULL;
+    g_autoptr(GHashTable) chains = testDiskChains(def);
     qemuCommandOptions opts;
 
     testOptions(tc, &opts);
+    opts.diskChains = chains;
     argv = qemuBuildCommandLine(def, &opts, &err);
 
     if (tc->fail) {
@@ -349,6 +384,9 @@ testRelocate(vsDomainDef *def,
 
         if (!disk->src)
             continue;
+        /* Plain image files stand in for devices and chains. */
+        disk->block = FALSE;
+        g_clear_pointer(&disk->backing, g_ptr_array_unref);
         g_free(disk->src);
         disk->src = g_strdup_printf("%s/disk%zu, img", dir, i);
         testMakeImage(disk->src, disk->format);

@@ -296,6 +296,77 @@ testChainBad(gconstpointer data)
 }
 
 
+/* A chain given in the XML: top.qcow2 records mid.qcow2 (qcow2), which
+ * records base.raw (raw); base.raw looks like a qcow2 image naming
+ * another file. Each case gives the XML's layers below top.qcow2. */
+typedef struct {
+    const char *name;
+    const char *layers[3];      /* "file:format", NULL-terminated */
+    size_t len;                 /* layers in the result; 0: must fail */
+    const char *message;
+} ChainXMLCase;
+
+static const ChainXMLCase chainXMLCases[] = {
+    { "as-recorded", { "mid.qcow2:qcow2", "base.raw:raw", NULL }, 2, NULL },
+    /* the XML ends the chain early: what lies below is not opened */
+    { "shorter", { "mid.qcow2:qcow2", NULL }, 1, NULL },
+    { "none", { NULL }, 0, NULL },
+    { "format-disagrees", { "mid.qcow2:raw", NULL }, 0, "records 'qcow2'" },
+    { "self", { "top.qcow2:qcow2", NULL }, 0, "loops back to" },
+    { "missing", { "nothere.qcow2:qcow2", NULL }, 0, "cannot access" },
+    { "below-raw-disagrees", { "mid.qcow2:qcow2", "x.raw:qcow2", NULL }, 0,
+      "records 'raw'" },
+    /* a file the XML calls qcow2 must really be one: x.raw is not */
+    { "not-qcow2", { "x.raw:qcow2", NULL }, 0, "not in qcow2 format" },
+};
+
+
+static void
+testChainXML(gconstpointer data)
+{
+    const ChainXMLCase *c = data;
+    g_autofree char *dir = makeTempDir();
+    g_autofree char *top = g_build_filename(dir, "top.qcow2", NULL);
+    g_autofree char *x = g_build_filename(dir, "x.raw", NULL);
+    g_autoptr(GPtrArray) given =
+        g_ptr_array_new_with_free_func((GDestroyNotify) vsDomainDiskBackingFree);
+    g_autoptr(GPtrArray) chain = NULL;
+    g_autoptr(GError) err = NULL;
+    size_t i;
+
+    writeImage(dir, "top.qcow2", "mid.qcow2", "qcow2");
+    writeImage(dir, "mid.qcow2", "base.raw", "raw");
+    writeImage(dir, "base.raw", NULL, NULL);
+    g_assert_true(g_file_set_contents(x, "plain", -1, NULL));
+    for (i = 0; c->layers[i]; i++) {
+        g_auto(GStrv) parts = g_strsplit(c->layers[i], ":", 2);
+        g_autofree char *path = g_build_filename(dir, parts[0], NULL);
+
+        g_ptr_array_add(given, vsDomainDiskBackingNew(
+                            path, vsDomainDiskFormatTypeFromString(parts[1])));
+    }
+
+    chain = qemuQcow2CheckChain(top, VS_DOMAIN_DISK_FORMAT_QCOW2, given, &err);
+    if (c->message) {
+        g_assert_null(chain);
+        if (!err || !strstr(err->message, c->message))
+            g_error("case %s: unexpected error '%s'", c->name,
+                    err ? err->message : "(none)");
+    } else {
+        g_assert_no_error(err);
+        g_assert_cmpuint(chain->len, ==, c->len);
+        for (i = 0; i < chain->len; i++) {
+            const qemuQcow2Layer *layer = g_ptr_array_index(chain, i);
+            const vsDomainDiskBacking *want = g_ptr_array_index(given, i);
+
+            g_assert_cmpstr(layer->path, ==, want->path);
+            g_assert_cmpint(layer->format, ==, want->format);
+        }
+    }
+    removeTempDir(dir);
+}
+
+
 static void
 testChainTooLong(void)
 {
@@ -377,6 +448,11 @@ main(int argc,
         g_autofree char *name = g_strdup_printf("/qcow2/chain/bad/%s",
                                                 chainBadCases[i].name);
         g_test_add_data_func(name, &chainBadCases[i], testChainBad);
+    }
+    for (i = 0; i < G_N_ELEMENTS(chainXMLCases); i++) {
+        g_autofree char *name = g_strdup_printf("/qcow2/chain-xml/%s",
+                                                chainXMLCases[i].name);
+        g_test_add_data_func(name, &chainXMLCases[i], testChainXML);
     }
     g_test_add_func("/qcow2/qemu-img", testQemuImg);
     return g_test_run();
