@@ -47,6 +47,7 @@ static const char *const validCases[] = {
     "devices-i440fx",
     "devices-q35-video",
     "graphics-passwd",
+    "net-types",
 };
 
 static const char *const invalidCases[] = {
@@ -67,7 +68,15 @@ static const char *const invalidCases[] = {
     "err-unknown-attribute",
     "err-graphics",
     "err-sound",
-    "err-interface-network",
+    "err-interface-direct",
+    "err-net-bridge-nosource",
+    "err-net-no-source",
+    "err-net-user-target",
+    "err-net-managed-bridge",
+    "err-net-unmanaged-noname",
+    "err-net-ifname",
+    "err-net-mtu",
+    "err-net-link",
     "err-disk-block",
     "err-disk-bus-usb",
     "err-disk-bus-scsi",
