@@ -2799,11 +2799,22 @@ remoteDomainInterfaceStats(remoteCall *call,
 {
     unsigned char uuid[VS_UUID_BUFLEN];
     g_autofree char *path = NULL;
+    vsNetDevStats stats = { 0 };
 
-    return remoteArgDomain(call, uuid, error) &&
-           (path = remoteArgString(call, error)) &&
-           remoteArgEnd(call, error) &&
-           qemuDriverInterfaceStats(call->driver, uuid, path, error);
+    if (!remoteArgDomain(call, uuid, error) ||
+        !(path = remoteArgString(call, error)) ||
+        !remoteArgEnd(call, error) ||
+        !qemuDriverInterfaceStats(call->driver, uuid, path, &stats, error))
+        return FALSE;
+    vsNetXdrWriteI64(call->ret, stats.rxBytes);
+    vsNetXdrWriteI64(call->ret, stats.rxPackets);
+    vsNetXdrWriteI64(call->ret, stats.rxErrors);
+    vsNetXdrWriteI64(call->ret, stats.rxDropped);
+    vsNetXdrWriteI64(call->ret, stats.txBytes);
+    vsNetXdrWriteI64(call->ret, stats.txPackets);
+    vsNetXdrWriteI64(call->ret, stats.txErrors);
+    vsNetXdrWriteI64(call->ret, stats.txDropped);
+    return TRUE;
 }
 
 

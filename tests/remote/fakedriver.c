@@ -947,7 +947,8 @@ qemuDriverBlockStats(qemuDriver *driver, const unsigned char *uuid,
 
 gboolean
 qemuDriverInterfaceStats(qemuDriver *driver, const unsigned char *uuid,
-                         const char *path, GError **error)
+                         const char *path, vsNetDevStats *stats,
+                         GError **error)
 {
     return fakeNoStats(error);
 }
