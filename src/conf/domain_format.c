@@ -424,8 +424,11 @@ vsDomainFormatNet(vsDomainFormatCtxt *ctxt,
         (ctxt->flags & VS_DOMAIN_DEF_FORMAT_STATUS);
     const char *ifname = net->ifname;
 
-    /* A generated tap name is shown only while it exists. */
-    if (ifname && !live && !net->unmanagedTap &&
+    /* A generated tap name is shown only while it exists, and, as with
+     * libvirt, not in migratable XML (save images). */
+    if (ifname && !net->unmanagedTap &&
+        (!live || ((ctxt->flags & VS_DOMAIN_DEF_FORMAT_MIGRATABLE) &&
+                   !(ctxt->flags & VS_DOMAIN_DEF_FORMAT_STATUS))) &&
         g_str_has_prefix(ifname, VS_DOMAIN_NET_GENERATED_PREFIX))
         ifname = NULL;
 

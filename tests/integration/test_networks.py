@@ -159,6 +159,11 @@ def check_bridged(tap, d, tmp):
     tap.ok(taps() == [] and bridge_ports() == [],
            "the tap is gone once the guest is saved",
            "%s %s" % (taps(), bridge_ports()))
+    r = d.virsh("save-image-dumpxml", image)
+    tap.ok(r.returncode == 0 and "<source bridge='%s'/>" % BR in r.stdout and
+           "<target dev=" not in r.stdout,
+           "the image keeps the bridge but not the tap's name, as libvirt's",
+           r.stdout + r.stderr)
 
     r = d.virsh("restore", image, timeout=600)
     tap.ok(r.returncode == 0, "restore it", r.stderr)
@@ -232,6 +237,11 @@ def check_ethernet(tap, d, tmp):
            "live XML names the tap and the link state", xml)
     r = d.virsh("domif-getlink", name, PRETAP)
     tap.ok("down" in r.stdout, "domif-getlink says down", r.stdout + r.stderr)
+    with open(d.log_path, errors="replace") as f:
+        sent = re.findall(r'"execute":"set_link","arguments":(\{[^}]*\})',
+                          f.read())
+    tap.ok('{"name":"net0","up":false}' in sent,
+           "QEMU was told to put the link down (set_link)", str(sent))
     log = open(os.path.join(d.root, "log", "qemu", name + ".log")).read()
     tap.ok('"type":"tap","fd":"' in log,
            "QEMU got the tap as a descriptor", log[-2000:])
