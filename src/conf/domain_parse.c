@@ -1761,7 +1761,11 @@ vsDomainParseNetSource(vsDomainParseState *st,
                        xmlNodePtr node,
                        GError **error)
 {
-    static const char *const attrs[] = { "bridge", "network", NULL };
+    /* 'portid': libvirt's live XML names the network port it made; a
+     * port belongs to one run and is not kept. */
+    static const char *const attrs[] = {
+        "bridge", "network", "portid", NULL,
+    };
     vsDomainNetDef *net = obj;
     const char *want = net->type == VS_DOMAIN_NET_TYPE_BRIDGE ? "bridge" :
         net->type == VS_DOMAIN_NET_TYPE_NETWORK ? "network" : NULL;

@@ -176,6 +176,16 @@ def check_bridged(tap, d, tmp):
     tap.ok(r.stdout.strip() == "running", "it runs after the restore",
            r.stdout)
 
+    r = d.virsh("managedsave", name, "--bypass-cache", timeout=600)
+    tap.ok(r.returncode == 0 and taps() == [],
+           "managedsave removes the tap", "%s %s" % (taps(), r.stderr))
+    r = d.virsh("start", name, timeout=600)
+    dev3, xml = target_dev(d, name)
+    tap.ok(r.returncode == 0 and dev3 is not None and
+           bridge_ports() == [dev3],
+           "start from the managed save image puts a tap on the bridge",
+           "%s %s %s" % (dev3, bridge_ports(), r.stderr))
+
     r = d.virsh("destroy", name)
     tap.ok(r.returncode == 0 and taps() == [] and bridge_ports() == [],
            "destroy removes the tap", "%s %s" % (taps(), r.stderr))
