@@ -320,6 +320,57 @@ def check_missing_bridge(tap, d, tmp):
            "a failure after a first tap was made leaves no tap", r.stderr)
 
 
+def check_lazy_and_reattach(tap, d, tmp):
+    """A lazy restore maps the image and still gets its tap (its
+    descriptor comes after the mapped one); a restarted daemon finds the
+    tap of a running guest again."""
+    libvirt = vstest.import_libvirt()
+    name = "vsnetlazy%d" % PID
+    nic = ("    <interface type='bridge'>\n      <source bridge='%s'/>\n"
+           "      <model type='virtio'/>\n    </interface>\n"
+           "    <memballoon model='none'/>\n" % BR)
+    r = start_transient(d, tmp, name, nic)
+    tap.ok(r.returncode == 0, "start a bridged guest without a balloon",
+           r.stderr)
+    image = os.path.join(tmp, name + ".img")
+    r = d.virsh("save", name, image, "--image-format", "sparse", *FAST,
+                timeout=600)
+    tap.ok(r.returncode == 0 and taps() == [], "save it", r.stderr)
+    if libvirt is None:
+        tap.skip("lazy restore", "python3-libvirt is missing")
+    else:
+        conn = libvirt.open(d.uri)
+        try:
+            conn.restoreParams({"file": image,
+                                "virtsave.restore_mode": "lazy"}, 0)
+            ok, out = True, ""
+        except libvirt.libvirtError as e:
+            ok, out = False, str(e)
+        finally:
+            conn.close()
+        pidfile = os.path.join(d.root, "run", "qemu", name + ".pid")
+        try:
+            with open("/proc/%s/maps" % open(pidfile).read().strip()) as f:
+                mapped = image in f.read()
+        except OSError:
+            mapped = False
+        dev, _ = target_dev(d, name)
+        tap.ok(ok and mapped and dev is not None and bridge_ports() == [dev],
+               "a lazy restore maps the image and puts a tap on the bridge",
+               "%s mapped=%s %s %s" % (out, mapped, dev, bridge_ports()))
+
+    dev, _ = target_dev(d, name)
+    d.stop()
+    d.start()
+    dev2, _ = target_dev(d, name)
+    r = d.virsh("domifstat", name, dev or "")
+    tap.ok(dev2 == dev and r.returncode == 0 and bridge_ports() == [dev],
+           "after a daemon restart the guest keeps its tap and counters",
+           "%s %s %s" % (dev2, r.stdout, r.stderr))
+    d.virsh("destroy", name)
+    tap.ok(taps() == [], "destroy removes it", str(taps()))
+
+
 def main():
     tap = vstest.TAP()
     tmp = tempfile.mkdtemp(prefix="vsnet-")
@@ -335,6 +386,7 @@ def main():
         check_network(tap, d, tmp)
         check_ethernet(tap, d, tmp)
         check_missing_bridge(tap, d, tmp)
+        check_lazy_and_reattach(tap, d, tmp)
     finally:
         if d is not None:
             for n in d.virsh("list", "--name").stdout.split():
