@@ -1730,7 +1730,8 @@ vsDomainNetGenerateMac(unsigned char mac[VS_MAC_BUFLEN])
 
 
 /* A host interface name: what the kernel accepts (IFNAMSIZ less the
- * terminator, no '/', no white space, not "." or ".."). */
+ * terminator, no '/', ':' or white space, not "." or ".."), without '%',
+ * which would make the kernel pick a number for a tap's name. */
 static gboolean
 vsDomainNetCheckIfname(xmlNodePtr node,
                        const char *attr,
@@ -1745,7 +1746,7 @@ vsDomainNetCheckIfname(xmlNodePtr node,
         return FALSE;
     }
     for (p = name; *p; p++) {
-        if (*p == '/' || *p == ':' || g_ascii_isspace(*p) ||
+        if (*p == '/' || *p == ':' || *p == '%' || g_ascii_isspace(*p) ||
             g_ascii_iscntrl(*p)) {
             vsXMLErrorBadValue(node, attr, name, error);
             return FALSE;

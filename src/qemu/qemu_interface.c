@@ -132,6 +132,7 @@ qemuInterfaceParseNetworkBridge(const char *xml,
     xmlChar *bridge = NULL;
     char *ret = NULL;
 
+    /* libxml2 is initialised already: the domain was parsed first. */
     doc = xmlReadMemory(xml, strlen(xml), "network.xml", NULL,
                         XML_PARSE_NONET | XML_PARSE_NOERROR |
                         XML_PARSE_NOWARNING);
