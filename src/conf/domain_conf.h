@@ -830,6 +830,11 @@ struct _vsDomainDef {
 void vsDomainDefFree(vsDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vsDomainDef, vsDomainDefFree);
 
+void vsDomainNetDefFree(vsDomainNetDef *net);
+vsDomainNetDef *vsDomainNetDefParseString(const char *xml,
+                                          gboolean *hasMac,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 vsDomainDef *vsDomainDefParseString(const char *xml,
                                     unsigned int flags,
                                     GError **error)

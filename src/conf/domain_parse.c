@@ -2484,6 +2484,57 @@ vsDomainDefParseString(const char *xml,
 
 
 /**
+ * vsDomainNetDefParseString:
+ * @xml: one <interface> element, as virDomainUpdateDeviceFlags takes it
+ * @hasMac: (out): whether it gives a <mac> (else one was generated)
+ * @error: return location for a #GError
+ *
+ * Parses with the rules of an interface in a domain definition
+ * (VS_DOMAIN_DEF_PARSE_INACTIVE); the alias and address are not
+ * assigned.
+ *
+ * Returns: (transfer full) the interface, or NULL with @error set.
+ */
+vsDomainNetDef *
+vsDomainNetDefParseString(const char *xml,
+                          gboolean *hasMac,
+                          GError **error)
+{
+    g_autoptr(vsDomainDef) def = vsDomainDefNew();
+    vsDomainParseState st = {
+        .def = def, .flags = VS_DOMAIN_DEF_PARSE_INACTIVE,
+    };
+    size_t len = xml ? strlen(xml) : 0;
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root = NULL;
+    xmlNodePtr cur;
+    gboolean ok = FALSE;
+
+    *hasMac = FALSE;
+    if (len > 0 && len <= VS_DOMAIN_XML_MAX)
+        doc = xmlReadMemory(xml, len, "device.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOBLANKS |
+                            XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc || !(root = xmlDocGetRootElement(doc)) ||
+        !xmlStrEqual(root->name, BAD_CAST "interface")) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("the device XML is no <interface> element"));
+        goto cleanup;
+    }
+    for (cur = root->children; cur; cur = cur->next)
+        *hasMac |= cur->type == XML_ELEMENT_NODE &&
+                   xmlStrEqual(cur->name, BAD_CAST "mac");
+    ok = vsDomainParseInterface(&st, NULL, root, error);
+
+ cleanup:
+    xmlFreeDoc(doc);
+    if (!ok)
+        return NULL;
+    return g_ptr_array_steal_index(def->nets, 0);
+}
+
+
+/**
  * vsDomainDefParseFile:
  * @path: a file holding a domain XML document
  * @flags: bitwise-OR of #vsDomainDefParseFlags

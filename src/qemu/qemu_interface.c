@@ -417,3 +417,69 @@ qemuInterfaceGetStats(const vsDomainNetDef *net,
     stats->txDropped = host.rxDropped;
     return TRUE;
 }
+
+
+/* Whether @update asks for nothing but another link state of @net. */
+static gboolean
+qemuInterfaceOnlyLinkChanges(const vsDomainNetDef *net,
+                             const vsDomainNetDef *update)
+{
+    return net->type == update->type && net->model == update->model &&
+        net->backend == update->backend && net->mtu == update->mtu &&
+        net->unmanagedTap == update->unmanagedTap &&
+        g_strcmp0(net->bridge, update->bridge) == 0 &&
+        g_strcmp0(net->network, update->network) == 0 &&
+        (!update->ifname || g_strcmp0(net->ifname, update->ifname) == 0) &&
+        (!update->bootIndex || net->bootIndex == update->bootIndex);
+}
+
+
+/**
+ * qemuInterfaceFindUpdate:
+ * @def: a definition
+ * @update: an <interface> given to virDomainUpdateDeviceFlags
+ * @hasMac: whether @update gave its MAC address
+ * @error: return location for a #GError
+ *
+ * The interface @update names is the one with its MAC address, or
+ * without one the only interface of @def. Only its link state may
+ * change.
+ *
+ * Returns: (transfer none) that interface of @def, or NULL with @error
+ * set.
+ */
+vsDomainNetDef *
+qemuInterfaceFindUpdate(vsDomainDef *def,
+                        const vsDomainNetDef *update,
+                        gboolean hasMac,
+                        GError **error)
+{
+    char mac[VS_MAC_STRING_BUFLEN];
+    vsDomainNetDef *net = NULL;
+    size_t i;
+
+    for (i = 0; i < def->nets->len; i++) {
+        vsDomainNetDef *cur = g_ptr_array_index(def->nets, i);
+
+        if (hasMac ? memcmp(cur->mac, update->mac, VS_MAC_BUFLEN) == 0
+                   : def->nets->len == 1)
+            net = cur;
+    }
+    if (!net) {
+        if (hasMac)
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("no interface with MAC address '%s'"),
+                        vsDomainMacFormat(update->mac, mac));
+        else
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
+                        _("the interface to update must be named by its MAC address"));
+        return NULL;
+    }
+    if (!qemuInterfaceOnlyLinkChanges(net, update)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("cannot change interface '%s' other than its link state"),
+                    vsDomainMacFormat(net->mac, mac));
+        return NULL;
+    }
+    return net;
+}

@@ -49,3 +49,9 @@ gboolean qemuInterfaceGetStats(const vsDomainNetDef *net,
 
 const vsDomainNetDef *qemuInterfaceFind(const vsDomainDef *def,
                                         const char *device);
+
+vsDomainNetDef *qemuInterfaceFindUpdate(vsDomainDef *def,
+                                        const vsDomainNetDef *update,
+                                        gboolean hasMac,
+                                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

@@ -203,6 +203,26 @@ def check_bridged(tap, d, tmp):
     tap.ok(r.stdout.strip() == "running", "it runs after the restore",
            r.stdout)
 
+    r = d.virsh("domif-setlink", name, MAC, "down", "--config")
+    live = target_dev(d, name)[1]
+    inactive = d.virsh("dumpxml", "--inactive", name).stdout
+    tap.ok(r.returncode == 0 and "<link state='down'/>" in inactive and
+           "<link state" not in live,
+           "domif-setlink --config changes only the persistent definition",
+           r.stderr + inactive)
+    r = d.virsh("domif-setlink", name, MAC, "up", "--config")
+    tap.ok(r.returncode == 0 and "<link state" not in
+           d.virsh("dumpxml", "--inactive", name).stdout,
+           "and back", r.stderr)
+    bad = ("<interface type='bridge'><mac address='%s'/>"
+           "<source bridge='%s'/><model type='e1000'/></interface>"
+           % (MAC, BR))
+    with open(os.path.join(tmp, "bad-nic.xml"), "w") as f:
+        f.write(bad)
+    r = d.virsh("update-device", name, os.path.join(tmp, "bad-nic.xml"))
+    tap.ok(r.returncode != 0 and "link state" in r.stderr,
+           "an update that changes more than the link is refused", r.stderr)
+
     r = d.virsh("managedsave", name, "--bypass-cache", timeout=600)
     tap.ok(r.returncode == 0 and taps() == [],
            "managedsave removes the tap", "%s %s" % (taps(), r.stderr))
@@ -282,6 +302,18 @@ def check_ethernet(tap, d, tmp):
     log = open(os.path.join(d.root, "log", "qemu", name + ".log")).read()
     tap.ok('"type":"tap","fd":"' in log,
            "QEMU got the tap as a descriptor", log[-2000:])
+    r = d.virsh("domif-setlink", name, PRETAP, "up")
+    xml = target_dev(d, name)[1]
+    with open(d.log_path, errors="replace") as f:
+        sent = re.findall(r'"execute":"set_link","arguments":(\{[^}]*\})',
+                          f.read())
+    tap.ok(r.returncode == 0 and "<link state" not in xml and
+           sent[-1:] == ['{"name":"net0","up":true}'],
+           "domif-setlink up: QEMU's link and the live XML follow",
+           r.stderr + str(sent))
+    r = d.virsh("domif-setlink", name, PRETAP, "down", "--config")
+    tap.ok(r.returncode != 0 and "persistent" in r.stderr,
+           "a transient domain has no config to change", r.stderr)
     # The tap is attached to this QEMU: nobody else may attach to it.
     r2 = start_transient(d, tmp, name + "b",
                          "    <interface type='ethernet'>\n"

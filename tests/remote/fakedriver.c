@@ -946,6 +946,14 @@ qemuDriverBlockStats(qemuDriver *driver, const unsigned char *uuid,
 
 
 gboolean
+qemuDriverUpdateDevice(qemuDriver *driver, const unsigned char *uuid,
+                       const char *xml, unsigned int flags, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+gboolean
 qemuDriverInterfaceStats(qemuDriver *driver, const unsigned char *uuid,
                          const char *path, vsNetDevStats *stats,
                          GError **error)
