@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * vhost-net per interface and host (this test needs no /dev/vhost-net),
- * the bridge of a libvirt network definition, and the -netdev and
- * -device arguments built from the descriptors the driver opened.
+ * the bridge of a libvirt network definition, the interface a device
+ * update names, and the -netdev and -device arguments built from the
+ * descriptors the driver opened.
  */
 
 #include <config.h>
@@ -186,6 +187,82 @@ testCommandNoTap(void)
 }
 
 
+typedef struct {
+    const char *name;
+    const char *xml;
+    int match;                  /* index in TEST_DOMAIN's interfaces, -1 */
+    int code;                   /* error code when @match is -1 */
+} updateCase;
+
+static const updateCase updateCases[] = {
+    { "link-down", "<interface type='bridge'>"
+      "<mac address='52:54:00:00:00:01'/><source bridge='br0'/>"
+      "<target dev='vnet3'/><model type='virtio'/><mtu size='1400'/>"
+      "<link state='down'/><alias name='net0'/></interface>", 0, 0 },
+    { "by-mac", "<interface type='ethernet'>"
+      "<mac address='52:54:00:00:00:03'/><model type='e1000'/>"
+      "<link state='down'/></interface>", 2, 0 },
+    { "no-mac-many", "<interface type='user'><link state='down'/>"
+      "</interface>", -1, VS_ERR_OPERATION_FAILED },
+    { "unknown-mac", "<interface type='user'>"
+      "<mac address='52:54:00:00:00:09'/></interface>", -1,
+      VS_ERR_OPERATION_FAILED },
+    { "other-model", "<interface type='ethernet'>"
+      "<mac address='52:54:00:00:00:03'/><model type='virtio'/>"
+      "</interface>", -1, VS_ERR_OPERATION_UNSUPPORTED },
+    { "other-bridge", "<interface type='bridge'>"
+      "<mac address='52:54:00:00:00:01'/><source bridge='br1'/>"
+      "<model type='virtio'/><mtu size='1400'/></interface>", -1,
+      VS_ERR_OPERATION_UNSUPPORTED },
+    { "other-type", "<interface type='user'>"
+      "<mac address='52:54:00:00:00:01'/></interface>", -1,
+      VS_ERR_OPERATION_UNSUPPORTED },
+};
+
+
+static void
+testUpdate(gconstpointer data)
+{
+    const updateCase *tc = data;
+    g_autoptr(vsDomainDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+    vsDomainNetDef *update;
+    vsDomainNetDef *net;
+    gboolean hasMac;
+
+    def = vsDomainDefParseString(TEST_DOMAIN, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                 &err);
+    g_assert_no_error(err);
+    update = vsDomainNetDefParseString(tc->xml, &hasMac, &err);
+    g_assert_no_error(err);
+    net = qemuInterfaceFindUpdate(def, update, hasMac, &err);
+    if (tc->match < 0) {
+        g_assert_null(net);
+        g_assert_error(err, VS_ERROR_QEMU, tc->code);
+    } else {
+        g_assert_no_error(err);
+        g_assert_true(net == g_ptr_array_index(def->nets, tc->match));
+    }
+    vsDomainNetDefFree(update);
+}
+
+
+static void
+testUpdateNotInterface(void)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean hasMac;
+
+    g_assert_null(vsDomainNetDefParseString("<disk type='file'/>", &hasMac,
+                                            &err));
+    g_assert_error(err, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR);
+    g_clear_error(&err);
+    g_assert_null(vsDomainNetDefParseString("<interface type='direct'/>",
+                                            &hasMac, &err));
+    g_assert_error(err, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -203,6 +280,13 @@ main(int argc,
                                                 networkCases[i].name);
         g_test_add_data_func(path, &networkCases[i], testNetwork);
     }
+    for (i = 0; i < G_N_ELEMENTS(updateCases); i++) {
+        g_autofree char *path = g_strdup_printf("/qemu/interface/update/%s",
+                                                updateCases[i].name);
+        g_test_add_data_func(path, &updateCases[i], testUpdate);
+    }
+    g_test_add_func("/qemu/interface/update/not-interface",
+                    testUpdateNotInterface);
     g_test_add_func("/qemu/interface/command/taps", testCommandTaps);
     g_test_add_func("/qemu/interface/command/no-tap", testCommandNoTap);
     return g_test_run();
