@@ -72,6 +72,10 @@ VS_ENUM_IMPL(vsDomainControllerModel, VS_DOMAIN_CONTROLLER_MODEL_LAST,
              "ich9-uhci1", "ich9-uhci2", "ich9-uhci3");
 VS_ENUM_IMPL(vsDomainNetModel, VS_DOMAIN_NET_MODEL_LAST,
              NULL, "virtio", "e1000", "e1000e", "rtl8139");
+VS_ENUM_IMPL(vsDomainNetType, VS_DOMAIN_NET_TYPE_LAST,
+             "user", "bridge", "network", "ethernet");
+VS_ENUM_IMPL(vsDomainNetBackend, VS_DOMAIN_NET_BACKEND_LAST,
+             NULL, "qemu", "vhost");
 VS_ENUM_IMPL(vsDomainChr, VS_DOMAIN_CHR_LAST,
              "null", "pty", "file");
 VS_ENUM_IMPL(vsDomainInput, VS_DOMAIN_INPUT_LAST,
@@ -195,6 +199,10 @@ vsDomainNetDefFree(vsDomainNetDef *net)
     if (!net)
         return;
     vsDomainDeviceInfoClear(&net->info);
+    g_free(net->bridge);
+    g_free(net->network);
+    g_free(net->actualBridge);
+    g_free(net->ifname);
     g_free(net);
 }
 

@@ -367,14 +367,51 @@ VS_ENUM_DECL(vsDomainNetModel);
 #define VS_MAC_BUFLEN 6
 #define VS_MAC_STRING_BUFLEN 18
 
-/* <interface type='user'> (QEMU's user-mode network stack) */
+typedef enum {
+    VS_DOMAIN_NET_TYPE_USER = 0,    /* QEMU's user-mode network stack */
+    VS_DOMAIN_NET_TYPE_BRIDGE,      /* a tap on an existing host bridge */
+    VS_DOMAIN_NET_TYPE_NETWORK,     /* a tap on a named network's bridge */
+    VS_DOMAIN_NET_TYPE_ETHERNET,    /* a tap on no bridge */
+
+    VS_DOMAIN_NET_TYPE_LAST
+} vsDomainNetType;
+VS_ENUM_DECL(vsDomainNetType);
+
+/* <driver name> of an interface: who moves the packets of a tap */
+typedef enum {
+    VS_DOMAIN_NET_BACKEND_DEFAULT = 0,  /* vhost-net when the host has it */
+    VS_DOMAIN_NET_BACKEND_QEMU,         /* QEMU's own thread, no vhost */
+    VS_DOMAIN_NET_BACKEND_VHOST,        /* vhost-net, required */
+
+    VS_DOMAIN_NET_BACKEND_LAST
+} vsDomainNetBackend;
+VS_ENUM_DECL(vsDomainNetBackend);
+
+/* An <interface>: docs/formatdomain.md gives each type's host side. */
 typedef struct _vsDomainNetDef vsDomainNetDef;
 struct _vsDomainNetDef {
+    vsDomainNetType type;
     unsigned char mac[VS_MAC_BUFLEN];   /* generated when absent */
     vsDomainNetModel model;
     unsigned int bootIndex;
+    char *bridge;                   /* <source bridge>, type bridge */
+    char *network;                  /* <source network>, type network */
+    /* Live only: the bridge a network resolved to at start. */
+    char *actualBridge;
+    /* <target dev>: the tap. A name the daemon chose (vnetN) is kept
+     * only while the domain runs. */
+    char *ifname;
+    /* <target managed='no'>: @ifname exists already and is used as it
+     * is (type ethernet only). */
+    gboolean unmanagedTap;
+    vsDomainNetBackend backend;
+    gboolean linkDown;              /* <link state='down'/> */
+    unsigned int mtu;               /* <mtu size>; 0: the bridge's */
     vsDomainDeviceInfo info;
 };
+
+/* Prefix of the tap names the daemon generates, as libvirt's. */
+#define VS_DOMAIN_NET_GENERATED_PREFIX "vnet"
 
 typedef enum {
     VS_DOMAIN_CHR_NULL = 0,
@@ -825,6 +862,11 @@ struct _vsDomainDef {
 void vsDomainDefFree(vsDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vsDomainDef, vsDomainDefFree);
 
+void vsDomainNetDefFree(vsDomainNetDef *net);
+vsDomainNetDef *vsDomainNetDefParseString(const char *xml,
+                                          gboolean *hasMac,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 vsDomainDef *vsDomainDefParseString(const char *xml,
                                     unsigned int flags,
                                     GError **error)

@@ -427,11 +427,47 @@ vsDomainFormatNet(vsDomainFormatCtxt *ctxt,
     GString *buf = ctxt->buf;
     char mac[VS_MAC_STRING_BUFLEN];
 
-    vsBufLine(buf, 2, "<interface type='user'>");
+    gboolean live = !(ctxt->flags & VS_DOMAIN_DEF_FORMAT_INACTIVE) ||
+        (ctxt->flags & VS_DOMAIN_DEF_FORMAT_STATUS);
+    const char *ifname = net->ifname;
+
+    /* A generated tap name is shown only while it exists, and, as with
+     * libvirt, not in migratable XML (save images). */
+    if (ifname && !net->unmanagedTap &&
+        (!live || ((ctxt->flags & VS_DOMAIN_DEF_FORMAT_MIGRATABLE) &&
+                   !(ctxt->flags & VS_DOMAIN_DEF_FORMAT_STATUS))) &&
+        g_str_has_prefix(ifname, VS_DOMAIN_NET_GENERATED_PREFIX))
+        ifname = NULL;
+
+    vsBufLine(buf, 2, "<interface type='%s'>",
+              vsDomainNetTypeTypeToString(net->type));
     vsBufLine(buf, 3, "<mac address='%s'/>", vsDomainMacFormat(net->mac, mac));
+    if (net->bridge || net->network) {
+        vsBufIndent(buf, 3);
+        g_string_append(buf, "<source");
+        vsBufAttr(buf, "network", net->network);
+        vsBufAttr(buf, "bridge", net->bridge ? net->bridge :
+                  live ? net->actualBridge : NULL);
+        g_string_append(buf, "/>\n");
+    }
+    if (ifname || net->unmanagedTap) {
+        vsBufIndent(buf, 3);
+        g_string_append(buf, "<target");
+        vsBufAttr(buf, "dev", ifname);
+        if (net->unmanagedTap)
+            g_string_append(buf, " managed='no'");
+        g_string_append(buf, "/>\n");
+    }
     if (net->model != VS_DOMAIN_NET_MODEL_DEFAULT)
         vsBufLine(buf, 3, "<model type='%s'/>",
                   vsDomainNetModelTypeToString(net->model));
+    if (net->backend != VS_DOMAIN_NET_BACKEND_DEFAULT)
+        vsBufLine(buf, 3, "<driver name='%s'/>",
+                  vsDomainNetBackendTypeToString(net->backend));
+    if (net->linkDown)
+        vsBufLine(buf, 3, "<link state='down'/>");
+    if (net->mtu)
+        vsBufLine(buf, 3, "<mtu size='%u'/>", net->mtu);
     if (net->bootIndex)
         vsBufLine(buf, 3, "<boot order='%u'/>", net->bootIndex);
     vsDomainFormatDeviceInfo(ctxt, &net->info, 3);

@@ -1775,6 +1775,215 @@ vsDomainNetGenerateMac(unsigned char mac[VS_MAC_BUFLEN])
 }
 
 
+/* A host interface name: what the kernel accepts (IFNAMSIZ less the
+ * terminator, no '/', ':' or white space, not "." or ".."), without '%',
+ * which would make the kernel pick a number for a tap's name. */
+static gboolean
+vsDomainNetCheckIfname(xmlNodePtr node,
+                       const char *attr,
+                       const char *name,
+                       GError **error)
+{
+    const char *p;
+
+    if (!*name || strlen(name) > 15 || g_str_equal(name, ".") ||
+        g_str_equal(name, "..")) {
+        vsXMLErrorBadValue(node, attr, name, error);
+        return FALSE;
+    }
+    for (p = name; *p; p++) {
+        if (*p == '/' || *p == ':' || *p == '%' || g_ascii_isspace(*p) ||
+            g_ascii_iscntrl(*p)) {
+            vsXMLErrorBadValue(node, attr, name, error);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
+static gboolean
+vsDomainParseNetSource(vsDomainParseState *st,
+                       void *obj,
+                       xmlNodePtr node,
+                       GError **error)
+{
+    /* 'portid': libvirt's live XML names the network port it made; a
+     * port belongs to one run and is not kept. */
+    static const char *const attrs[] = {
+        "bridge", "network", "portid", NULL,
+    };
+    vsDomainNetDef *net = obj;
+    const char *want = net->type == VS_DOMAIN_NET_TYPE_BRIDGE ? "bridge" :
+        net->type == VS_DOMAIN_NET_TYPE_NETWORK ? "network" : NULL;
+    g_autofree char *bridge = vsXMLGetAttr(node, "bridge");
+    g_autofree char *network = vsXMLGetAttr(node, "network");
+
+    if (!want) {
+        vsXMLErrorUnsupportedElement(node, error);
+        return FALSE;
+    }
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (net->type == VS_DOMAIN_NET_TYPE_BRIDGE) {
+        if (network) {
+            vsXMLErrorBadValue(node, "network", network, error);
+            return FALSE;
+        }
+        if (bridge && !vsDomainNetCheckIfname(node, "bridge", bridge, error))
+            return FALSE;
+        net->bridge = g_steal_pointer(&bridge);
+        return TRUE;
+    }
+    if (network && (!*network || strchr(network, '/'))) {
+        vsXMLErrorBadValue(node, "network", network, error);
+        return FALSE;
+    }
+    net->network = g_steal_pointer(&network);
+    /* The bridge of a network is resolved at each start; live XML shows
+     * it, and only the daemon's own status keeps it. */
+    if (bridge && (st->flags & VS_DOMAIN_DEF_PARSE_STATUS))
+        net->actualBridge = g_steal_pointer(&bridge);
+    return TRUE;
+}
+
+
+static gboolean
+vsDomainParseNetTarget(vsDomainParseState *st,
+                       void *obj,
+                       xmlNodePtr node,
+                       GError **error)
+{
+    static const char *const attrs[] = { "dev", "managed", NULL };
+    vsDomainNetDef *net = obj;
+    g_autofree char *dev = vsXMLGetAttr(node, "dev");
+    g_autofree char *managed = vsXMLGetAttr(node, "managed");
+
+    if (net->type == VS_DOMAIN_NET_TYPE_USER) {
+        vsXMLErrorUnsupportedElement(node, error);
+        return FALSE;
+    }
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (managed) {
+        if (net->type != VS_DOMAIN_NET_TYPE_ETHERNET ||
+            (!g_str_equal(managed, "no") && !g_str_equal(managed, "yes"))) {
+            vsXMLErrorBadValue(node, "managed", managed, error);
+            return FALSE;
+        }
+        net->unmanagedTap = g_str_equal(managed, "no");
+    }
+    if (!dev)
+        return TRUE;
+    if (!vsDomainNetCheckIfname(node, "dev", dev, error))
+        return FALSE;
+    /* A generated name belongs to one run of the domain: a definition
+     * or a save image read back gets a fresh one, as with libvirt. */
+    if (g_str_has_prefix(dev, VS_DOMAIN_NET_GENERATED_PREFIX) &&
+        !net->unmanagedTap && !(st->flags & VS_DOMAIN_DEF_PARSE_STATUS))
+        return TRUE;
+    net->ifname = g_steal_pointer(&dev);
+    return TRUE;
+}
+
+
+static gboolean
+vsDomainParseNetDriver(vsDomainParseState *st G_GNUC_UNUSED,
+                       void *obj,
+                       xmlNodePtr node,
+                       GError **error)
+{
+    static const char *const attrs[] = { "name", NULL };
+    vsDomainNetDef *net = obj;
+
+    return vsXMLCheckAttrs(node, attrs, error) &&
+        vsXMLCheckEmpty(node, error) &&
+        VS_XML_GET_ENUM(node, "name", vsDomainNetBackend, FALSE,
+                        net->backend, error);
+}
+
+
+static gboolean
+vsDomainParseNetLink(vsDomainParseState *st G_GNUC_UNUSED,
+                     void *obj,
+                     xmlNodePtr node,
+                     GError **error)
+{
+    static const char *const attrs[] = { "state", NULL };
+    vsDomainNetDef *net = obj;
+    g_autofree char *state = vsXMLGetAttr(node, "state");
+
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error))
+        return FALSE;
+    if (state && !g_str_equal(state, "up") && !g_str_equal(state, "down")) {
+        vsXMLErrorBadValue(node, "state", state, error);
+        return FALSE;
+    }
+    net->linkDown = g_strcmp0(state, "down") == 0;
+    return TRUE;
+}
+
+
+static gboolean
+vsDomainParseNetMtu(vsDomainParseState *st G_GNUC_UNUSED,
+                    void *obj,
+                    xmlNodePtr node,
+                    GError **error)
+{
+    static const char *const attrs[] = { "size", NULL };
+    vsDomainNetDef *net = obj;
+
+    /* 68 is the smallest MTU of IPv4, 65535 the largest a tap takes. */
+    if (!vsXMLCheckAttrs(node, attrs, error) || !vsXMLCheckEmpty(node, error) ||
+        !vsXMLGetUIntAttr(node, "size", 65535, TRUE, &net->mtu, error))
+        return FALSE;
+    if (net->mtu < 68) {
+        g_autofree char *size = g_strdup_printf("%u", net->mtu);
+
+        vsXMLErrorBadValue(node, "size", size, error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
+/* What each type needs beyond its elements taken one at a time. */
+static gboolean
+vsDomainNetCheck(xmlNodePtr node,
+                 const vsDomainNetDef *net,
+                 GError **error)
+{
+    g_autofree char *path = vsXMLNodePath(node);
+
+    if (net->type == VS_DOMAIN_NET_TYPE_BRIDGE && !net->bridge) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("element '%s' of type 'bridge' needs <source bridge='...'/>"),
+                    path);
+        return FALSE;
+    }
+    if (net->type == VS_DOMAIN_NET_TYPE_NETWORK && !net->network) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("element '%s' of type 'network' needs <source network='...'/>"),
+                    path);
+        return FALSE;
+    }
+    if (net->unmanagedTap && !net->ifname) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("element '%s' with <target managed='no'/> needs the name of an existing tap in 'dev'"),
+                    path);
+        return FALSE;
+    }
+    if (net->type == VS_DOMAIN_NET_TYPE_USER &&
+        (net->mtu || net->backend == VS_DOMAIN_NET_BACKEND_VHOST)) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_CONFIG_UNSUPPORTED,
+                    _("element '%s' of type 'user' takes neither <mtu> nor <driver name='vhost'/>"),
+                    path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 static gboolean
 vsDomainParseInterface(vsDomainParseState *st,
                        void *obj G_GNUC_UNUSED,
@@ -1784,27 +1993,25 @@ vsDomainParseInterface(vsDomainParseState *st,
     static const char *const attrs[] = { "type", NULL };
     static const vsDomainChildHandler handlers[] = {
         { "mac", vsDomainParseNetMac, FALSE },
+        { "source", vsDomainParseNetSource, FALSE },
+        { "target", vsDomainParseNetTarget, FALSE },
         { "model", vsDomainParseNetModel, FALSE },
+        { "driver", vsDomainParseNetDriver, FALSE },
+        { "link", vsDomainParseNetLink, FALSE },
+        { "mtu", vsDomainParseNetMtu, FALSE },
         { "boot", vsDomainParseNetBoot, FALSE },
         { "alias", vsDomainParseAlias, FALSE },
         { "address", vsDomainParseNetAddress, FALSE },
     };
     g_autoptr(vsDomainNetDef) net = vsDomainNetDefNew();
-    g_autofree char *type = vsXMLGetAttr(node, "type");
     static const unsigned char zero[VS_MAC_BUFLEN] = { 0 };
 
-    if (!vsXMLCheckAttrs(node, attrs, error))
-        return FALSE;
-    if (!type) {
-        vsXMLErrorMissingAttr(node, "type", error);
-        return FALSE;
-    }
-    if (!g_str_equal(type, "user")) {
-        vsXMLErrorBadValue(node, "type", type, error);
-        return FALSE;
-    }
-    if (!vsDomainParseChildren(st, net, node, handlers,
-                               G_N_ELEMENTS(handlers), error))
+    if (!vsXMLCheckAttrs(node, attrs, error) ||
+        !VS_XML_GET_ENUM(node, "type", vsDomainNetType, TRUE, net->type,
+                         error) ||
+        !vsDomainParseChildren(st, net, node, handlers,
+                               G_N_ELEMENTS(handlers), error) ||
+        !vsDomainNetCheck(node, net, error))
         return FALSE;
 
     if (memcmp(net->mac, zero, VS_MAC_BUFLEN) == 0)
@@ -2319,6 +2526,57 @@ vsDomainDefParseString(const char *xml,
     if (!vsDomainDefPostParse(def, error))
         return NULL;
     return g_steal_pointer(&def);
+}
+
+
+/**
+ * vsDomainNetDefParseString:
+ * @xml: one <interface> element, as virDomainUpdateDeviceFlags takes it
+ * @hasMac: (out): whether it gives a <mac> (else one was generated)
+ * @error: return location for a #GError
+ *
+ * Parses with the rules of an interface in a domain definition
+ * (VS_DOMAIN_DEF_PARSE_INACTIVE); the alias and address are not
+ * assigned.
+ *
+ * Returns: (transfer full) the interface, or NULL with @error set.
+ */
+vsDomainNetDef *
+vsDomainNetDefParseString(const char *xml,
+                          gboolean *hasMac,
+                          GError **error)
+{
+    g_autoptr(vsDomainDef) def = vsDomainDefNew();
+    vsDomainParseState st = {
+        .def = def, .flags = VS_DOMAIN_DEF_PARSE_INACTIVE,
+    };
+    size_t len = xml ? strlen(xml) : 0;
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root = NULL;
+    xmlNodePtr cur;
+    gboolean ok = FALSE;
+
+    *hasMac = FALSE;
+    if (len > 0 && len <= VS_DOMAIN_XML_MAX)
+        doc = xmlReadMemory(xml, len, "device.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOBLANKS |
+                            XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc || !(root = xmlDocGetRootElement(doc)) ||
+        !xmlStrEqual(root->name, BAD_CAST "interface")) {
+        g_set_error(error, VS_ERROR_DOMAIN, VS_ERR_XML_ERROR,
+                    _("the device XML is no <interface> element"));
+        goto cleanup;
+    }
+    for (cur = root->children; cur; cur = cur->next)
+        *hasMac |= cur->type == XML_ELEMENT_NODE &&
+                   xmlStrEqual(cur->name, BAD_CAST "mac");
+    ok = vsDomainParseInterface(&st, NULL, root, error);
+
+ cleanup:
+    xmlFreeDoc(doc);
+    if (!ok)
+        return NULL;
+    return g_ptr_array_steal_index(def->nets, 0);
 }
 
 

@@ -804,6 +804,59 @@ qemuBuildDisks(qemuCommandBuf *buf,
 }
 
 
+/* Every tap interface must come with its descriptor. */
+static gboolean
+qemuBuildCheckNets(const vsDomainDef *def,
+                   const qemuCommandOptions *opts,
+                   GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < def->nets->len; i++) {
+        vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
+
+        if (net->type != VS_DOMAIN_NET_TYPE_USER &&
+            (!opts->netTapFds || opts->netTapFds[i] < 0)) {
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                        _("interface '%s' has no tap device"),
+                        net->info.alias);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
+/* -netdev of interface @i: user-mode, or the tap (and vhost-net) that
+ * the driver opened and QEMU inherits. */
+static json_object *
+qemuBuildNetBackend(const qemuCommandOptions *opts,
+                    const vsDomainNetDef *net,
+                    size_t i)
+{
+    json_object *backend = json_object_new_object();
+    g_autofree char *netdev = g_strdup_printf("hostnet%zu", i);
+
+    if (net->type == VS_DOMAIN_NET_TYPE_USER) {
+        qemuJSONAddStr(backend, "type", "user");
+    } else {
+        g_autofree char *tapfd = g_strdup_printf("%d", opts->netTapFds[i]);
+
+        qemuJSONAddStr(backend, "type", "tap");
+        qemuJSONAddStr(backend, "fd", tapfd);
+        if (opts->netVhostFds && opts->netVhostFds[i] >= 0) {
+            g_autofree char *vhostfd =
+                g_strdup_printf("%d", opts->netVhostFds[i]);
+
+            qemuJSONAddBool(backend, "vhost", TRUE);
+            qemuJSONAddStr(backend, "vhostfd", vhostfd);
+        }
+    }
+    qemuJSONAddStr(backend, "id", netdev);
+    return backend;
+}
+
+
 static void
 qemuBuildNets(qemuCommandBuf *buf,
               GHashTable *bootIndexes)
@@ -821,18 +874,17 @@ qemuBuildNets(qemuCommandBuf *buf,
         g_autofree char *netdev = g_strdup_printf("hostnet%zu", i);
         guint bootIndex = GPOINTER_TO_UINT(g_hash_table_lookup(bootIndexes, net));
         char mac[VS_MAC_STRING_BUFLEN];
-        json_object *backend = json_object_new_object();
         json_object *props;
 
-        qemuJSONAddStr(backend, "type", "user");
-        qemuJSONAddStr(backend, "id", netdev);
-        qemuArgJSON(buf, "-netdev", backend);
+        qemuArgJSON(buf, "-netdev", qemuBuildNetBackend(buf->opts, net, i));
 
         props = qemuDeviceNew(drivers[net->model], NULL);
         qemuJSONAddStr(props, "netdev", netdev);
         qemuJSONAddStr(props, "id", net->info.alias);
         qemuJSONAddStr(props, "mac", vsDomainMacFormat(net->mac, mac));
         qemuJSONAddPCIAddress(def, props, &net->info);
+        if (net->mtu && net->model == VS_DOMAIN_NET_MODEL_VIRTIO)
+            qemuJSONAddInt(props, "host_mtu", net->mtu);
         if (bootIndex)
             qemuJSONAddInt(props, "bootindex", bootIndex);
         qemuArgJSON(buf, "-device", props);
@@ -968,7 +1020,8 @@ qemuBuildCommandLine(const vsDomainDef *def,
     qemuCommandBuf buf = { .args = args, .def = def, .opts = opts };
 
     if (!qemuBuildCheckOptions(def, opts, error) ||
-        !qemuBuildCheckDevices(def, error))
+        !qemuBuildCheckDevices(def, error) ||
+        !qemuBuildCheckNets(def, opts, error))
         return NULL;
     buf.kvm = g_str_equal(qemuCommandAccel(def, opts), "kvm");
     bootIndexes = qemuBuildBootIndexes(def);

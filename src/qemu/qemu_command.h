@@ -65,6 +65,11 @@ struct _qemuCommandOptions {
      * docs/save-restore.md). */
     const char *ramPath;
     unsigned long long ramOffset;
+    /* Per interface of the definition, in order: the descriptor numbers
+     * in QEMU of its tap and of its vhost-net device, -1 for none. Every
+     * interface but type 'user' needs a tap. NULL: no descriptors. */
+    const int *netTapFds;
+    const int *netVhostFds;
 };
 
 /* Initialises @opts: no monitor fd, everything else empty. */

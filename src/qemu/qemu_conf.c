@@ -44,6 +44,7 @@ VS_ENUM_IMPL(qemuShutdownScope, QEMU_SHUTDOWN_SCOPE_LAST,
 #define QEMU_KVM_API_VERSION 12
 
 #define QEMU_CONF_STOP_TIMEOUT_DEFAULT 30
+#define QEMU_CONF_NETWORK_DIR_DEFAULT "/etc/libvirt/qemu/networks"
 #define QEMU_CONF_STOP_TIMEOUT_MAX 3600
 #define QEMU_CONF_AUTO_START_DELAY_MAX (3600 * 1000)
 #define QEMU_CONF_AUTO_SHUTDOWN_WAIT_DEFAULT 30
@@ -104,6 +105,8 @@ qemuDriverConfigNew(const char *root)
     cfg->autoShutdownPoweroff = QEMU_SHUTDOWN_SCOPE_NONE;
     cfg->autoShutdownWait = QEMU_CONF_AUTO_SHUTDOWN_WAIT_DEFAULT;
     cfg->autoShutdownRestore = TRUE;
+    /* libvirt's own network definitions (docs/formatdomain.md). */
+    cfg->networkDir = g_strdup(QEMU_CONF_NETWORK_DIR_DEFAULT);
 
     return g_steal_pointer(&cfg);
 }
@@ -128,6 +131,7 @@ qemuDriverConfigFree(qemuDriverConfig *cfg)
     g_free(cfg->stateDir);
     g_free(cfg->logDir);
     g_free(cfg->qemuBinary);
+    g_free(cfg->networkDir);
     g_free(cfg);
 }
 
@@ -214,6 +218,25 @@ qemuConfSetBinary(qemuDriverConfig *cfg,
     }
     g_free(cfg->qemuBinary);
     cfg->qemuBinary = g_strdup(str);
+    return TRUE;
+}
+
+
+static gboolean
+qemuConfSetNetworkDir(qemuDriverConfig *cfg,
+                      const qemuConfValue *val,
+                      GError **error)
+{
+    const char *str;
+
+    if (!qemuConfGetString(val, &str, error))
+        return FALSE;
+    if (!g_path_is_absolute(str)) {
+        qemuConfValueError(error, val, _("an absolute directory"));
+        return FALSE;
+    }
+    g_free(cfg->networkDir);
+    cfg->networkDir = g_strdup(str);
     return TRUE;
 }
 
@@ -407,6 +430,7 @@ static const struct {
     { "auto_start_bypass_cache", qemuConfSetStartBypass },
     { "auto_save_bypass_cache", qemuConfSetSaveBypass },
     { "stop_timeout", qemuConfSetStopTimeout },
+    { "network_dir", qemuConfSetNetworkDir },
     { "restore_mode", qemuConfSetRestoreMode },
     { "auto_start_delay", qemuConfSetStartDelay },
     { "auto_shutdown_try_save", qemuConfSetTrySave },

@@ -80,6 +80,8 @@ struct _qemuDriverConfig {
     qemuShutdownScope autoShutdownPoweroff;
     unsigned int autoShutdownWait;  /* seconds for ACPI shutdowns */
     gboolean autoShutdownRestore;
+    /* Where <interface type='network'> finds NAME.xml (absolute). */
+    char *networkDir;
 };
 
 qemuDriverConfig *qemuDriverConfigNew(const char *root);

@@ -19,6 +19,7 @@
 
 #include "qemu_domain.h"
 #include "qemu_host.h"
+#include "qemu_interface.h"
 #include "qemu_process.h"
 #include "qemu_recover.h"
 #include "qemu_save.h"
@@ -1976,6 +1977,108 @@ qemuDriverSetMetadata(qemuDriver *driver,
 
  cleanup:
     qemuDriverEndJob(&vm);
+    return ok;
+}
+
+
+/* ---- device update ------------------------------------------------ */
+
+/* The live half of an interface update: QEMU first, then the state. */
+static gboolean
+qemuDriverUpdateLinkLive(qemuDomainObj *vm,
+                         const vsDomainNetDef *update,
+                         gboolean hasMac,
+                         GError **error)
+{
+    vsDomainNetDef *net;
+    qemuMonitor *mon;
+    gboolean ok;
+
+    if (!(net = qemuInterfaceFindUpdate(vm->def, update, hasMac, error)) ||
+        !(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return FALSE;
+    ok = qemuMonitorSetLink(mon, net->info.alias, !update->linkDown, error);
+    qemuDomainObjExitMonitor(vm, mon);
+    if (!ok)
+        return FALSE;
+    VS_INFO("domain '%s': link of '%s' %s", vm->name, net->info.alias,
+            update->linkDown ? "down" : "up");
+    net->linkDown = update->linkDown;
+    return qemuDomainSaveStatus(vm, error);
+}
+
+
+/* qemuDriverUpdateDevice() once the device XML is parsed. */
+static gboolean
+qemuDriverUpdateNet(qemuDriver *driver,
+                    const unsigned char *uuid,
+                    const vsDomainNetDef *update,
+                    gboolean hasMac,
+                    unsigned int flags,
+                    GError **error)
+{
+    vsDomainNetDef *net;
+    qemuDomainObj *vm;
+    gboolean ok = FALSE;
+
+    if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
+        return FALSE;
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error)) {
+        qemuDomainObjEndAPI(&vm);
+        return FALSE;
+    }
+    if (!qemuDriverResolveAffect(vm, &flags, error) ||
+        ((flags & QEMU_AFFECT_LIVE) &&
+         !qemuDriverUpdateLinkLive(vm, update, hasMac, error)))
+        goto cleanup;
+    if (flags & QEMU_AFFECT_CONFIG) {
+        vsDomainDef *def = qemuDomainObjGetPersistentDef(vm);
+
+        if (!(net = qemuInterfaceFindUpdate(def, update, hasMac, error)))
+            goto cleanup;
+        net->linkDown = update->linkDown;
+        if (!qemuDriverSaveDef(driver, def, error))
+            goto cleanup;
+    }
+    ok = TRUE;
+
+ cleanup:
+    qemuDriverEndJob(&vm);
+    return ok;
+}
+
+
+/**
+ * qemuDriverUpdateDevice:
+ * @driver: the driver
+ * @uuid: the domain
+ * @xml: the device's new XML
+ * @flags: VIR_DOMAIN_AFFECT_LIVE and/or VIR_DOMAIN_AFFECT_CONFIG
+ * @error: return location for a #GError
+ *
+ * virDomainUpdateDeviceFlags for what virtsave can change on a device:
+ * the link state of an interface (virsh domif-setlink), set in QEMU
+ * with set_link for a live change.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuDriverUpdateDevice(qemuDriver *driver,
+                       const unsigned char *uuid,
+                       const char *xml,
+                       unsigned int flags,
+                       GError **error)
+{
+    vsDomainNetDef *update;
+    gboolean hasMac = FALSE;
+    gboolean ok;
+
+    QEMU_CHECK_FLAGS(QEMU_AFFECT_LIVE | QEMU_AFFECT_CONFIG, FALSE);
+    if (!(update = vsDomainNetDefParseString(xml, &hasMac, error)))
+        return FALSE;
+    ok = qemuDriverUpdateNet(driver, uuid, update, hasMac, flags, error);
+    vsDomainNetDefFree(update);
     return ok;
 }
 

@@ -149,6 +149,9 @@ char *qemuDriverGetDomainCapabilities(qemuDriver *driver,
 char *qemuDriverGetMetadata(qemuDriver *driver, const unsigned char *uuid,
                             int type, const char *uri, unsigned int flags,
                             GError **error);
+gboolean qemuDriverUpdateDevice(qemuDriver *driver, const unsigned char *uuid,
+                                const char *xml, unsigned int flags,
+                                GError **error);
 gboolean qemuDriverSetMetadata(qemuDriver *driver, const unsigned char *uuid,
                                int type, const char *metadata,
                                const char *key, const char *uri,

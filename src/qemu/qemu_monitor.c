@@ -1041,6 +1041,29 @@ qemuMonitorStop(qemuMonitor *mon,
 
 
 /**
+ * qemuMonitorSetLink:
+ * @mon: the monitor
+ * @name: the id of a network device or backend
+ * @up: the new link state
+ * @error: return location for a #GError
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuMonitorSetLink(qemuMonitor *mon,
+                   const char *name,
+                   gboolean up,
+                   GError **error)
+{
+    json_object *args = json_object_new_object();
+
+    json_object_object_add(args, "name", json_object_new_string(name));
+    json_object_object_add(args, "up", json_object_new_boolean(up));
+    return qemuMonitorCommand(mon, "set_link", args, NULL, 0, NULL, error);
+}
+
+
+/**
  * qemuMonitorCont:
  * @mon: the monitor
  * @error: return location for a #GError

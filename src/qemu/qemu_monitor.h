@@ -325,6 +325,11 @@ VS_ENUM_DECL(qemuMonitorEvent);
 
 gboolean qemuMonitorStop(qemuMonitor *mon, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+/* set_link: the link of network device @name (a -device or -netdev
+ * id) up or down, for both ends. */
+gboolean qemuMonitorSetLink(qemuMonitor *mon, const char *name,
+                            gboolean up, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean qemuMonitorCont(qemuMonitor *mon, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean qemuMonitorQuit(qemuMonitor *mon, GError **error)

@@ -8,6 +8,7 @@
 
 #include "qemu_process.h"
 #include "qemu_firmware.h"
+#include "qemu_interface.h"
 #include "qemu_tpm.h"
 
 #include <errno.h>
@@ -605,6 +606,9 @@ typedef struct {
     off_t logOffset;
     qemuCaps *caps;
     vsSpawn *cmd;
+    /* qemuInterfaceFds of the interfaces: the daemon's copies close
+     * once QEMU has its own. */
+    GArray *netFds;
 } qemuProcessLaunch;
 
 static void
@@ -617,6 +621,7 @@ qemuProcessLaunchClear(qemuProcessLaunch *launch)
     vsFdClose(&launch->logfd);
     g_clear_pointer(&launch->caps, qemuCapsUnref);
     g_clear_pointer(&launch->cmd, vsSpawnFree);
+    g_clear_pointer(&launch->netFds, qemuInterfaceFdsFree);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuProcessLaunch, qemuProcessLaunchClear);
 
@@ -764,6 +769,27 @@ qemuProcessRecordDiskChains(vsDomainDef *def,
 }
 
 
+/* The numbers QEMU sees the interface descriptors under: the next free
+ * ones from *@nextFd, -1 where an interface has none. */
+static void
+qemuProcessNumberNetFds(GArray *netFds,
+                        int *nextFd,
+                        int **tapFds,
+                        int **vhostFds)
+{
+    size_t i;
+
+    *tapFds = g_new(int, netFds->len + 1);
+    *vhostFds = g_new(int, netFds->len + 1);
+    for (i = 0; i < netFds->len; i++) {
+        qemuInterfaceFds *nf = &g_array_index(netFds, qemuInterfaceFds, i);
+
+        (*tapFds)[i] = nf->tapfd >= 0 ? (*nextFd)++ : -1;
+        (*vhostFds)[i] = nf->vhostfd >= 0 ? (*nextFd)++ : -1;
+    }
+}
+
+
 static gboolean
 qemuProcessBuildCommand(qemuDriver *driver,
                         vsDomainDef *def,
@@ -775,7 +801,10 @@ qemuProcessBuildCommand(qemuDriver *driver,
     g_autoptr(GHashTable) chains = NULL;
     g_autofree char *ramPath = NULL;
     g_auto(GStrv) argv = NULL;
+    g_autofree int *tapFds = NULL;
+    g_autofree int *vhostFds = NULL;
     qemuCommandOptions cmdopts;
+    int nextFd;
     size_t i;
 
     if (!(chains = qemuProcessResolveDiskChains(def, error)))
@@ -803,6 +832,11 @@ qemuProcessBuildCommand(qemuDriver *driver,
         cmdopts.ramOffset = opts->ramOffset;
     }
 
+    nextFd = 3 + opts->nfds + (opts->mapRam ? 1 : 0);
+    qemuProcessNumberNetFds(launch->netFds, &nextFd, &tapFds, &vhostFds);
+    cmdopts.netTapFds = tapFds;
+    cmdopts.netVhostFds = vhostFds;
+
     if (!(argv = qemuBuildCommandLine(def, &cmdopts, error)))
         return FALSE;
 
@@ -815,6 +849,15 @@ qemuProcessBuildCommand(qemuDriver *driver,
         vsSpawnPassFd(launch->cmd, opts->fds[i].fd, 3 + i);
     if (opts->mapRam)
         vsSpawnPassFd(launch->cmd, opts->ramFd, 3 + opts->nfds);
+    for (i = 0; i < launch->netFds->len; i++) {
+        qemuInterfaceFds *nf = &g_array_index(launch->netFds,
+                                              qemuInterfaceFds, i);
+
+        if (nf->tapfd >= 0)
+            vsSpawnPassFd(launch->cmd, nf->tapfd, tapFds[i]);
+        if (nf->vhostfd >= 0)
+            vsSpawnPassFd(launch->cmd, nf->vhostfd, vhostFds[i]);
+    }
     return TRUE;
 }
 
@@ -839,7 +882,8 @@ qemuProcessPrepare(qemuDriver *driver,
     unlink(launch->monitorPath);
     unlink(launch->pidPath);
 
-    if (!qemuProcessBuildCommand(driver, vm->def, opts, launch, error) ||
+    if (!(launch->netFds = qemuInterfacePrepare(cfg, vm->def, error)) ||
+        !qemuProcessBuildCommand(driver, vm->def, opts, launch, error) ||
         !qemuProcessOpenLog(launch, error))
         return FALSE;
 
@@ -928,6 +972,29 @@ qemuProcessPrepareDevices(qemuDriver *driver,
 }
 
 
+/* <link state='down'/>: set before the guest runs a single
+ * instruction, on every start and restore. */
+static gboolean
+qemuProcessSetLinkStates(qemuMonitor *mon,
+                         const vsDomainDef *def,
+                         GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < def->nets->len; i++) {
+        const vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
+
+        if (net->linkDown &&
+            !qemuMonitorSetLink(mon, net->info.alias, FALSE, error)) {
+            g_prefix_error(error, _("cannot set the link of interface '%s' down: "),
+                           net->info.alias);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
 /* Bring the new QEMU to the state asked for. */
 static gboolean
 qemuProcessFinishStart(qemuDomainObj *vm,
@@ -941,7 +1008,8 @@ qemuProcessFinishStart(qemuDomainObj *vm,
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
     ok = qemuMonitorQueryStatus(mon, &status, error) &&
-        qemuGraphicsSetupMonitor(mon, vm->def, error);
+        qemuGraphicsSetupMonitor(mon, vm->def, error) &&
+        qemuProcessSetLinkStates(mon, vm->def, error);
     if (ok && !opts->paused && !opts->incomingDefer)
         ok = qemuMonitorCont(mon, error);
     qemuDomainObjExitMonitor(vm, mon);

@@ -24,6 +24,7 @@
 
 #include "domain_conf.h"
 #include "qemu_domain.h"
+#include "qemu_interface.h"
 #include "qemu_monitor.h"
 #include "qemu_process.h"
 #include "vserror.h"
@@ -862,43 +863,35 @@ qemuDriverBlockStats(qemuDriver *driver,
  * qemuDriverInterfaceStats:
  * @driver: the driver
  * @uuid: the domain
- * @path: an interface's name or MAC address
+ * @path: an interface's tap name, MAC address or alias
+ * @stats: (out): its counters, from the guest's point of view
  * @error: return location for a #GError
  *
- * virtsave's interfaces use QEMU's user-mode network stack, which has no
- * host device whose counters libvirt would report.
+ * Counters come from the interface's tap on the host
+ * (qemuInterfaceGetStats()); a user-mode interface has none.
  *
- * Returns: FALSE with @error set: VS_ERR_INVALID_ARG for an unknown
- * interface, VS_ERR_OPERATION_UNSUPPORTED for a user-mode one.
+ * Returns: TRUE on success, FALSE with @error set.
  */
 gboolean
 qemuDriverInterfaceStats(qemuDriver *driver,
                          const unsigned char *uuid,
                          const char *path,
+                         vsNetDevStats *stats,
                          GError **error)
 {
+    const vsDomainNetDef *net;
     qemuDomainObj *vm;
-    gboolean found = FALSE;
-    size_t i;
+    gboolean ok = FALSE;
 
     if (!(vm = qemuStatsGetActive(driver, uuid, error)))
         return FALSE;
-    for (i = 0; i < vm->def->nets->len; i++) {
-        const vsDomainNetDef *net = g_ptr_array_index(vm->def->nets, i);
-        char mac[VS_MAC_STRING_BUFLEN];
-
-        found |= g_strcmp0(net->info.alias, path) == 0 ||
-                 g_ascii_strcasecmp(vsDomainMacFormat(net->mac, mac), path) == 0;
-    }
-    qemuDomainObjEndAPI(&vm);
-    if (!found)
+    if (!(net = qemuInterfaceFind(vm->def, path)))
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
                     _("invalid path, '%s' is not a known interface"), path);
     else
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
-                    _("interface '%s' uses user-mode networking, which has no host device to count its traffic"),
-                    path);
-    return FALSE;
+        ok = qemuInterfaceGetStats(net, stats, error);
+    qemuDomainObjEndAPI(&vm);
+    return ok;
 }
 
 
@@ -1032,8 +1025,21 @@ qemuStatsAddVcpus(vsTypedParamList *params,
 
 
 static void
+qemuStatsAddNetCounter(vsTypedParamList *params,
+                       size_t i,
+                       const char *name,
+                       unsigned long long value)
+{
+    g_autofree char *field = g_strdup_printf("net.%zu.%s", i, name);
+
+    vsTypedParamListAddULLong(params, field, value);
+}
+
+
+static void
 qemuStatsAddInterfaces(vsTypedParamList *params,
-                       const vsDomainDef *def)
+                       const vsDomainDef *def,
+                       gboolean active)
 {
     size_t i;
 
@@ -1041,9 +1047,22 @@ qemuStatsAddInterfaces(vsTypedParamList *params,
     for (i = 0; i < def->nets->len; i++) {
         const vsDomainNetDef *net = g_ptr_array_index(def->nets, i);
         g_autofree char *field = g_strdup_printf("net.%zu.name", i);
+        vsNetDevStats st;
 
-        /* user-mode interfaces have no host device: name only */
-        vsTypedParamListAddString(params, field, net->info.alias);
+        /* A tap is named as libvirt names it; a user-mode interface,
+         * which has no host device and so no counters, by its alias. */
+        vsTypedParamListAddString(params, field,
+                                  net->ifname ? net->ifname : net->info.alias);
+        if (!active || !qemuInterfaceGetStats(net, &st, NULL))
+            continue;
+        qemuStatsAddNetCounter(params, i, "rx.bytes", st.rxBytes);
+        qemuStatsAddNetCounter(params, i, "rx.pkts", st.rxPackets);
+        qemuStatsAddNetCounter(params, i, "rx.errs", st.rxErrors);
+        qemuStatsAddNetCounter(params, i, "rx.drop", st.rxDropped);
+        qemuStatsAddNetCounter(params, i, "tx.bytes", st.txBytes);
+        qemuStatsAddNetCounter(params, i, "tx.pkts", st.txPackets);
+        qemuStatsAddNetCounter(params, i, "tx.errs", st.txErrors);
+        qemuStatsAddNetCounter(params, i, "tx.drop", st.txDropped);
     }
 }
 
@@ -1170,7 +1189,7 @@ qemuStatsCollect(qemuDomainObj *vm,
     if (stats & QEMU_STATS_VCPU)
         qemuStatsAddVcpus(params, vm, active);
     if (stats & QEMU_STATS_INTERFACE)
-        qemuStatsAddInterfaces(params, vm->def);
+        qemuStatsAddInterfaces(params, vm->def, active);
     if (stats & QEMU_STATS_BLOCK)
         qemuStatsAddBlocks(params, vm, active);
     return params;

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "qemu_driver.h"
+#include "vsnetdev.h"
 
 /* virVcpuInfo */
 typedef struct _qemuStatsVcpu qemuStatsVcpu;
@@ -108,7 +109,8 @@ gboolean qemuDriverBlockStats(qemuDriver *driver, const unsigned char *uuid,
                               GError **error);
 gboolean qemuDriverInterfaceStats(qemuDriver *driver,
                                   const unsigned char *uuid,
-                                  const char *path, GError **error);
+                                  const char *path, vsNetDevStats *stats,
+                                  GError **error);
 GPtrArray *qemuDriverInterfaceAddresses(qemuDriver *driver,
                                         const unsigned char *uuid,
                                         unsigned int source,

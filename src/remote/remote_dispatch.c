@@ -2609,6 +2609,21 @@ remoteDomainGetMetadata(remoteCall *call,
 
 
 static gboolean
+remoteDomainUpdateDeviceFlags(remoteCall *call,
+                              GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *xml = NULL;
+    guint32 flags;
+
+    return remoteArgDomain(call, uuid, error) &&
+           (xml = remoteArgString(call, error)) &&
+           remoteArgU32(call, &flags, error) && remoteArgEnd(call, error) &&
+           qemuDriverUpdateDevice(call->driver, uuid, xml, flags, error);
+}
+
+
+static gboolean
 remoteDomainSetMetadata(remoteCall *call,
                         GError **error)
 {
@@ -2799,11 +2814,22 @@ remoteDomainInterfaceStats(remoteCall *call,
 {
     unsigned char uuid[VS_UUID_BUFLEN];
     g_autofree char *path = NULL;
+    vsNetDevStats stats = { 0 };
 
-    return remoteArgDomain(call, uuid, error) &&
-           (path = remoteArgString(call, error)) &&
-           remoteArgEnd(call, error) &&
-           qemuDriverInterfaceStats(call->driver, uuid, path, error);
+    if (!remoteArgDomain(call, uuid, error) ||
+        !(path = remoteArgString(call, error)) ||
+        !remoteArgEnd(call, error) ||
+        !qemuDriverInterfaceStats(call->driver, uuid, path, &stats, error))
+        return FALSE;
+    vsNetXdrWriteI64(call->ret, stats.rxBytes);
+    vsNetXdrWriteI64(call->ret, stats.rxPackets);
+    vsNetXdrWriteI64(call->ret, stats.rxErrors);
+    vsNetXdrWriteI64(call->ret, stats.rxDropped);
+    vsNetXdrWriteI64(call->ret, stats.txBytes);
+    vsNetXdrWriteI64(call->ret, stats.txPackets);
+    vsNetXdrWriteI64(call->ret, stats.txErrors);
+    vsNetXdrWriteI64(call->ret, stats.txDropped);
+    return TRUE;
 }
 
 
@@ -2975,6 +3001,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_MEMORY_STATS, remoteDomainMemoryStats, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_INFO, remoteDomainGetJobInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_ABORT_JOB, remoteDomainAbortJob, PRIO | WR, "virDomainAbortJob" },
+    { REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, remoteDomainUpdateDeviceFlags, WR, "virDomainUpdateDeviceFlags" },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE, remoteDomainManagedSave, WR, "virDomainManagedSave" },
     { REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, remoteDomainHasManagedSaveImage, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, remoteDomainManagedSaveRemove, WR, "virDomainManagedSaveRemove" },

@@ -128,6 +128,8 @@ vsErrorCodePrefix(int code)
         return _("cannot write");
     case VS_ERR_NO_DOMAIN:
         return _("Domain not found");
+    case VS_ERR_NO_NETWORK:
+        return _("Network not found");
     case VS_ERR_AUTH_FAILED:
         return _("authentication failed");
     case VS_ERR_OPERATION_INVALID:

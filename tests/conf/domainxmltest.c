@@ -49,6 +49,7 @@ static const char *const validCases[] = {
     "graphics-passwd",
     "storage-q35",
     "scsi-usb-order",
+    "net-types",
 };
 
 static const char *const invalidCases[] = {
@@ -69,7 +70,15 @@ static const char *const invalidCases[] = {
     "err-unknown-attribute",
     "err-graphics",
     "err-sound",
-    "err-interface-network",
+    "err-interface-direct",
+    "err-net-bridge-nosource",
+    "err-net-no-source",
+    "err-net-user-target",
+    "err-net-managed-bridge",
+    "err-net-unmanaged-noname",
+    "err-net-ifname",
+    "err-net-mtu",
+    "err-net-link",
     "err-disk-block",
     "err-disk-bus-usb",
     "err-disk-bus-scsi",

@@ -94,8 +94,11 @@ def unavailable_reason():
 class Libvirtd:
     """A real libvirtd confined to a temporary directory."""
 
-    def __init__(self, root=None):
+    def __init__(self, root=None, wrapper=()):
+        """@wrapper: a command prefix that execs what follows, e.g.
+        ("ip", "netns", "exec", NAME) for a network namespace."""
         self._tmp = None
+        self.wrapper = list(wrapper)
         if root is None:
             self._tmp = tempfile.mkdtemp(prefix="vslibvirtd-")
             root = self._tmp
@@ -147,6 +150,7 @@ class Libvirtd:
         self._stderr = open(self.stderr_path, "ab")
         # unshare execs sh, which execs libvirtd: the pid is the daemon's
         self.proc = subprocess.Popen(
+            self.wrapper +
             ["unshare", "--mount", "--propagation", "private", "--",
              "sh", "-c", script],
             stdin=subprocess.DEVNULL, stdout=self._stderr,

@@ -255,8 +255,13 @@ class Daemon:
     run/virtsaved.pid and log/virtsaved.log.
     """
 
-    def __init__(self, root=None, config=None, args=(), verbose=True):
+    def __init__(self, root=None, config=None, args=(), verbose=True,
+                 wrapper=()):
+        """@wrapper: a command prefix the daemon runs under, e.g.
+        ("ip", "netns", "exec", NAME) for a network namespace; it must
+        exec the daemon, so that the pid stays the daemon's."""
         self._tmp = None
+        self.wrapper = list(wrapper)
         if root is None:
             self._tmp = tempfile.mkdtemp(prefix="vstest-")
             root = self._tmp
@@ -289,7 +294,7 @@ class Daemon:
             with open(os.path.join(self.root, "etc", "virtsaved.conf"),
                       "w") as f:
                 f.write(self.config)
-        cmd = [virtsaved_binary(), "--root", self.root]
+        cmd = self.wrapper + [virtsaved_binary(), "--root", self.root]
         if self.verbose:
             cmd.append("--verbose")
         cmd.extend(self.args)

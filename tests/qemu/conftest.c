@@ -76,7 +76,8 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            "auto_shutdown_try_shutdown = %s\n"
                            "auto_shutdown_poweroff = %s\n"
                            "auto_shutdown_wait = %u\n"
-                           "auto_shutdown_restore = %d\n",
+                           "auto_shutdown_restore = %d\n"
+                           "network_dir = %s\n",
                            cfg->qemuBinary,
                            qemuAccelTypeToString(cfg->accel),
                            qemuSaveFormatTypeToString(cfg->saveImageFormat),
@@ -90,7 +91,8 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            qemuShutdownScopeTypeToString(cfg->autoShutdownTryShutdown),
                            qemuShutdownScopeTypeToString(cfg->autoShutdownPoweroff),
                            cfg->autoShutdownWait,
-                           cfg->autoShutdownRestore);
+                           cfg->autoShutdownRestore,
+                           cfg->networkDir);
 }
 
 
@@ -182,7 +184,7 @@ testSample(void)
         }
         g_string_append_printf(uncommented, "%s\n", line);
     }
-    g_assert_cmpuint(nkeys, ==, 14);
+    g_assert_cmpuint(nkeys, ==, 15);
 
     g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
                                               path, NULL));

@@ -946,8 +946,17 @@ qemuDriverBlockStats(qemuDriver *driver, const unsigned char *uuid,
 
 
 gboolean
+qemuDriverUpdateDevice(qemuDriver *driver, const unsigned char *uuid,
+                       const char *xml, unsigned int flags, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+gboolean
 qemuDriverInterfaceStats(qemuDriver *driver, const unsigned char *uuid,
-                         const char *path, GError **error)
+                         const char *path, vsNetDevStats *stats,
+                         GError **error)
 {
     return fakeNoStats(error);
 }
