@@ -194,6 +194,10 @@ struct _qemuDomainObj {
     unsigned long long eventSeq;    /* bumped on every event */
 
     qemuDomainJob job;
+
+    /* Held (without vm->lock) during a conversation with the guest
+     * agent, which QEMU serves one client at a time (qemu_guest.c). */
+    GMutex agentLock;
 };
 
 /* ---- objects ------------------------------------------------------

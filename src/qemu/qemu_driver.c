@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_guest.h"
 #include "qemu_host.h"
 #include "qemu_process.h"
 #include "qemu_save.h"
@@ -33,8 +34,10 @@ VS_LOG_INIT("qemu.driver");
 #define QEMU_DEFINE_VALIDATE (1 << 0)
 /* virDomainDestroyFlags: VIR_DOMAIN_DESTROY_GRACEFUL */
 #define QEMU_DESTROY_GRACEFUL (1 << 0)
-/* virDomainShutdownFlags / virDomainRebootFlags: ACPI power button. */
+/* virDomainShutdownFlags / virDomainRebootFlags: ACPI power button,
+ * guest agent. */
 #define QEMU_SHUTDOWN_ACPI_POWER_BTN (1 << 0)
+#define QEMU_SHUTDOWN_GUEST_AGENT (1 << 1)
 
 
 /* Reject flags an entry point does not know, as libvirt does. */
@@ -1288,11 +1291,14 @@ qemuDriverMonitorAction(qemuDriver *driver,
  * qemuDriverShutdown:
  * @driver: the driver
  * @uuid: the domain
- * @flags: 0 or the ACPI power button method
+ * @flags: 0 or the ACPI power button and guest agent methods
  * @error: return location for a #GError
  *
- * Presses the guest's power button. Returns once QEMU has the request;
- * the domain shuts off when (and if) the guest powers down.
+ * Asks the guest agent to power down when the flags name it, and
+ * presses the guest's power button otherwise; with both, the button is
+ * pressed only when the agent cannot be asked. Returns once QEMU or the
+ * agent has the request; the domain shuts off when (and if) the guest
+ * powers down.
  *
  * Returns: TRUE on success, FALSE with @error set.
  */
@@ -1302,7 +1308,20 @@ qemuDriverShutdown(qemuDriver *driver,
                    unsigned int flags,
                    GError **error)
 {
-    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_ACPI_POWER_BTN, FALSE);
+    g_autoptr(GError) agentErr = NULL;
+
+    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_ACPI_POWER_BTN | QEMU_SHUTDOWN_GUEST_AGENT,
+                     FALSE);
+    if (flags & QEMU_SHUTDOWN_GUEST_AGENT) {
+        if (qemuGuestShutdown(driver, uuid, "powerdown", &agentErr))
+            return TRUE;
+        if (!(flags & QEMU_SHUTDOWN_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&agentErr));
+            return FALSE;
+        }
+        VS_INFO("guest agent shutdown failed (%s): pressing the power button",
+                agentErr->message);
+    }
     return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemPowerdown,
                                    error);
 }
@@ -1312,11 +1331,12 @@ qemuDriverShutdown(qemuDriver *driver,
  * qemuDriverReboot:
  * @driver: the driver
  * @uuid: the domain
- * @flags: 0
+ * @flags: 0 or the guest agent method
  * @error: return location for a #GError
  *
- * Resets the guest (system_reset): a hard reboot that needs no guest
- * cooperation.
+ * With the guest agent method, asks the agent to reboot the guest.
+ * Otherwise resets the guest (system_reset): a hard reboot that needs no
+ * guest cooperation.
  *
  * Returns: TRUE on success, FALSE with @error set.
  */
@@ -1326,7 +1346,9 @@ qemuDriverReboot(qemuDriver *driver,
                  unsigned int flags,
                  GError **error)
 {
-    QEMU_CHECK_FLAGS(0, FALSE);
+    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_GUEST_AGENT, FALSE);
+    if (flags & QEMU_SHUTDOWN_GUEST_AGENT)
+        return qemuGuestShutdown(driver, uuid, "reboot", error);
     return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemReset,
                                    error);
 }

@@ -55,6 +55,7 @@ struct _qemuStatsInterface {
     GPtrArray *addrs;               /* qemuStatsIPAddress */
 };
 void qemuStatsInterfaceFree(qemuStatsInterface *iface);
+void qemuStatsIPAddressFree(qemuStatsIPAddress *addr);
 
 /* virDomainMemoryStatTags used here */
 #define QEMU_STATS_MEMORY_ACTUAL_BALLOON 6
@@ -113,8 +114,6 @@ GPtrArray *qemuDriverInterfaceAddresses(qemuDriver *driver,
                                         const unsigned char *uuid,
                                         unsigned int source,
                                         GError **error);
-gboolean qemuDriverGetTime(qemuDriver *driver, const unsigned char *uuid,
-                           GError **error);
 GPtrArray *qemuDriverGetAllDomainStats(qemuDriver *driver,
                                        GPtrArray *refs,
                                        unsigned int stats,
