@@ -7,8 +7,11 @@
 
 #include <config.h>
 
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "qemu_agent.h"
@@ -433,6 +436,156 @@ testNoSocket(void)
 }
 
 
+/* ---- the real qemu-ga, listening on a UNIX socket of its own ----------- */
+
+/* Only harmless commands: qemu-ga here runs on the host itself. */
+#define QEMU_GA_ALLOWED \
+    "guest-sync-delimited,guest-get-time,guest-network-get-interfaces," \
+    "guest-get-host-name,guest-ping"
+
+typedef struct {
+    char *dir;
+    char *sock;
+    GPid pid;
+} realAgent;
+
+
+static const char *
+realAgentBinary(void)
+{
+    const char *env = g_getenv("VS_TEST_QEMU_GA");
+
+    if (env)
+        return env;
+    return g_file_test("/usr/sbin/qemu-ga", G_FILE_TEST_IS_EXECUTABLE) ?
+           "/usr/sbin/qemu-ga" : NULL;
+}
+
+
+static gboolean
+realAgentStart(realAgent *ga)
+{
+    g_autofree char *conf = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *bin = realAgentBinary();
+    gint64 deadline;
+    struct stat st;
+
+    if (!bin) {
+        g_test_skip("qemu-ga is not installed (tools/install-deps installs it)");
+        return FALSE;
+    }
+    ga->dir = g_dir_make_tmp("agenttest-ga-XXXXXX", &err);
+    g_assert_no_error(err);
+    ga->sock = g_build_filename(ga->dir, "qga.sock", NULL);
+    conf = g_build_filename(ga->dir, "qemu-ga.conf", NULL);
+    pidfile = g_build_filename(ga->dir, "qemu-ga.pid", NULL);
+    g_assert_true(g_file_set_contents(conf, "", 0, &err));
+    {
+        const char *argv[] = {
+            bin, "-c", conf, "-m", "unix-listen", "-p", ga->sock,
+            "-t", ga->dir, "-f", pidfile, "-a", QEMU_GA_ALLOWED, NULL,
+        };
+
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                    &ga->pid, &err));
+    }
+    /* qemu-ga creates the socket once it listens */
+    deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while (stat(ga->sock, &st) < 0) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+    return TRUE;
+}
+
+
+static void
+realAgentStop(realAgent *ga)
+{
+    g_autoptr(GDir) dir = NULL;
+    const char *entry;
+    int status = 0;
+
+    kill(ga->pid, SIGTERM);
+    g_assert_cmpint(waitpid(ga->pid, &status, 0), ==, ga->pid);
+    g_spawn_close_pid(ga->pid);
+    /* the socket, configuration, pid file and qemu-ga's state files */
+    dir = g_dir_open(ga->dir, 0, NULL);
+    g_assert_nonnull(dir);
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(ga->dir, entry, NULL);
+
+        g_assert_cmpint(unlink(path), ==, 0);
+    }
+    g_assert_cmpint(rmdir(ga->dir), ==, 0);
+    g_free(ga->sock);
+    g_free(ga->dir);
+}
+
+
+static void
+testRealAgent(void)
+{
+    realAgent ga = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) ifaces = NULL;
+    g_autoptr(json_object) ret = NULL;
+    json_object *name = NULL;
+    qemuAgent *agent;
+    gboolean sawLoopback = FALSE;
+    long long s = 0;
+    unsigned int ns = 0;
+    size_t i;
+    size_t j;
+
+    if (!realAgentStart(&ga))
+        return;
+
+    agent = qemuAgentOpen(ga.sock, 10000, &err);
+    g_assert_no_error(err);
+    g_assert_true(qemuAgentGetTime(agent, &s, &ns, &err));
+    g_assert_cmpint(ABS(s - g_get_real_time() / G_USEC_PER_SEC), <=, 5);
+    g_assert_cmpuint(ns, <, 1000000000);
+    /* refused by the allow list: the agent's own error class */
+    g_assert_cmpint(qemuAgentFSThaw(agent, &err), ==, -1);
+    g_assert_error(err, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED);
+    g_clear_error(&err);
+    g_assert_false(qemuAgentCommand(agent, "guest-no-such-command", NULL,
+                                    NULL, &err));
+    g_assert_error(err, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED);
+    g_clear_error(&err);
+    qemuAgentClose(agent);
+
+    /* a second conversation resynchronises on the same agent */
+    agent = qemuAgentOpen(ga.sock, 10000, &err);
+    g_assert_no_error(err);
+    ifaces = qemuAgentGetInterfaces(agent, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < ifaces->len; i++) {
+        const qemuStatsInterface *iface = g_ptr_array_index(ifaces, i);
+
+        for (j = 0; j < iface->addrs->len; j++) {
+            const qemuStatsIPAddress *addr = g_ptr_array_index(iface->addrs, j);
+
+            sawLoopback |= g_str_equal(iface->name, "lo") &&
+                           g_str_equal(addr->addr, "127.0.0.1") &&
+                           addr->prefix == 8;
+        }
+    }
+    g_assert_true(sawLoopback);
+    g_assert_true(qemuAgentCommand(agent, "guest-get-host-name", NULL, &ret,
+                                   &err));
+    g_assert_true(json_object_object_get_ex(ret, "host-name", &name));
+    g_assert_cmpstr(json_object_get_string(name), ==, g_get_host_name());
+    qemuAgentClose(agent);
+
+    realAgentStop(&ga);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -449,6 +602,7 @@ main(int argc,
     g_test_add_func("/agent/hangup", testHangup);
     g_test_add_func("/agent/command-timeout", testCommandTimeout);
     g_test_add_func("/agent/no-socket", testNoSocket);
+    g_test_add_func("/agent/qemu-ga", testRealAgent);
 
     return g_test_run();
 }
