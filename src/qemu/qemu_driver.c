@@ -20,6 +20,7 @@
 #include "qemu_domain.h"
 #include "qemu_guest.h"
 #include "qemu_host.h"
+#include "qemu_hostcpu.h"
 #include "qemu_process.h"
 #include "qemu_save.h"
 #include "vserror.h"
@@ -381,20 +382,22 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_autoptr(qemuCaps) caps = NULL;
     g_autoptr(GString) buf = g_string_new(NULL);
     g_autofree char *emulator = NULL;
+    g_autofree char *cpuinfo = NULL;
+    g_autoptr(qemuHostCPU) cpu = NULL;
     qemuHostNodeInfo node;
     int i;
 
     if (!(caps = qemuDriverGetDefaultCaps(driver, error)) ||
-        !qemuDriverReadNodeInfo(driver, &node, error))
+        !qemuDriverReadNodeInfo(driver, &node, error) ||
+        !g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, error))
         return NULL;
     emulator = g_markup_escape_text(caps->binary, -1);
+    cpu = qemuHostCPUParse(cpuinfo, caps->cpuFeatures);
 
-    g_string_append(buf, "<capabilities>\n\n  <host>\n    <cpu>\n");
-    g_string_append_printf(buf, "      <arch>%s</arch>\n", driver->hostArch);
-    g_string_append_printf(buf, "      <topology sockets='%d' dies='1' "
-                           "clusters='1' cores='%d' threads='%d'/>\n",
-                           node.sockets, node.cores, node.threads);
-    g_string_append(buf, "    </cpu>\n    <power_management/>\n"
+    g_string_append(buf, "<capabilities>\n\n  <host>\n");
+    qemuHostCPUFormatHost(buf, cpu, caps, driver->hostArch, node.sockets,
+                          node.cores, node.threads);
+    g_string_append(buf, "    <power_management/>\n"
                          "    <migration_features/>\n");
     g_string_append_printf(buf, "    <topology>\n      <cells num='1'>\n"
                            "        <cell id='0'>\n"
