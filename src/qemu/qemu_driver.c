@@ -427,6 +427,68 @@ qemuDriverGetCapabilities(qemuDriver *driver,
 
 
 /**
+ * qemuDriverGetCPUModelNames:
+ * @driver: the driver
+ * @arch: the architecture asked about
+ * @error: return location for a #GError
+ *
+ * virConnectGetCPUModelNames: the named CPU models of the configured
+ * QEMU (not "host", "max" and "base", which are modes rather than
+ * models).
+ *
+ * Returns: (transfer full) the names, or NULL with @error set.
+ */
+GPtrArray *
+qemuDriverGetCPUModelNames(qemuDriver *driver,
+                           const char *arch,
+                           GError **error)
+{
+    g_autoptr(qemuCaps) caps = NULL;
+    GPtrArray *names;
+    size_t i;
+
+    if (!g_str_equal(arch, "x86_64")) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_ARGUMENT_UNSUPPORTED,
+                    _("no CPU models for architecture '%s': virtsaved runs x86_64 guests"),
+                    arch);
+        return NULL;
+    }
+    if (!(caps = qemuDriverGetDefaultCaps(driver, error)))
+        return NULL;
+    names = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; caps->cpuModels && i < caps->cpuModels->len; i++) {
+        const qemuCapsCPUModel *m = g_ptr_array_index(caps->cpuModels, i);
+
+        if (!g_str_equal(m->name, "host") && !g_str_equal(m->name, "max") &&
+            !g_str_equal(m->name, "base"))
+            g_ptr_array_add(names, g_strdup(m->name));
+    }
+    return names;
+}
+
+
+/**
+ * qemuDriverCompareCPU:
+ * @driver: the driver
+ * @error: return location for a #GError
+ *
+ * virConnectCompareCPU, virConnectCompareHypervisorCPU and the baseline
+ * calls: virtsave has no CPU feature database to compare or combine CPU
+ * definitions with, and says so rather than guess.
+ *
+ * Returns: FALSE with @error set (VS_ERR_NO_SUPPORT).
+ */
+gboolean
+qemuDriverCompareCPU(qemuDriver *driver,
+                     GError **error)
+{
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_SUPPORT, "%s",
+                _("comparing and computing baselines of CPU definitions is not supported by virtsaved"));
+    return FALSE;
+}
+
+
+/**
  * qemuDriverGetDomainCapabilities:
  * @driver: the driver
  * @emulator: an emulator path, or NULL for the configured one

@@ -2902,6 +2902,40 @@ remoteDomainGetHostname(remoteCall *call,
 }
 
 
+static gboolean
+remoteConnectGetCPUModelNames(remoteCall *call,
+                              GError **error)
+{
+    g_autofree char *arch = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    gint32 needResults;
+    guint32 flags;
+    guint32 i;
+
+    if (!(arch = remoteArgString(call, error)) ||
+        !remoteArgI32(call, &needResults, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(names = qemuDriverGetCPUModelNames(call->driver, arch, error)))
+        return FALSE;
+    if (names->len > REMOTE_CONNECT_CPU_MODELS_MAX)
+        g_ptr_array_set_size(names, REMOTE_CONNECT_CPU_MODELS_MAX);
+    vsNetXdrWriteU32(call->ret, needResults ? names->len : 0);
+    for (i = 0; needResults && i < names->len; i++)
+        vsNetXdrWriteString(call->ret, g_ptr_array_index(names, i));
+    vsNetXdrWriteI32(call->ret, names->len);
+    return TRUE;
+}
+
+
+/* Every CPU comparison and baseline procedure: refused as a whole. */
+static gboolean
+remoteConnectCompareCPU(remoteCall *call,
+                        GError **error)
+{
+    return qemuDriverCompareCPU(call->driver, error);
+}
+
+
 /* (dom, mountpoints<>, flags) of DOMAIN_FSFREEZE and DOMAIN_FSTHAW. */
 static GStrv
 remoteArgsFSFreeze(remoteCall *call,
@@ -3090,7 +3124,9 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_IS_ACTIVE, remoteDomainIsActive, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_IS_PERSISTENT, remoteDomainIsPersistent, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, remoteConnectGetLibVersion, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_COMPARE_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MEMORY_STATS, remoteDomainMemoryStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_BASELINE_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_INFO, remoteDomainGetJobInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_ABORT_JOB, remoteDomainAbortJob, PRIO | WR, "virDomainAbortJob" },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE, remoteDomainManagedSave, WR, "virDomainManagedSave" },
@@ -3130,6 +3166,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES, remoteConnectGetCPUModelNames, 0, NULL },
     { REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, remoteConnectNetworkEventRegisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, remoteConnectDomainEventCallbackRegisterAny, PRIO, NULL },
@@ -3152,6 +3189,8 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, remoteDomainManagedSaveGetXMLDesc, 0, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, remoteDomainManagedSaveDefineXML, WR, "virDomainManagedSaveDefineXML" },
+    { REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDomainGetMessages, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_SAVE_PARAMS, remoteDomainSaveParams, WR, "virDomainSaveParams" },
     { REMOTE_PROC_DOMAIN_RESTORE_PARAMS, remoteDomainRestoreParams, WR, "virDomainRestoreParams" },

@@ -13,6 +13,7 @@ refused the same way after the restore. A paused domain is refused as
 """
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -161,6 +162,7 @@ def main():
             for name in (NAME, PLAIN):
                 d.virsh("destroy", name)
                 d.virsh("undefine", name)
+            shutil.rmtree(tmp, ignore_errors=True)
     tap.exit()
 
 

@@ -972,6 +972,22 @@ qemuDriverGetTime(qemuDriver *driver, const unsigned char *uuid,
 }
 
 
+GPtrArray *
+qemuDriverGetCPUModelNames(qemuDriver *driver, const char *arch,
+                           GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverCompareCPU(qemuDriver *driver, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
 gboolean
 qemuDriverSetTime(qemuDriver *driver, const unsigned char *uuid,
                   long long seconds, unsigned int nseconds,
