@@ -293,7 +293,7 @@ qemuAgentWait(qemuAgent *agent,
 
         if (left <= 0) {
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE, "%s",
-                        _("Guest agent is not responding: no reply in time"));
+                        _("the guest agent did not reply in time"));
             return FALSE;
         }
         rc = poll(&pfd, 1, (int) MIN((left + 999) / 1000, G_MAXINT));
@@ -497,7 +497,7 @@ qemuAgentOpenFd(int fd,
     VS_DEBUG("guest agent resynchronisation failed: %s", err->message);
     if (g_error_matches(err, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE))
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE, "%s",
-                    _("Guest agent is not responding: QEMU guest agent is not connected"));
+                    _("QEMU guest agent is not connected"));
     else
         g_propagate_error(error, g_steal_pointer(&err));
     return NULL;
@@ -714,7 +714,7 @@ qemuAgentDrain(qemuAgent *agent,
             return TRUE;
         if (g_get_monotonic_time() >= deadline) {
             g_set_error(error, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE, "%s",
-                        _("Guest agent is not responding: the request was not taken"));
+                        _("the guest agent did not take the request in time"));
             return FALSE;
         }
         g_usleep(10 * 1000);

@@ -110,7 +110,7 @@ qemuGuestCheckConnected(qemuDomainObj *vm,
     json_object_put(reply);
     if (!ok) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE, "%s",
-                    _("Guest agent is not responding: QEMU guest agent is not connected"));
+                    _("QEMU guest agent is not connected"));
         return FALSE;
     }
     return TRUE;
@@ -180,7 +180,7 @@ qemuGuestRun(qemuDriver *driver,
     g_clear_pointer(&agent, qemuAgentClose);
     g_mutex_unlock(&vm->agentLock);
     if (!ok)
-        g_prefix_error(error, _("domain '%s': "), vm->name);
+        VS_DEBUG("domain '%s': guest agent call failed", vm->name);
     qemuDomainObjUnref(vm);
     return ok;
 }
