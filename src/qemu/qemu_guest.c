@@ -90,7 +90,8 @@ qemuGuestParseChannelOpen(json_object *reply,
 }
 
 
-/* Whether the guest of @vm (locked, running) opened the agent's port. */
+/* Whether the guest of @vm (locked, running) opened the agent's port;
+ * the live XML's channel state follows the answer. */
 static gboolean
 qemuGuestCheckConnected(qemuDomainObj *vm,
                         const char *alias,
@@ -99,6 +100,7 @@ qemuGuestCheckConnected(qemuDomainObj *vm,
     json_object *reply = NULL;
     qemuMonitor *mon;
     gboolean ok;
+    size_t i;
 
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
@@ -108,6 +110,13 @@ qemuGuestCheckConnected(qemuDomainObj *vm,
         return FALSE;
     ok = qemuGuestParseChannelOpen(reply, alias);
     json_object_put(reply);
+    for (i = 0; vm->def && i < vm->def->channels->len; i++) {
+        vsDomainChannelDef *chan = g_ptr_array_index(vm->def->channels, i);
+
+        if (g_strcmp0(chan->info.alias, alias) == 0)
+            chan->state = ok ? VS_DOMAIN_CHANNEL_STATE_CONNECTED :
+                               VS_DOMAIN_CHANNEL_STATE_DISCONNECTED;
+    }
     if (!ok) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_AGENT_UNRESPONSIVE, "%s",
                     _("QEMU guest agent is not connected"));

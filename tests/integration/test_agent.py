@@ -3,7 +3,14 @@
 
 SPDX-License-Identifier: LGPL-2.1-or-later
 
-The test guest has no guest agent, so with the org.qemu.guest_agent.0
+First with a real agent: a Linux guest running qemu-ga (agentguest.py)
+answers domtime, domifaddr --source agent, domhostname, domfsfreeze and
+python3-libvirt's getTime, setTime and interfaceAddresses with values
+checked against the host's clock and the guest's configuration, the
+same after a sparse --bypass-cache save and restore, then reboots and
+powers off through the agent.
+
+Then without one: the test guest has no guest agent, so with the org.qemu.guest_agent.0
 channel configured every agent call must fail quickly and clearly with
 libvirt's "agent unresponsive" error (the guest never opens the port),
 and without the channel with "not configured". Neither may hold up the
@@ -19,10 +26,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import agentguest  # noqa: E402
 import vstest  # noqa: E402
 
 NAME = "vsagent"
 PLAIN = "vsagent-plain"
+LINUX = "vsagent-linux"
+LINUX_MAC = "52:54:00:12:34:78"
 
 # libvirt's error numbers
 ERR_OPERATION_INVALID = 55
@@ -74,6 +84,9 @@ def check_unresponsive(tap, d, what):
         tap.ok(took < 4.0, "%s: %s answered in %.1f s" % (what, args[0], took))
     r = d.virsh("domstate", NAME)
     check(tap, r, "%s: the domain still runs" % what, stdout="running")
+    check(tap, d.virsh("dumpxml", NAME),
+          "%s: live XML shows the agent channel disconnected" % what,
+          stdout="name='org.qemu.guest_agent.0' state='disconnected'")
 
 
 def check_python(tap, libvirt, d, what):
@@ -114,7 +127,181 @@ def check_python(tap, libvirt, d, what):
         conn.close()
 
 
+def linux_xml(tmp, kernel, initrd):
+    # TCG with QEMU's richest CPU: the distribution kernel needs CPU
+    # features a nested KVM host may not offer.
+    return """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <cpu mode='host-passthrough'/>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>console=ttyS0 quiet panic=-1</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <devices>
+    <serial type='file'>
+      <source path='{serial}'/>
+      <target port='0'/>
+    </serial>
+    <interface type='user'>
+      <mac address='{mac}'/>
+      <model type='virtio'/>
+    </interface>
+{channel}""".format(name=LINUX, kernel=kernel, initrd=initrd, mac=LINUX_MAC,
+                    serial=os.path.join(tmp, LINUX + ".log"),
+                    channel=CHANNEL) + "\n</domain>\n"
+
+
+def wait_agent(d, timeout=60.0):
+    """Wait until the agent answers; returns the last virsh result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = d.virsh("domtime", LINUX)
+        if r.returncode == 0 or time.monotonic() >= deadline:
+            return r
+        time.sleep(0.5)
+
+
+def domtime(r):
+    for word in r.stdout.split():
+        if word.isdigit():
+            return int(word)
+    return -1
+
+
+def serial_count(tmp, text):
+    try:
+        with open(os.path.join(tmp, LINUX + ".log"), "rb") as f:
+            return f.read().decode("utf-8", "replace").count(text)
+    except FileNotFoundError:
+        return 0
+
+
+def check_real_calls(tap, libvirt, d, what):
+    r = wait_agent(d)
+    check(tap, r, "%s: virsh domtime" % what, stdout="Time:")
+    check(tap, d.virsh("dumpxml", LINUX),
+          "%s: live XML shows the agent channel connected" % what,
+          stdout="name='org.qemu.guest_agent.0' state='connected'")
+    t = domtime(r)
+    tap.ok(abs(t - time.time()) < 120, "%s: the guest's time %d is the "
+           "host's %d" % (what, t, time.time()))
+    r = d.virsh("domifaddr", LINUX, "--source", "agent")
+    check(tap, r, "%s: domifaddr --source agent" % what)
+    eth = [line for line in r.stdout.splitlines()
+           if LINUX_MAC in line and agentguest.GUEST_IP + "/24" in line]
+    lo = [line for line in r.stdout.splitlines()
+          if line.split()[:1] == ["lo"] and "127.0.0.1/8" in line]
+    tap.ok(eth and lo, "%s: the agent reports eth0 %s/24 with the domain's "
+           "MAC, and lo" % (what, agentguest.GUEST_IP), r.stdout)
+    check(tap, d.virsh("domhostname", LINUX, "--source", "agent"),
+          "%s: domhostname --source agent" % what, stdout="agentguest")
+    if libvirt is None:
+        tap.skip("%s: python3-libvirt calls" % what, "no python3-libvirt")
+        return
+    conn = libvirt.open(d.uri)
+    try:
+        dom = conn.lookupByName(LINUX)
+        t = dom.getTime()
+        tap.ok(abs(t["seconds"] - time.time()) < 120 and
+               0 <= t["nseconds"] < 1000000000,
+               "%s: python getTime" % what, str(t))
+        ifaces = dom.interfaceAddresses(
+            libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
+        eth0 = [v for v in ifaces.values() if v.get("hwaddr") == LINUX_MAC]
+        tap.ok(eth0 and any(a["addr"] == agentguest.GUEST_IP and
+                            a["prefix"] == 24 and
+                            a["type"] == libvirt.VIR_IP_ADDR_TYPE_IPV4
+                            for a in eth0[0]["addrs"] or []),
+               "%s: python interfaceAddresses(agent)" % what, str(ifaces))
+    finally:
+        conn.close()
+
+
+def check_set_time(tap, libvirt, d):
+    check(tap, d.virsh("domtime", LINUX, "--time", "1700000000"),
+          "domtime --time sets the guest's clock")
+    t = domtime(d.virsh("domtime", LINUX))
+    tap.ok(1700000000 <= t < 1700000000 + 60, "the guest reads it back", t)
+    check(tap, d.virsh("domtime", LINUX, "--now"),
+          "domtime --now sets the host's time")
+    t = domtime(d.virsh("domtime", LINUX))
+    tap.ok(abs(t - time.time()) < 60, "the guest's clock is the host's again",
+           t)
+    if libvirt is None:
+        return
+    conn = libvirt.open(d.uri)
+    try:
+        dom = conn.lookupByName(LINUX)
+        now = int(time.time())
+        dom.setTime({"seconds": now, "nseconds": 5})
+        t = dom.getTime()
+        tap.ok(abs(t["seconds"] - now) < 60, "python setTime", str(t))
+    finally:
+        conn.close()
+
+
+def run_real_agent(tap, d, tmp):
+    reason = agentguest.unavailable_reason()
+    if reason:
+        tap.skip("guest agent in a Linux guest", reason)
+        return
+    kernel, initrd = agentguest.build(tmp)
+    path = os.path.join(tmp, LINUX + ".xml")
+    with open(path, "w") as f:
+        f.write(linux_xml(tmp, kernel, initrd))
+    check(tap, d.virsh("define", path), "define %s" % LINUX)
+    check(tap, d.virsh("start", LINUX), "start %s" % LINUX)
+    m = vstest.wait_for_serial(os.path.join(tmp, LINUX + ".log"),
+                               agentguest.READY, timeout=180)
+    tap.ok(m is not None, "the Linux guest started its agent")
+    libvirt = vstest.import_libvirt()
+    check_real_calls(tap, libvirt, d, "running")
+    check_set_time(tap, libvirt, d)
+    check(tap, d.virsh("domfsfreeze", LINUX), "domfsfreeze")
+    check(tap, d.virsh("domfsthaw", LINUX), "domfsthaw")
+
+    image = os.path.join(tmp, "linux.save")
+    check(tap, d.virsh("save", LINUX, image, "--image-format", "sparse",
+                       "--bypass-cache"), "save the Linux guest (sparse, "
+          "bypass cache)")
+    check(tap, d.virsh("restore", image), "restore the Linux guest")
+    check_real_calls(tap, libvirt, d, "after restore")
+
+    # the restored QEMU reopened (emptied) the serial file
+    booted = serial_count(tmp, agentguest.READY)
+    check(tap, d.virsh("reboot", LINUX, "--mode", "agent"),
+          "reboot --mode agent")
+    deadline = time.monotonic() + 180
+    while serial_count(tmp, agentguest.READY) <= booted and \
+            time.monotonic() < deadline:
+        time.sleep(0.5)
+    tap.ok(serial_count(tmp, agentguest.READY) > booted,
+           "the guest rebooted through its agent")
+    check(tap, wait_agent(d), "the agent answers after the reboot",
+          stdout="Time:")
+
+    check(tap, d.virsh("shutdown", LINUX, "--mode", "agent"),
+          "shutdown --mode agent")
+    deadline = time.monotonic() + 120
+    state = ""
+    while time.monotonic() < deadline:
+        state = d.virsh("domstate", LINUX).stdout.strip()
+        if state == "shut off":
+            break
+        time.sleep(0.5)
+    tap.ok(state == "shut off", "the guest powered off through its agent",
+           state)
+
+
 def run(tap, d, tmp):
+    run_real_agent(tap, d, tmp)
     for name, agent in ((NAME, True), (PLAIN, False)):
         path = os.path.join(tmp, name + ".xml")
         with open(path, "w") as f:
@@ -159,7 +346,7 @@ def main():
         try:
             run(tap, d, tmp)
         finally:
-            for name in (NAME, PLAIN):
+            for name in (NAME, PLAIN, LINUX):
                 d.virsh("destroy", name)
                 d.virsh("undefine", name)
             shutil.rmtree(tmp, ignore_errors=True)
