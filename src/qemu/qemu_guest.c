@@ -19,6 +19,7 @@
 
 #include "qemu_agent.h"
 #include "qemu_domain.h"
+#include "qemu_guestinfo.h"
 #include "qemu_stats.h"
 #include "vserror.h"
 #include "vsinternal.h"
@@ -515,4 +516,61 @@ qemuGuestShutdown(qemuDriver *driver,
 
     VS_DEBUG("guest agent %s requested", mode);
     return qemuGuestRun(driver, uuid, qemuGuestDoShutdown, &data, error);
+}
+
+
+typedef struct {
+    unsigned int types;
+    vsTypedParamList *params;
+} qemuGuestInfoData;
+
+
+static gboolean
+qemuGuestDoGetInfo(qemuAgent *agent, gpointer opaque, GError **error)
+{
+    qemuGuestInfoData *data = opaque;
+
+    return qemuGuestInfoCollect(agent, data->types, data->params, error);
+}
+
+
+/**
+ * qemuDriverGetGuestInfo:
+ * @driver: the driver
+ * @uuid: the domain
+ * @types: virDomainGuestInfoTypes; 0 for every group virtsave reports
+ * @flags: 0
+ * @error: return location for a #GError
+ *
+ * The users, OS, time zone, host name and interface groups; file
+ * systems, disks and load are refused.
+ *
+ * Returns: (transfer full) the parameters, or NULL with @error set.
+ */
+vsTypedParamList *
+qemuDriverGetGuestInfo(qemuDriver *driver,
+                       const unsigned char *uuid,
+                       unsigned int types,
+                       unsigned int flags,
+                       GError **error)
+{
+    const unsigned int refused = QEMU_GUEST_INFO_FILESYSTEM |
+                                 QEMU_GUEST_INFO_DISKS | QEMU_GUEST_INFO_LOAD;
+    g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
+    qemuGuestInfoData data = { .types = types, .params = params };
+
+    if (flags || types >= (QEMU_GUEST_INFO_LOAD << 1)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("unsupported types or flags (0x%x, 0x%x) in function %s"),
+                    types, flags, __func__);
+        return NULL;
+    }
+    if (types & refused) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("guest information about file systems, disks and load is not supported by virtsaved"));
+        return NULL;
+    }
+    if (!qemuGuestRun(driver, uuid, qemuGuestDoGetInfo, &data, error))
+        return NULL;
+    return g_steal_pointer(&params);
 }

@@ -11,6 +11,7 @@
 
 #include "domain_conf.h"
 #include "qemu_driver.h"
+#include "vstypedparam.h"
 
 /* virDomainSetTime: VIR_DOMAIN_TIME_SYNC */
 #define QEMU_GUEST_TIME_SYNC (1 << 0)
@@ -70,4 +71,11 @@ gboolean qemuGuestShutdown(qemuDriver *driver,
                            const unsigned char *uuid,
                            const char *mode,
                            GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* virDomainGetGuestInfo: (transfer full) the typed parameters. */
+vsTypedParamList *qemuDriverGetGuestInfo(qemuDriver *driver,
+                                         const unsigned char *uuid,
+                                         unsigned int types,
+                                         unsigned int flags,
+                                         GError **error)
     G_GNUC_WARN_UNUSED_RESULT;

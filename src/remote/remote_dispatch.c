@@ -2936,6 +2936,32 @@ remoteConnectCompareCPU(remoteCall *call,
 }
 
 
+static gboolean
+remoteDomainGetGuestInfo(remoteCall *call,
+                         GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(vsTypedParamList) params = NULL;
+    guint32 types;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgU32(call, &types, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(params = qemuDriverGetGuestInfo(call->driver, uuid, types, flags,
+                                          error)))
+        return FALSE;
+    if (params->nparams > REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("too many guest information parameters: %zu"),
+                    params->nparams);
+        return FALSE;
+    }
+    vsNetXdrWriteTypedParams(call->ret, params);
+    return TRUE;
+}
+
+
 /* (dom, mountpoints<>, flags) of DOMAIN_FSFREEZE and DOMAIN_FSTHAW. */
 static GStrv
 remoteArgsFSFreeze(remoteCall *call,
@@ -3191,6 +3217,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, remoteDomainManagedSaveDefineXML, WR, "virDomainManagedSaveDefineXML" },
     { REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_GUEST_INFO, remoteDomainGetGuestInfo, WR, "virDomainGetGuestInfo" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDomainGetMessages, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_SAVE_PARAMS, remoteDomainSaveParams, WR, "virDomainSaveParams" },
     { REMOTE_PROC_DOMAIN_RESTORE_PARAMS, remoteDomainRestoreParams, WR, "virDomainRestoreParams" },

@@ -33,6 +33,7 @@ NAME = "vsagent"
 PLAIN = "vsagent-plain"
 LINUX = "vsagent-linux"
 LINUX_MAC = "52:54:00:12:34:78"
+KERNEL = None
 
 # libvirt's error numbers
 ERR_OPERATION_INVALID = 55
@@ -75,6 +76,7 @@ def check_unresponsive(tap, d, what):
                  ("domifaddr", NAME, "--source", "agent"),
                  ("domhostname", NAME, "--source", "agent"),
                  ("domfsfreeze", NAME), ("domfsthaw", NAME),
+                 ("guestinfo", NAME),
                  ("shutdown", NAME, "--mode", "agent"),
                  ("reboot", NAME, "--mode", "agent")):
         r, took = timed_virsh(d, *args)
@@ -202,6 +204,21 @@ def check_real_calls(tap, libvirt, d, what):
            "MAC, and lo" % (what, agentguest.GUEST_IP), r.stdout)
     check(tap, d.virsh("domhostname", LINUX, "--source", "agent"),
           "%s: domhostname --source agent" % what, stdout="agentguest")
+    r = d.virsh("guestinfo", LINUX)
+    check(tap, r, "%s: guestinfo" % what)
+    info = dict((k.strip(), v.strip()) for k, v in
+                (line.split(":", 1) for line in r.stdout.splitlines()
+                 if ":" in line))
+    release = os.path.basename(KERNEL)[len("vmlinuz-"):] if KERNEL else ""
+    tap.ok(info.get("hostname") == "agentguest" and
+           info.get("os.kernel-release") == release and
+           int(info.get("if.count", "0")) >= 2 and
+           "timezone.offset" in info,
+           "%s: guestinfo: host name, kernel %s, interfaces, time zone" %
+           (what, release), r.stdout)
+    check(tap, d.virsh("guestinfo", LINUX, "--filesystem"),
+          "%s: guestinfo --filesystem is refused" % what, want_rc=1,
+          stderr="not supported by virtsaved")
     if libvirt is None:
         tap.skip("%s: python3-libvirt calls" % what, "no python3-libvirt")
         return
@@ -252,7 +269,9 @@ def run_real_agent(tap, d, tmp):
     if reason:
         tap.skip("guest agent in a Linux guest", reason)
         return
+    global KERNEL
     kernel, initrd = agentguest.build(tmp)
+    KERNEL = kernel
     path = os.path.join(tmp, LINUX + ".xml")
     with open(path, "w") as f:
         f.write(linux_xml(tmp, kernel, initrd))

@@ -11,12 +11,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "qemu_agent.h"
 #include "qemu_agentpriv.h"
 #include "qemu_guest.h"
+#include "qemu_guestinfo.h"
 #include "qemu_stats.h"
 #include "vserror.h"
 
@@ -157,6 +159,81 @@ testChannelOpen(void)
     g_assert_false(qemuGuestParseChannelOpen(reply, "channel1"));
     /* not listed: let the agent's silence decide */
     g_assert_true(qemuGuestParseChannelOpen(reply, "channel7"));
+}
+
+
+static const char *
+paramString(const vsTypedParamList *params,
+            const char *field)
+{
+    const vsTypedParam *p = vsTypedParamListFind(params, field);
+
+    g_assert_nonnull(p);
+    g_assert_cmpint(p->type, ==, VS_TYPED_PARAM_STRING);
+    return p->value.s;
+}
+
+
+static unsigned long long
+paramNumber(const vsTypedParamList *params,
+            const char *field)
+{
+    const vsTypedParam *p = vsTypedParamListFind(params, field);
+
+    g_assert_nonnull(p);
+    switch (p->type) {
+    case VS_TYPED_PARAM_INT:
+        return p->value.i;
+    case VS_TYPED_PARAM_UINT:
+        return p->value.ui;
+    case VS_TYPED_PARAM_ULLONG:
+        return p->value.ul;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+
+static void
+testGuestInfoParse(void)
+{
+    g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
+    g_autoptr(json_object) os = json_tokener_parse(
+        "{\"name\": \"Debian GNU/Linux\", \"kernel-release\": \"6.12.0\","
+        " \"version-id\": \"12\", \"id\": \"debian\", \"bogus\": \"x\"}");
+    g_autoptr(json_object) tz = json_tokener_parse(
+        "{\"zone\": \"CET\", \"offset\": 3600}");
+    g_autoptr(json_object) users = json_tokener_parse(
+        "[{\"user\": \"root\", \"login-time\": 1700000000.5},"
+        " {\"user\": \"bob\", \"domain\": \"HOME\", \"login-time\": 1}]");
+    g_autoptr(json_object) ifret = json_tokener_parse(interfacesReply);
+    g_autoptr(GPtrArray) ifaces = qemuAgentParseInterfaces(ifret, NULL);
+
+    qemuGuestInfoParseOS(os, params);
+    qemuGuestInfoParseTimezone(tz, params);
+    qemuGuestInfoParseUsers(users, params);
+    qemuGuestInfoFormatInterfaces(ifaces, params);
+    g_assert_cmpstr(paramString(params, "os.name"), ==, "Debian GNU/Linux");
+    g_assert_cmpstr(paramString(params, "os.kernel-release"), ==, "6.12.0");
+    g_assert_cmpstr(paramString(params, "os.version-id"), ==, "12");
+    g_assert_null(vsTypedParamListFind(params, "os.bogus"));
+    g_assert_cmpstr(paramString(params, "timezone.name"), ==, "CET");
+    g_assert_cmpuint(paramNumber(params, "timezone.offset"), ==, 3600);
+    g_assert_cmpuint(paramNumber(params, "user.count"), ==, 2);
+    g_assert_cmpstr(paramString(params, "user.0.name"), ==, "root");
+    g_assert_cmpuint(paramNumber(params, "user.0.login-time"), ==,
+                     1700000000500ULL);
+    g_assert_null(vsTypedParamListFind(params, "user.0.domain"));
+    g_assert_cmpstr(paramString(params, "user.1.domain"), ==, "HOME");
+    g_assert_cmpuint(paramNumber(params, "if.count"), ==, 3);
+    g_assert_cmpstr(paramString(params, "if.1.name"), ==, "eth0");
+    g_assert_cmpstr(paramString(params, "if.1.hwaddr"), ==, "52:54:00:12:34:56");
+    g_assert_cmpuint(paramNumber(params, "if.1.addr.count"), ==, 1);
+    g_assert_cmpstr(paramString(params, "if.1.addr.0.type"), ==, "ipv4");
+    g_assert_cmpstr(paramString(params, "if.1.addr.0.addr"), ==, "10.0.2.15");
+    g_assert_cmpuint(paramNumber(params, "if.1.addr.0.prefix"), ==, 24);
+    g_assert_cmpstr(paramString(params, "if.0.addr.1.type"), ==, "ipv6");
+    g_assert_null(vsTypedParamListFind(params, "if.2.hwaddr"));
 }
 
 
@@ -366,6 +443,33 @@ testConversationOrder(void)
 
 
 static void
+testGuestInfoCollect(void)
+{
+    fakeAgent fake;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vsTypedParamList) all = vsTypedParamListNew();
+    g_autoptr(vsTypedParamList) os = vsTypedParamListNew();
+    qemuAgent *agent;
+    GThread *thread;
+    int fd;
+
+    thread = fakeAgentStart(&fake, FAKE_AGENT_NORMAL, &fd);
+    agent = qemuAgentOpenFd(fd, 5000, &err);
+    g_assert_no_error(err);
+    /* all groups: those the agent lacks are left out */
+    g_assert_true(qemuGuestInfoCollect(agent, 0, all, &err));
+    g_assert_no_error(err);
+    g_assert_null(vsTypedParamListFind(all, "os.name"));
+    g_assert_cmpuint(paramNumber(all, "if.count"), ==, 3);
+    /* one group by name: its absence is an error */
+    g_assert_false(qemuGuestInfoCollect(agent, QEMU_GUEST_INFO_OS, os, &err));
+    g_assert_error(err, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED);
+    qemuAgentClose(agent);
+    fakeAgentFinish(&fake, thread);
+}
+
+
+static void
 testSilentAgent(void)
 {
     fakeAgent fake;
@@ -441,7 +545,8 @@ testNoSocket(void)
 /* Only harmless commands: qemu-ga here runs on the host itself. */
 #define QEMU_GA_ALLOWED \
     "guest-sync-delimited,guest-get-time,guest-network-get-interfaces," \
-    "guest-get-host-name,guest-ping"
+    "guest-get-host-name,guest-ping,guest-get-osinfo,guest-get-timezone," \
+    "guest-get-users"
 
 typedef struct {
     char *dir;
@@ -580,6 +685,19 @@ testRealAgent(void)
                                    &err));
     g_assert_true(json_object_object_get_ex(ret, "host-name", &name));
     g_assert_cmpstr(json_object_get_string(name), ==, g_get_host_name());
+    {
+        g_autoptr(vsTypedParamList) info = vsTypedParamListNew();
+        struct utsname uts;
+
+        g_assert_cmpint(uname(&uts), ==, 0);
+        g_assert_true(qemuGuestInfoCollect(agent, 0, info, &err));
+        g_assert_no_error(err);
+        g_assert_cmpstr(paramString(info, "os.kernel-release"), ==,
+                        uts.release);
+        g_assert_cmpstr(paramString(info, "hostname"), ==, g_get_host_name());
+        g_assert_nonnull(vsTypedParamListFind(info, "timezone.offset"));
+        g_assert_nonnull(vsTypedParamListFind(info, "user.count"));
+    }
     qemuAgentClose(agent);
 
     realAgentStop(&ga);
@@ -598,6 +716,8 @@ main(int argc,
     g_test_add_func("/agent/parse/channel-open", testChannelOpen);
     g_test_add_func("/agent/conversation", testConversation);
     g_test_add_func("/agent/conversation-order", testConversationOrder);
+    g_test_add_func("/agent/guestinfo/parse", testGuestInfoParse);
+    g_test_add_func("/agent/guestinfo/collect", testGuestInfoCollect);
     g_test_add_func("/agent/silent", testSilentAgent);
     g_test_add_func("/agent/hangup", testHangup);
     g_test_add_func("/agent/command-timeout", testCommandTimeout);

@@ -988,6 +988,16 @@ qemuDriverCompareCPU(qemuDriver *driver, GError **error)
 }
 
 
+vsTypedParamList *
+qemuDriverGetGuestInfo(qemuDriver *driver, const unsigned char *uuid,
+                       unsigned int types, unsigned int flags,
+                       GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
 gboolean
 qemuDriverSetTime(qemuDriver *driver, const unsigned char *uuid,
                   long long seconds, unsigned int nseconds,
