@@ -20,7 +20,10 @@ refused the same way after the restore. A paused domain is refused as
 """
 
 import os
+import re
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -264,6 +267,44 @@ def check_set_time(tap, libvirt, d):
         conn.close()
 
 
+def check_busy_channel(tap, d, tmp):
+    """An agent call that cannot get through holds up neither queries nor
+    a save, and gives up by itself."""
+    xml = d.virsh("dumpxml", LINUX).stdout
+    m = re.search(r"<source mode='bind' path='([^']+)'/>\s*"
+                  r"<target type='virtio' name='org.qemu.guest_agent.0'", xml)
+    if not tap.ok(m is not None, "live XML names the agent socket"):
+        return
+    # QEMU serves one client: hold the channel so the daemon's call waits
+    holder = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    holder.connect(m.group(1))
+    try:
+        cmd = ["virsh", "-q", "-c", d.uri, "domtime", LINUX]
+        start = time.monotonic()
+        bg = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        r = d.virsh("domstate", LINUX)
+        took = time.monotonic() - t0
+        tap.ok(r.returncode == 0 and took < 2.0 and bg.poll() is None,
+               "domstate answers in %.1f s while an agent call waits" % took,
+               r.stderr)
+        image = os.path.join(tmp, "busy.save")
+        r = d.virsh("save", LINUX, image, "--image-format", "sparse")
+        check(tap, r, "a save runs while an agent call waits")
+        out, err = bg.communicate(timeout=120)
+        waited = time.monotonic() - start
+        tap.ok(bg.returncode == 1 and waited < 60,
+               "the waiting agent call gave up by itself after %.1f s" %
+               waited, err)
+    finally:
+        holder.close()
+    check(tap, d.virsh("restore", image), "restore after the busy save")
+    check(tap, wait_agent(d), "the agent answers after that restore",
+          stdout="Time:")
+
+
 def run_real_agent(tap, d, tmp):
     reason = agentguest.unavailable_reason()
     if reason:
@@ -292,6 +333,7 @@ def run_real_agent(tap, d, tmp):
           "bypass cache)")
     check(tap, d.virsh("restore", image), "restore the Linux guest")
     check_real_calls(tap, libvirt, d, "after restore")
+    check_busy_channel(tap, d, tmp)
 
     # the restored QEMU reopened (emptied) the serial file
     booted = serial_count(tmp, agentguest.READY)
