@@ -692,10 +692,18 @@ typedef enum {
 } vsDomainChannelType;
 VS_ENUM_DECL(vsDomainChannel);
 
+/* The guest side of a channel, as live XML shows it (<target state>). */
+typedef enum {
+    VS_DOMAIN_CHANNEL_STATE_NONE = 0,   /* not known: not shown */
+    VS_DOMAIN_CHANNEL_STATE_CONNECTED,
+    VS_DOMAIN_CHANNEL_STATE_DISCONNECTED,
+} vsDomainChannelState;
+
 /* <channel> with a virtio target: a port of the virtio-serial bus. */
 typedef struct _vsDomainChannelDef vsDomainChannelDef;
 struct _vsDomainChannelDef {
     vsDomainChannelType type;
+    vsDomainChannelState state;     /* live only */
     char *path;                     /* unix: socket; NULL: generated */
     gboolean autoPath;              /* @path chosen by the driver */
     char *name;                     /* <target name> */

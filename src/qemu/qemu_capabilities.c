@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qemu_hostcpu.h"
 #include "qemu_monitor.h"
 #include "qemu_monitor_json.h"
 #include "vserror.h"
@@ -56,6 +57,7 @@ qemuCapsUnref(qemuCaps *caps)
     g_clear_pointer(&caps->machineAliases, g_hash_table_unref);
     g_clear_pointer(&caps->machines, g_ptr_array_unref);
     g_clear_pointer(&caps->cpuModels, g_ptr_array_unref);
+    g_clear_pointer(&caps->cpuFeatures, g_hash_table_unref);
     g_clear_pointer(&caps->deviceTypes, g_hash_table_unref);
     g_free(caps);
 }
@@ -177,6 +179,9 @@ qemuCapsCPUModelFree(qemuCapsCPUModel *model)
     if (!model)
         return;
     g_free(model->name);
+    g_free(model->aliasOf);
+    g_free(model->vendor);
+    g_clear_pointer(&model->features, g_ptr_array_unref);
     g_free(model);
 }
 
@@ -298,8 +303,72 @@ qemuCapsParseCPUModels(qemuCaps *caps,
                                                    &missing) ||
                         json_object_array_length(missing) == 0;
         model->deprecated = qemuCapsJSONBool(m, "deprecated");
+        model->aliasOf = g_strdup(qemuCapsJSONString(m, "alias-of"));
         g_ptr_array_add(caps->cpuModels, model);
     }
+    return TRUE;
+}
+
+
+/**
+ * qemuCapsParseCPUExpansion:
+ * @caps: capabilities to fill
+ * @model: the model that was expanded
+ * @reply: the "return" value of a full query-cpu-model-expansion
+ * @error: return location for a #GError
+ *
+ * A full expansion lists every property of the model, true or false;
+ * QEMU's aliases of one feature fold into one canonical name.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+qemuCapsParseCPUExpansion(qemuCaps *caps,
+                          qemuCapsCPUModel *model,
+                          json_object *reply,
+                          GError **error)
+{
+    g_autoptr(GHashTable) on = g_hash_table_new(g_str_hash, g_str_equal);
+    json_object *m = NULL;
+    json_object *props = NULL;
+    GHashTableIter iter;
+    gpointer key;
+
+    if (!json_object_object_get_ex(reply, "model", &m) ||
+        !json_object_object_get_ex(m, "props", &props) ||
+        !json_object_is_type(props, json_type_object)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INTERNAL_ERROR,
+                    _("QEMU's expansion of CPU model '%s' has no properties"),
+                    model->name);
+        return FALSE;
+    }
+    if (!caps->cpuFeatures)
+        caps->cpuFeatures = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                  g_free, NULL);
+    g_free(model->vendor);
+    model->vendor = g_strdup(qemuCapsJSONString(props, "vendor"));
+    json_object_object_foreach(props, name, value) {
+        g_autofree char *canon = NULL;
+        gpointer stored = NULL;
+
+        if (!json_object_is_type(value, json_type_boolean))
+            continue;
+        canon = qemuHostCPUCanonical(name);
+        if (!qemuHostCPUIsFeature(canon))
+            continue;
+        if (!g_hash_table_lookup_extended(caps->cpuFeatures, canon, &stored,
+                                          NULL)) {
+            stored = g_steal_pointer(&canon);
+            g_hash_table_add(caps->cpuFeatures, stored);
+        }
+        if (json_object_get_boolean(value))
+            g_hash_table_add(on, stored);
+    }
+    g_clear_pointer(&model->features, g_ptr_array_unref);
+    model->features = g_ptr_array_new_with_free_func(g_free);
+    g_hash_table_iter_init(&iter, on);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(model->features, g_strdup(key));
     return TRUE;
 }
 
@@ -397,6 +466,43 @@ qemuCapsGetDefaultMachine(const qemuCaps *caps)
 }
 
 
+/* The features of each named CPU model, for the host CPU's description
+ * (qemu_hostcpu.c). Aliases share their versioned model's expansion;
+ * "host" and "max" depend on the accelerator, "base" has nothing. */
+static gboolean
+qemuCapsQueryCPUExpansions(qemuCaps *caps,
+                           qemuMonitor *mon,
+                           GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < caps->cpuModels->len; i++) {
+        qemuCapsCPUModel *model = g_ptr_array_index(caps->cpuModels, i);
+        json_object *args = NULL;
+        json_object *spec = NULL;
+        json_object *reply = NULL;
+        gboolean ok;
+
+        if (model->aliasOf || g_str_equal(model->name, "host") ||
+            g_str_equal(model->name, "max") || g_str_equal(model->name, "base"))
+            continue;
+        spec = json_object_new_object();
+        json_object_object_add(spec, "name", json_object_new_string(model->name));
+        args = json_object_new_object();
+        json_object_object_add(args, "type", json_object_new_string("full"));
+        json_object_object_add(args, "model", spec);
+        if (!qemuMonitorCommand(mon, "query-cpu-model-expansion", args, NULL,
+                                0, &reply, error))
+            return FALSE;
+        ok = qemuCapsParseCPUExpansion(caps, model, reply, error);
+        json_object_put(reply);
+        if (!ok)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+
 /* CPU models and QOM types: what domain capabilities report. */
 static gboolean
 qemuCapsQueryModels(qemuCaps *caps,
@@ -412,7 +518,7 @@ qemuCapsQueryModels(qemuCaps *caps,
         return FALSE;
     ok = qemuCapsParseCPUModels(caps, reply, error);
     json_object_put(reply);
-    if (!ok)
+    if (!ok || !qemuCapsQueryCPUExpansions(caps, mon, error))
         return FALSE;
 
     args = json_object_new_object();

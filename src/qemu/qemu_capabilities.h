@@ -32,6 +32,9 @@ struct _qemuCaps {
     GPtrArray *machines;            /* qemuCapsMachine, as QEMU lists them */
     GPtrArray *cpuModels;           /* qemuCapsCPUModel */
     GHashTable *deviceTypes;        /* set of QOM type names */
+    /* Canonical names (qemuHostCPUCanonical) of every CPUID feature
+     * property the models' expansions have; NULL before expansion. */
+    GHashTable *cpuFeatures;
 };
 
 /* One machine type of query-machines. */
@@ -50,6 +53,12 @@ struct _qemuCapsCPUModel {
     char *name;
     gboolean usable;                /* no unavailable features here */
     gboolean deprecated;
+    char *aliasOf;                  /* the versioned model, or NULL */
+    /* From query-cpu-model-expansion (not for aliases, "host", "max"
+     * and "base"): the CPUID vendor string and the canonical names of
+     * the features the model enables; NULL when not expanded. */
+    char *vendor;
+    GPtrArray *features;
 };
 
 /* Parse query-machines, query-cpu-definitions and qom-list-types
@@ -61,6 +70,13 @@ gboolean qemuCapsParseMachineList(qemuCaps *caps,
 gboolean qemuCapsParseCPUModels(qemuCaps *caps,
                                 json_object *reply,
                                 GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* Parse a full query-cpu-model-expansion of @model into it and into
+ * caps->cpuFeatures. */
+gboolean qemuCapsParseCPUExpansion(qemuCaps *caps,
+                                   qemuCapsCPUModel *model,
+                                   json_object *reply,
+                                   GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean qemuCapsParseDeviceTypes(qemuCaps *caps,
                                   json_object *reply,

@@ -172,6 +172,7 @@ qemuDomainObjNew(qemuDriver *driver,
 
     g_mutex_init(&vm->lock);
     g_cond_init(&vm->cond);
+    g_mutex_init(&vm->agentLock);
     vm->refs = 1;
     vm->driver = driver;
     vm->name = g_strdup(def->name);
@@ -225,6 +226,7 @@ qemuDomainObjUnref(qemuDomainObj *vm)
     g_free(vm->name);
     g_cond_clear(&vm->cond);
     g_mutex_clear(&vm->lock);
+    g_mutex_clear(&vm->agentLock);
     g_free(vm);
 }
 

@@ -200,6 +200,10 @@ struct _qemuDomainObj {
     qemuDomainSaveRecord *saveRecord;
 
     qemuDomainJob job;
+
+    /* Held (without vm->lock) during a conversation with the guest
+     * agent, which QEMU serves one client at a time (qemu_guest.c). */
+    GMutex agentLock;
 };
 
 /* ---- objects ------------------------------------------------------

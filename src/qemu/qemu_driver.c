@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_guest.h"
 #include "qemu_host.h"
 #include "qemu_interface.h"
+#include "qemu_hostcpu.h"
 #include "qemu_process.h"
 #include "qemu_recover.h"
 #include "qemu_save.h"
@@ -35,8 +37,10 @@ VS_LOG_INIT("qemu.driver");
 #define QEMU_DEFINE_VALIDATE (1 << 0)
 /* virDomainDestroyFlags: VIR_DOMAIN_DESTROY_GRACEFUL */
 #define QEMU_DESTROY_GRACEFUL (1 << 0)
-/* virDomainShutdownFlags / virDomainRebootFlags: ACPI power button. */
+/* virDomainShutdownFlags / virDomainRebootFlags: ACPI power button,
+ * guest agent. */
 #define QEMU_SHUTDOWN_ACPI_POWER_BTN (1 << 0)
+#define QEMU_SHUTDOWN_GUEST_AGENT (1 << 1)
 
 
 /* Reject flags an entry point does not know, as libvirt does. */
@@ -381,20 +385,22 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_autoptr(qemuCaps) caps = NULL;
     g_autoptr(GString) buf = g_string_new(NULL);
     g_autofree char *emulator = NULL;
+    g_autofree char *cpuinfo = NULL;
+    g_autoptr(qemuHostCPU) cpu = NULL;
     qemuHostNodeInfo node;
     int i;
 
     if (!(caps = qemuDriverGetDefaultCaps(driver, error)) ||
-        !qemuDriverReadNodeInfo(driver, &node, error))
+        !qemuDriverReadNodeInfo(driver, &node, error) ||
+        !g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, error))
         return NULL;
     emulator = g_markup_escape_text(caps->binary, -1);
+    cpu = qemuHostCPUParse(cpuinfo, caps->cpuFeatures);
 
-    g_string_append(buf, "<capabilities>\n\n  <host>\n    <cpu>\n");
-    g_string_append_printf(buf, "      <arch>%s</arch>\n", driver->hostArch);
-    g_string_append_printf(buf, "      <topology sockets='%d' dies='1' "
-                           "clusters='1' cores='%d' threads='%d'/>\n",
-                           node.sockets, node.cores, node.threads);
-    g_string_append(buf, "    </cpu>\n    <power_management/>\n"
+    g_string_append(buf, "<capabilities>\n\n  <host>\n");
+    qemuHostCPUFormatHost(buf, cpu, caps, driver->hostArch, node.sockets,
+                          node.cores, node.threads);
+    g_string_append(buf, "    <power_management/>\n"
                          "    <migration_features/>\n");
     g_string_append_printf(buf, "    <topology>\n      <cells num='1'>\n"
                            "        <cell id='0'>\n"
@@ -420,6 +426,68 @@ qemuDriverGetCapabilities(qemuDriver *driver,
     g_string_append(buf, "      <deviceboot/>\n");
     g_string_append(buf, "    </features>\n  </guest>\n\n</capabilities>\n");
     return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+
+/**
+ * qemuDriverGetCPUModelNames:
+ * @driver: the driver
+ * @arch: the architecture asked about
+ * @error: return location for a #GError
+ *
+ * virConnectGetCPUModelNames: the named CPU models of the configured
+ * QEMU (not "host", "max" and "base", which are modes rather than
+ * models).
+ *
+ * Returns: (transfer full) the names, or NULL with @error set.
+ */
+GPtrArray *
+qemuDriverGetCPUModelNames(qemuDriver *driver,
+                           const char *arch,
+                           GError **error)
+{
+    g_autoptr(qemuCaps) caps = NULL;
+    GPtrArray *names;
+    size_t i;
+
+    if (!g_str_equal(arch, "x86_64")) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_ARGUMENT_UNSUPPORTED,
+                    _("no CPU models for architecture '%s': virtsaved runs x86_64 guests"),
+                    arch);
+        return NULL;
+    }
+    if (!(caps = qemuDriverGetDefaultCaps(driver, error)))
+        return NULL;
+    names = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; caps->cpuModels && i < caps->cpuModels->len; i++) {
+        const qemuCapsCPUModel *m = g_ptr_array_index(caps->cpuModels, i);
+
+        if (!g_str_equal(m->name, "host") && !g_str_equal(m->name, "max") &&
+            !g_str_equal(m->name, "base"))
+            g_ptr_array_add(names, g_strdup(m->name));
+    }
+    return names;
+}
+
+
+/**
+ * qemuDriverCompareCPU:
+ * @driver: the driver
+ * @error: return location for a #GError
+ *
+ * virConnectCompareCPU, virConnectCompareHypervisorCPU and the baseline
+ * calls: virtsave has no CPU feature database to compare or combine CPU
+ * definitions with, and says so rather than guess.
+ *
+ * Returns: FALSE with @error set (VS_ERR_NO_SUPPORT).
+ */
+gboolean
+qemuDriverCompareCPU(qemuDriver *driver,
+                     GError **error)
+{
+    g_set_error(error, VS_ERROR_QEMU, VS_ERR_NO_SUPPORT, "%s",
+                _("comparing and computing baselines of CPU definitions is not supported by virtsaved"));
+    return FALSE;
 }
 
 
@@ -1291,11 +1359,14 @@ qemuDriverMonitorAction(qemuDriver *driver,
  * qemuDriverShutdown:
  * @driver: the driver
  * @uuid: the domain
- * @flags: 0 or the ACPI power button method
+ * @flags: 0 or the ACPI power button and guest agent methods
  * @error: return location for a #GError
  *
- * Presses the guest's power button. Returns once QEMU has the request;
- * the domain shuts off when (and if) the guest powers down.
+ * Asks the guest agent to power down when the flags name it, and
+ * presses the guest's power button otherwise; with both, the button is
+ * pressed only when the agent cannot be asked. Returns once QEMU or the
+ * agent has the request; the domain shuts off when (and if) the guest
+ * powers down.
  *
  * Returns: TRUE on success, FALSE with @error set.
  */
@@ -1305,7 +1376,20 @@ qemuDriverShutdown(qemuDriver *driver,
                    unsigned int flags,
                    GError **error)
 {
-    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_ACPI_POWER_BTN, FALSE);
+    g_autoptr(GError) agentErr = NULL;
+
+    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_ACPI_POWER_BTN | QEMU_SHUTDOWN_GUEST_AGENT,
+                     FALSE);
+    if (flags & QEMU_SHUTDOWN_GUEST_AGENT) {
+        if (qemuGuestShutdown(driver, uuid, "powerdown", &agentErr))
+            return TRUE;
+        if (!(flags & QEMU_SHUTDOWN_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&agentErr));
+            return FALSE;
+        }
+        VS_INFO("guest agent shutdown failed (%s): pressing the power button",
+                agentErr->message);
+    }
     return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemPowerdown,
                                    error);
 }
@@ -1315,11 +1399,12 @@ qemuDriverShutdown(qemuDriver *driver,
  * qemuDriverReboot:
  * @driver: the driver
  * @uuid: the domain
- * @flags: 0
+ * @flags: 0 or the guest agent method
  * @error: return location for a #GError
  *
- * Resets the guest (system_reset): a hard reboot that needs no guest
- * cooperation.
+ * With the guest agent method, asks the agent to reboot the guest.
+ * Otherwise resets the guest (system_reset): a hard reboot that needs no
+ * guest cooperation.
  *
  * Returns: TRUE on success, FALSE with @error set.
  */
@@ -1329,7 +1414,9 @@ qemuDriverReboot(qemuDriver *driver,
                  unsigned int flags,
                  GError **error)
 {
-    QEMU_CHECK_FLAGS(0, FALSE);
+    QEMU_CHECK_FLAGS(QEMU_SHUTDOWN_GUEST_AGENT, FALSE);
+    if (flags & QEMU_SHUTDOWN_GUEST_AGENT)
+        return qemuGuestShutdown(driver, uuid, "reboot", error);
     return qemuDriverMonitorAction(driver, uuid, qemuMonitorSystemReset,
                                    error);
 }

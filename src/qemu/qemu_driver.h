@@ -133,6 +133,11 @@ gboolean qemuDriverGetVersion(qemuDriver *driver, unsigned long long *version,
                               GError **error);
 /* virConnectGetCapabilities */
 char *qemuDriverGetCapabilities(qemuDriver *driver, GError **error);
+/* virConnectGetCPUModelNames */
+GPtrArray *qemuDriverGetCPUModelNames(qemuDriver *driver, const char *arch,
+                                      GError **error);
+/* virConnectCompare(Hypervisor)CPU, virConnectBaseline(Hypervisor)CPU */
+gboolean qemuDriverCompareCPU(qemuDriver *driver, GError **error);
 
 /* Lifecycle events (libvirt's virDomainEventType and detail numbers),
  * reported with the domain locked: the listener must not block. */

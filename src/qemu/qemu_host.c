@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "domain_conf.h"
+#include "qemu_hostcpu.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -497,19 +498,28 @@ qemuHostFormatOS(GString *buf,
 }
 
 
+/* host-model is described from /proc/cpuinfo (qemu_hostcpu.c); the
+ * domain then runs with QEMU's "host" CPU (or "max" under TCG). */
 static void
 qemuHostFormatCPU(GString *buf,
                   const qemuCaps *caps,
                   gboolean kvm)
 {
+    g_autofree char *cpuinfo = NULL;
+    g_autoptr(qemuHostCPU) cpu = NULL;
     size_t i;
 
     g_string_append_printf(buf, "  <cpu>\n"
                            "    <mode name='host-passthrough' supported='%s'/>\n"
-                           "    <mode name='maximum' supported='yes'/>\n"
-                           "    <mode name='host-model' supported='no'/>\n"
-                           "    <mode name='custom' supported='yes'>\n",
+                           "    <mode name='maximum' supported='yes'/>\n",
                            kvm ? "yes" : "no");
+    if (g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, NULL)) {
+        cpu = qemuHostCPUParse(cpuinfo, caps->cpuFeatures);
+        qemuHostCPUFormatHostModel(buf, cpu, caps);
+    } else {
+        g_string_append(buf, "    <mode name='host-model' supported='no'/>\n");
+    }
+    g_string_append(buf, "    <mode name='custom' supported='yes'>\n");
     for (i = 0; caps->cpuModels && i < caps->cpuModels->len; i++) {
         const qemuCapsCPUModel *m = g_ptr_array_index(caps->cpuModels, i);
         g_autofree char *esc = g_markup_escape_text(m->name, -1);

@@ -64,6 +64,7 @@ VS_ENUM_IMPL(qemuMonitorEvent, QEMU_MONITOR_EVENT_LAST,
              "RESET",
              "MIGRATION",
              "MIGRATION_PASS",
+             "VSERPORT_CHANGE",
 );
 
 

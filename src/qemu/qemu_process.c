@@ -321,6 +321,34 @@ qemuProcessHandleShutdown(qemuDomainObj *vm,
 }
 
 
+/* The guest opened or closed a virtio-serial port (the guest agent's,
+ * for one): live XML shows it as the channel's state. */
+static void
+qemuProcessHandleSerialPort(qemuDomainObj *vm,
+                            json_object *data)
+{
+    json_object *id = NULL;
+    json_object *open = NULL;
+    size_t i;
+
+    if (!json_object_object_get_ex(data, "id", &id) ||
+        !json_object_object_get_ex(data, "open", &open))
+        return;
+    for (i = 0; i < vm->def->channels->len; i++) {
+        vsDomainChannelDef *chan = g_ptr_array_index(vm->def->channels, i);
+
+        if (g_strcmp0(chan->info.alias, json_object_get_string(id)) != 0)
+            continue;
+        chan->state = json_object_get_boolean(open) ?
+                      VS_DOMAIN_CHANNEL_STATE_CONNECTED :
+                      VS_DOMAIN_CHANNEL_STATE_DISCONNECTED;
+        VS_INFO("domain '%s': guest %s channel '%s'", vm->name,
+                json_object_get_boolean(open) ? "opened" : "closed",
+                chan->name);
+    }
+}
+
+
 static void
 qemuProcessHandleEvent(qemuMonitor *mon,
                        const char *name,
@@ -355,6 +383,9 @@ qemuProcessHandleEvent(qemuMonitor *mon,
         break;
     case QEMU_MONITOR_EVENT_MIGRATION:
         qemuProcessHandleMigration(vm, data);
+        break;
+    case QEMU_MONITOR_EVENT_VSERPORT_CHANGE:
+        qemuProcessHandleSerialPort(vm, data);
         break;
     case QEMU_MONITOR_EVENT_POWERDOWN:
     case QEMU_MONITOR_EVENT_RESET:

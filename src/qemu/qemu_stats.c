@@ -25,6 +25,7 @@
 #include "domain_conf.h"
 #include "qemu_domain.h"
 #include "qemu_interface.h"
+#include "qemu_guest.h"
 #include "qemu_monitor.h"
 #include "qemu_process.h"
 #include "vserror.h"
@@ -73,7 +74,11 @@ qemuStatsInterfaceFree(qemuStatsInterface *iface)
 }
 
 
-static void
+/**
+ * qemuStatsIPAddressFree:
+ * @addr: an address of a #qemuStatsInterface, or NULL
+ */
+void
 qemuStatsIPAddressFree(qemuStatsIPAddress *addr)
 {
     if (!addr)
@@ -902,10 +907,10 @@ qemuDriverInterfaceStats(qemuDriver *driver,
  * @source: 0 (DHCP leases), 1 (guest agent) or 2 (host ARP table)
  * @error: return location for a #GError
  *
- * Returns: (transfer full) #qemuStatsInterface entries found in the
- * host's ARP table for source 2; NULL with @error set for the others:
- * virtsave manages no DHCP server, and the guest agent is not
- * configured for its domains.
+ * Returns: (transfer full) #qemuStatsInterface entries: the guest's
+ * own list for source 1 (qemu_guest.c), those found in the host's ARP
+ * table for source 2; NULL with @error set for source 0, since virtsave
+ * manages no DHCP server.
  */
 GPtrArray *
 qemuDriverInterfaceAddresses(qemuDriver *driver,
@@ -942,42 +947,12 @@ qemuDriverInterfaceAddresses(qemuDriver *driver,
                     _("no DHCP leases: virtsave manages no virtual network"));
         return NULL;
     }
-    if (source == 1) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_ARGUMENT_UNSUPPORTED,
-                    _("QEMU guest agent is not configured"));
-        return NULL;
-    }
+    if (source == 1)
+        return qemuGuestInterfaceAddresses(driver, uuid, error);
     if (!g_file_get_contents("/proc/net/arp", &arp, NULL, error))
         return NULL;
     return qemuStatsParseARP(arp, macs, n,
                              (const char *const *) names->pdata);
-}
-
-
-/**
- * qemuDriverGetTime:
- * @driver: the driver
- * @uuid: the domain
- * @error: return location for a #GError
- *
- * The guest's clock is read through the guest agent, which virtsave
- * domains do not have configured.
- *
- * Returns: FALSE with @error set.
- */
-gboolean
-qemuDriverGetTime(qemuDriver *driver,
-                  const unsigned char *uuid,
-                  GError **error)
-{
-    qemuDomainObj *vm;
-
-    if (!(vm = qemuStatsGetActive(driver, uuid, error)))
-        return FALSE;
-    qemuDomainObjEndAPI(&vm);
-    g_set_error(error, VS_ERROR_QEMU, VS_ERR_ARGUMENT_UNSUPPORTED,
-                _("QEMU guest agent is not configured"));
-    return FALSE;
 }
 
 

@@ -56,6 +56,7 @@ struct _qemuStatsInterface {
     GPtrArray *addrs;               /* qemuStatsIPAddress */
 };
 void qemuStatsInterfaceFree(qemuStatsInterface *iface);
+void qemuStatsIPAddressFree(qemuStatsIPAddress *addr);
 
 /* virDomainMemoryStatTags used here */
 #define QEMU_STATS_MEMORY_ACTUAL_BALLOON 6
@@ -115,8 +116,6 @@ GPtrArray *qemuDriverInterfaceAddresses(qemuDriver *driver,
                                         const unsigned char *uuid,
                                         unsigned int source,
                                         GError **error);
-gboolean qemuDriverGetTime(qemuDriver *driver, const unsigned char *uuid,
-                           GError **error);
 GPtrArray *qemuDriverGetAllDomainStats(qemuDriver *driver,
                                        GPtrArray *refs,
                                        unsigned int stats,

@@ -20,6 +20,7 @@
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
+#include "qemu_guest.h"
 #include "qemu_stats.h"
 #include "vsnetxdr.h"
 #include "vserror.h"
@@ -2875,10 +2876,187 @@ remoteDomainGetTime(remoteCall *call,
                     GError **error)
 {
     unsigned char uuid[VS_UUID_BUFLEN];
+    long long seconds;
+    unsigned int nseconds;
     guint32 flags;
 
-    return remoteArgsDomainFlags(call, uuid, &flags, error) &&
-           qemuDriverGetTime(call->driver, uuid, error);
+    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
+        !qemuDriverGetTime(call->driver, uuid, flags, &seconds, &nseconds,
+                           error))
+        return FALSE;
+    vsNetXdrWriteI64(call->ret, seconds);
+    vsNetXdrWriteU32(call->ret, nseconds);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainSetTime(remoteCall *call,
+                    GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    GError *detail = NULL;
+    gint64 seconds;
+    guint32 nseconds;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error))
+        return FALSE;
+    if (!vsNetXdrReadI64(&call->args, &seconds, &detail))
+        return remoteDecodeFailed(error, detail);
+    return remoteArgU32(call, &nseconds, error) &&
+           remoteArgU32(call, &flags, error) &&
+           remoteArgEnd(call, error) &&
+           qemuDriverSetTime(call->driver, uuid, seconds, nseconds, flags,
+                             error);
+}
+
+
+static gboolean
+remoteDomainGetHostname(remoteCall *call,
+                        GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autofree char *hostname = NULL;
+    guint32 flags;
+
+    if (!remoteArgsDomainFlags(call, uuid, &flags, error) ||
+        !(hostname = qemuDriverGetHostname(call->driver, uuid, flags, error)))
+        return FALSE;
+    vsNetXdrWriteString(call->ret, hostname);
+    return TRUE;
+}
+
+
+static gboolean
+remoteConnectGetCPUModelNames(remoteCall *call,
+                              GError **error)
+{
+    g_autofree char *arch = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    gint32 needResults;
+    guint32 flags;
+    guint32 i;
+
+    if (!(arch = remoteArgString(call, error)) ||
+        !remoteArgI32(call, &needResults, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(names = qemuDriverGetCPUModelNames(call->driver, arch, error)))
+        return FALSE;
+    if (names->len > REMOTE_CONNECT_CPU_MODELS_MAX)
+        g_ptr_array_set_size(names, REMOTE_CONNECT_CPU_MODELS_MAX);
+    vsNetXdrWriteU32(call->ret, needResults ? names->len : 0);
+    for (i = 0; needResults && i < names->len; i++)
+        vsNetXdrWriteString(call->ret, g_ptr_array_index(names, i));
+    vsNetXdrWriteI32(call->ret, names->len);
+    return TRUE;
+}
+
+
+/* Every CPU comparison and baseline procedure: refused as a whole. */
+static gboolean
+remoteConnectCompareCPU(remoteCall *call,
+                        GError **error)
+{
+    return qemuDriverCompareCPU(call->driver, error);
+}
+
+
+static gboolean
+remoteDomainGetGuestInfo(remoteCall *call,
+                         GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_autoptr(vsTypedParamList) params = NULL;
+    guint32 types;
+    guint32 flags;
+
+    if (!remoteArgDomain(call, uuid, error) ||
+        !remoteArgU32(call, &types, error) ||
+        !remoteArgU32(call, &flags, error) || !remoteArgEnd(call, error) ||
+        !(params = qemuDriverGetGuestInfo(call->driver, uuid, types, flags,
+                                          error)))
+        return FALSE;
+    if (params->nparams > REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX) {
+        g_set_error(error, VS_ERROR_RPC, VS_ERR_RPC,
+                    _("too many guest information parameters: %zu"),
+                    params->nparams);
+        return FALSE;
+    }
+    vsNetXdrWriteTypedParams(call->ret, params);
+    return TRUE;
+}
+
+
+/* (dom, mountpoints<>, flags) of DOMAIN_FSFREEZE and DOMAIN_FSTHAW. */
+static GStrv
+remoteArgsFSFreeze(remoteCall *call,
+                   unsigned char *uuid,
+                   guint32 *flags,
+                   GError **error)
+{
+    g_autoptr(GPtrArray) mounts = g_ptr_array_new_with_free_func(g_free);
+    GError *detail = NULL;
+    guint32 n;
+    guint32 i;
+
+    if (!remoteArgDomain(call, uuid, error))
+        return NULL;
+    if (!vsNetXdrReadArrayCount(&call->args,
+                                REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX, 4, &n,
+                                &detail)) {
+        remoteDecodeFailed(error, detail);
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        char *mount = remoteArgString(call, error);
+
+        if (!mount)
+            return NULL;
+        g_ptr_array_add(mounts, mount);
+    }
+    if (!remoteArgU32(call, flags, error) || !remoteArgEnd(call, error))
+        return NULL;
+    g_ptr_array_add(mounts, NULL);
+    return (GStrv) g_ptr_array_free(g_steal_pointer(&mounts), FALSE);
+}
+
+
+static gboolean
+remoteDomainFSFreeze(remoteCall *call,
+                     GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_auto(GStrv) mounts = NULL;
+    guint32 flags;
+    int n;
+
+    if (!(mounts = remoteArgsFSFreeze(call, uuid, &flags, error)) ||
+        (n = qemuDriverFSFreeze(call->driver, uuid,
+                                (const char *const *) mounts, flags,
+                                error)) < 0)
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, n);
+    return TRUE;
+}
+
+
+static gboolean
+remoteDomainFSThaw(remoteCall *call,
+                   GError **error)
+{
+    unsigned char uuid[VS_UUID_BUFLEN];
+    g_auto(GStrv) mounts = NULL;
+    guint32 flags;
+    int n;
+
+    if (!(mounts = remoteArgsFSFreeze(call, uuid, &flags, error)) ||
+        (n = qemuDriverFSThaw(call->driver, uuid,
+                              (const char *const *) mounts, flags,
+                              error)) < 0)
+        return FALSE;
+    vsNetXdrWriteI32(call->ret, n);
+    return TRUE;
 }
 
 
@@ -2998,7 +3176,9 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_IS_ACTIVE, remoteDomainIsActive, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_IS_PERSISTENT, remoteDomainIsPersistent, PRIO, NULL },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, remoteConnectGetLibVersion, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_COMPARE_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MEMORY_STATS, remoteDomainMemoryStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_BASELINE_CPU, remoteConnectCompareCPU, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_INFO, remoteDomainGetJobInfo, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_ABORT_JOB, remoteDomainAbortJob, PRIO | WR, "virDomainAbortJob" },
     { REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, remoteDomainUpdateDeviceFlags, WR, "virDomainUpdateDeviceFlags" },
@@ -3030,6 +3210,7 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_DOMAIN_GET_METADATA, remoteDomainGetMetadata, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, remoteConnectListAllDomains, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS, remoteDomainListAllSnapshots, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_HOSTNAME, remoteDomainGetHostname, 0, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES, remoteConnectListAllEmpty, PRIO, NULL },
@@ -3038,15 +3219,19 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_LIST_ALL_SECRETS, remoteConnectListAllEmpty, PRIO, NULL },
     { REMOTE_PROC_NODE_GET_CPU_MAP, remoteNodeGetCPUMap, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDomainGetJobStats, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES, remoteConnectGetCPUModelNames, 0, NULL },
     { REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, remoteConnectNetworkEventRegisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, remoteConnectDomainEventCallbackRegisterAny, PRIO, NULL },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
-    { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_FSFREEZE, remoteDomainFSFreeze, WR, "virDomainFSFreeze" },
+    { REMOTE_PROC_DOMAIN_FSTHAW, remoteDomainFSThaw, WR, "virDomainFSThaw" },
+    { REMOTE_PROC_DOMAIN_GET_TIME, remoteDomainGetTime, WR, "virDomainGetTime" },
+    { REMOTE_PROC_DOMAIN_SET_TIME, remoteDomainSetTime, WR, "virDomainSetTime" },
     { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, remoteConnectGetDomainCapabilities, 0, NULL },
     { REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, remoteConnectGetAllDomainStats, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, remoteDomainDefineXMLFlags, WR, "virDomainDefineXMLFlags" },
-    { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, remoteDomainInterfaceAddresses, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, remoteDomainInterfaceAddresses, 0, NULL },
     { REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, remoteConnectCloseCallback, PRIO, NULL },
     { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, remoteConnectStoragePoolEventRegisterAny, PRIO, NULL },
@@ -3057,6 +3242,9 @@ static const remoteProcEntry remoteProcs[] = {
     { REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY, remoteConnectDomainEventCallbackDeregisterAny, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, remoteDomainManagedSaveGetXMLDesc, 0, NULL },
     { REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, remoteDomainManagedSaveDefineXML, WR, "virDomainManagedSaveDefineXML" },
+    { REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
+    { REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU, remoteConnectCompareCPU, PRIO, NULL },
+    { REMOTE_PROC_DOMAIN_GET_GUEST_INFO, remoteDomainGetGuestInfo, WR, "virDomainGetGuestInfo" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDomainGetMessages, PRIO, NULL },
     { REMOTE_PROC_DOMAIN_SAVE_PARAMS, remoteDomainSaveParams, WR, "virDomainSaveParams" },
     { REMOTE_PROC_DOMAIN_RESTORE_PARAMS, remoteDomainRestoreParams, WR, "virDomainRestoreParams" },

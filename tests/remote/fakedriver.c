@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "qemu_driver.h"
+#include "qemu_guest.h"
 #include "qemu_stats.h"
 #include "vserror.h"
 #include "vsinternal.h"
@@ -973,9 +974,74 @@ qemuDriverInterfaceAddresses(qemuDriver *driver, const unsigned char *uuid,
 
 gboolean
 qemuDriverGetTime(qemuDriver *driver, const unsigned char *uuid,
-                  GError **error)
+                  unsigned int flags, long long *seconds,
+                  unsigned int *nseconds, GError **error)
 {
     return fakeNoStats(error);
+}
+
+
+GPtrArray *
+qemuDriverGetCPUModelNames(qemuDriver *driver, const char *arch,
+                           GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverCompareCPU(qemuDriver *driver, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+vsTypedParamList *
+qemuDriverGetGuestInfo(qemuDriver *driver, const unsigned char *uuid,
+                       unsigned int types, unsigned int flags,
+                       GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+gboolean
+qemuDriverSetTime(qemuDriver *driver, const unsigned char *uuid,
+                  long long seconds, unsigned int nseconds,
+                  unsigned int flags, GError **error)
+{
+    return fakeNoStats(error);
+}
+
+
+char *
+qemuDriverGetHostname(qemuDriver *driver, const unsigned char *uuid,
+                      unsigned int flags, GError **error)
+{
+    fakeNoStats(error);
+    return NULL;
+}
+
+
+int
+qemuDriverFSFreeze(qemuDriver *driver, const unsigned char *uuid,
+                   const char *const *mountpoints, unsigned int flags,
+                   GError **error)
+{
+    fakeNoStats(error);
+    return -1;
+}
+
+
+int
+qemuDriverFSThaw(qemuDriver *driver, const unsigned char *uuid,
+                 const char *const *mountpoints, unsigned int flags,
+                 GError **error)
+{
+    fakeNoStats(error);
+    return -1;
 }
 
 
