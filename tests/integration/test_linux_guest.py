@@ -14,8 +14,10 @@ tablet), made runnable as test_real_vms.py makes it, with:
 - its qcow2 disk on a raw backing file (qemu-img create -b) whose first
   MiB hold blocks written here, which the guest verifies, while it
   rewrites and verifies the area after them with O_DIRECT all the time;
-- a virtio NIC of type 'user' (no traffic leaves QEMU) the guest pings
-  its gateway through every second;
+- a virtio NIC of type 'bridge' on a bridge the test makes in a network
+  namespace of its own (no uplink: no traffic leaves the namespace); the
+  guest pings the bridge's address every second, and after the restore
+  the new tap must be a port of the same bridge;
 - qemu-ga in the guest on the agent channel.
 
 It starts, waits until memory, disk and network checks have passed and
@@ -35,8 +37,10 @@ guest must report both, which shows that its checks can fail.
 A minimal domain from linuxguest.domain_xml() boots first.
 
 The guest runs under KVM when linuxguest.accel() finds that KVM boots it
-here, and then once more under TCG; otherwise under TCG. Prints TAP;
-VS_TEST_KEEP=1 keeps the work directory.
+here, and then once more under TCG; otherwise under TCG. The whole test
+runs inside its network namespace (it starts itself again under
+`ip netns exec`), so the daemon makes its taps there and the VNC port
+is reached there. Prints TAP; VS_TEST_KEEP=1 keeps the work directory.
 """
 
 import json
@@ -65,6 +69,10 @@ DISK_MIB = 16
 SAVE_OPTS = ("--image-format", "sparse", "--parallel-channels", "4",
              "--bypass-cache")
 TIMEOUT = 600
+NETNS_ENV = "VS_LINUX_GUEST_NETNS"
+BRIDGE = "vslgbr0"
+BRIDGE_ADDR = "10.0.77.1"
+GUEST_ADDR = "10.0.77.15/24"
 
 
 def result_text(r):
@@ -77,7 +85,7 @@ def guest_xml(name, disk, report, kvm):
     kernel, initrd = linuxguest.build()
     line = linuxguest.cmdline(seed=SEED, mem=FILL_MIB, disk="vda",
                               diskbase=DISK_BASE_MIB, diskrw=DISK_RW_MIB,
-                              net="10.0.2.15/24", peer="10.0.2.2",
+                              net=GUEST_ADDR, peer=BRIDGE_ADDR,
                               report="ttyS1", console="ttyS0")
     xml, n = re.subn(r"<kernel>[^<]*</kernel>\s*<cmdline>[^<]*</cmdline>",
                      "<kernel>%s</kernel>\n    <initrd>%s</initrd>\n"
@@ -92,11 +100,58 @@ def guest_xml(name, disk, report, kvm):
                "      <source path='%s' append='on'/>\n"
                "      <target port='1'/>\n"
                "    </serial>\n"
-               "    <interface type='user'>\n"
+               "    <interface type='bridge'>\n"
+               "      <source bridge='%s'/>\n"
                "      <model type='virtio'/>\n"
                "    </interface>\n"
-               "  </devices>" % report)
+               "  </devices>" % (report, BRIDGE))
     return xml.replace("</devices>", devices, 1)
+
+
+def bridge_ports():
+    return sorted(os.listdir("/sys/class/net/%s/brif" % BRIDGE))
+
+
+def tap_of(daemon, name):
+    r = daemon.virsh("domiflist", name)
+    for line in r.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[1] == "bridge":
+            return fields[0]
+    return None
+
+
+def check_bridged(tap, daemon, name, when):
+    dev = tap_of(daemon, name)
+    ports = bridge_ports()
+    tap.ok(dev is not None and dev in ports, "%s: %s, its tap %s is a port "
+           "of %s" % (name, when, dev, BRIDGE), "ports: %s" % ports)
+
+
+def setup_bridge():
+    for args in (("link", "set", "lo", "up"),
+                 ("link", "add", BRIDGE, "type", "bridge"),
+                 ("addr", "add", BRIDGE_ADDR + "/24", "dev", BRIDGE),
+                 ("link", "set", BRIDGE, "up")):
+        subprocess.run(("ip",) + args, check=True)
+
+
+def run_in_namespace():
+    """Starts this test again inside a network namespace of its own and
+    removes the namespace (with its bridge) when it ends."""
+    if not shutil.which("ip"):
+        vstest.TAP().skip_all("ip (iproute2) is not installed")
+    ns = "vslg%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        env = dict(os.environ)
+        env[NETNS_ENV] = ns
+        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
+                            os.path.abspath(__file__)] + sys.argv[1:],
+                           env=env)
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    sys.exit(r.returncode)
 
 
 def make_disk(work, name):
@@ -243,6 +298,7 @@ def run(tap, daemon, work, kvm):
                name, "\n".join(before["bad"][:10]))
         realvms.check_display(tap, daemon, name, "after start")
         check_agent(tap, daemon, name, "after start")
+        check_bridged(tap, daemon, name, "after start")
 
         img = os.path.join(work, name + ".img")
         r = daemon.virsh("save", name, img, *SAVE_OPTS)
@@ -268,6 +324,7 @@ def run(tap, daemon, work, kvm):
                                            after["net"]), why)
         realvms.check_display(tap, daemon, name, "after restore")
         check_agent(tap, daemon, name, "after restore")
+        check_bridged(tap, daemon, name, "after restore")
         check_tampered(tap, daemon, name, disk, img, report, work)
     finally:
         daemon.virsh("destroy", name)
@@ -351,6 +408,8 @@ def run_minimal(tap, daemon, work):
 
 
 def main():
+    if not os.environ.get(NETNS_ENV):
+        run_in_namespace()
     tap = vstest.TAP()
     why = linuxguest.available()
     if why:
@@ -365,6 +424,7 @@ def main():
     daemon = vstest.Daemon(root=os.path.join(work, "root"))
     os.makedirs(daemon.root)
     try:
+        setup_bridge()
         daemon.start()
         run_minimal(tap, daemon, work)
         run(tap, daemon, work, accel == "kvm")
