@@ -1224,12 +1224,33 @@ vsDomainControllerCompare(gconstpointer a,
 }
 
 
+static gboolean
+vsDomainControllerIsPCIRoot(const vsDomainControllerDef *cont)
+{
+    return cont->type == VS_DOMAIN_CONTROLLER_PCI &&
+        (cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCI_ROOT ||
+         cont->model == VS_DOMAIN_CONTROLLER_MODEL_PCIE_ROOT);
+}
+
+
 /* Controllers written without an index take the lowest one their type
- * has free, in document order, as libvirt numbers them. */
+ * has free, in document order, as libvirt numbers them. Index 0 of the
+ * PCI controllers belongs to the root bus: when the XML names no root,
+ * the implicit one added later takes it, and other PCI controllers
+ * start at 1. */
 static void
 vsDomainDefNumberControllers(vsDomainDef *def)
 {
+    gboolean rootGiven = FALSE;
     size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
+
+        if (cont->type == VS_DOMAIN_CONTROLLER_PCI &&
+            (cont->idx == 0 || vsDomainControllerIsPCIRoot(cont)))
+            rootGiven = TRUE;
+    }
 
     for (i = 0; i < def->controllers->len; i++) {
         vsDomainControllerDef *cont = g_ptr_array_index(def->controllers, i);
@@ -1237,6 +1258,9 @@ vsDomainDefNumberControllers(vsDomainDef *def)
 
         if (cont->idx != G_MAXUINT)
             continue;
+        if (cont->type == VS_DOMAIN_CONTROLLER_PCI && !rootGiven &&
+            cont->model != VS_DOMAIN_CONTROLLER_MODEL_DEFAULT)
+            idx = 1;
         while (vsDomainDefFindController(def, cont->type, idx))
             idx++;
         cont->idx = idx;

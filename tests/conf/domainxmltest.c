@@ -50,6 +50,7 @@ static const char *const validCases[] = {
     "storage-q35",
     "scsi-usb-order",
     "net-types",
+    "pci-ports-no-root",
 };
 
 static const char *const invalidCases[] = {
