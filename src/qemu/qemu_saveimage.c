@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -637,5 +638,275 @@ qemuSaveImageUpdateXML(const char *path,
         return FALSE;
     }
 
+    return TRUE;
+}
+
+
+/* ---- the lifecycle of an image ------------------------------------ */
+
+/**
+ * qemuSaveImageClear:
+ * @img: an image filled by qemuSaveImageOpen(), or QEMU_SAVE_IMAGE_INIT
+ *
+ * Closes the file and frees what the open read.
+ */
+void
+qemuSaveImageClear(qemuSaveImage *img)
+{
+    vsFdClose(&img->fd);
+    g_clear_pointer(&img->path, g_free);
+    g_clear_pointer(&img->xml, g_free);
+    g_clear_pointer(&img->cookie, g_free);
+}
+
+
+/* Tell @report the result of @check; returns @ok. */
+static gboolean
+qemuSaveImageReport(qemuSaveImageCheckFunc report,
+                    void *opaque,
+                    const char *check,
+                    gboolean ok,
+                    GError **error)
+{
+    if (report)
+        report(check, ok || !error ? NULL : *error, opaque);
+    return ok;
+}
+
+
+/* Open @path, read and check its header. */
+static gboolean
+qemuSaveImageOpenHeader(const char *path,
+                        unsigned int flags,
+                        qemuSaveImage *img,
+                        GError **error)
+{
+    uint32_t rawVersion;
+
+    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
+        return FALSE;
+    if (!vsFileGetSizes(img->fd, &img->size, &img->allocated, error) ||
+        !qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
+        !qemuSaveImageCheckHeader(&img->hdr, img->size, flags, error) ||
+        !vsFilePreadFull(img->fd, &rawVersion, sizeof(rawVersion),
+                         QEMU_SAVE_MAGIC_LEN, error))
+        return FALSE;
+    img->swapped = rawVersion != img->hdr.version;
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveImageOpen:
+ * @path: the image
+ * @flags: qemuSaveCheckFlags for the header
+ * @img: (out caller-allocates): QEMU_SAVE_IMAGE_INIT; cleared by the caller
+ * @report: (nullable): told the result of the checks "header" and "data"
+ * @opaque: for @report
+ * @error: return location for a #GError
+ *
+ * Opens @path for reading (a regular file only), checks its header
+ * against the file's size and reads the domain XML and cookie. Errors
+ * do not name @path unless the open itself failed (@img->fd is then -1);
+ * the caller says what it was doing.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveImageOpen(const char *path,
+                  unsigned int flags,
+                  qemuSaveImage *img,
+                  qemuSaveImageCheckFunc report,
+                  void *opaque,
+                  GError **error)
+{
+    g_return_val_if_fail(img->fd < 0 && !img->xml, FALSE);
+
+    img->path = g_strdup(path);
+    if (!qemuSaveImageReport(report, opaque, "header",
+                             qemuSaveImageOpenHeader(path, flags, img, error),
+                             error))
+        return FALSE;
+    return qemuSaveImageReport(report, opaque, "data",
+                               qemuSaveImageReadData(img->fd, &img->hdr,
+                                                     &img->xml, &img->cookie,
+                                                     error),
+                               error);
+}
+
+
+/**
+ * qemuSaveImageParseDef:
+ * @img: an open image
+ * @error: return location for a #GError
+ *
+ * Parses the image's XML with the parser and settings of every other
+ * domain definition (no entities, no XInclude, no network).
+ *
+ * Returns: (transfer full) the definition, or NULL with @error set.
+ */
+vsDomainDef *
+qemuSaveImageParseDef(const qemuSaveImage *img,
+                      GError **error)
+{
+    return vsDomainDefParseString(img->xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                  error);
+}
+
+
+/**
+ * qemuSaveImageVerify:
+ * @img: an image that qemuSaveImageOpen() opened without
+ *       QEMU_SAVE_CHECK_ALLOW_PARTIAL
+ * @def: (out) (optional): the parsed definition
+ * @report: (nullable): told the result of "xml", "payload", "mapped-ram"
+ *          (sparse format) and "stream-end" (raw and sparse formats)
+ * @opaque: for @report
+ * @error: return location for a #GError
+ *
+ * Every check a restore runs on an image before QEMU sees it, in the
+ * order a restore runs them. A failed check stops the ones that depend
+ * on it; "stream-end" does not depend on "mapped-ram" and still runs, so
+ * that a report lists both. @error is the first failure. Guest memory
+ * pages carry no checksums: damaged pages pass.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveImageVerify(const qemuSaveImage *img,
+                    vsDomainDef **def,
+                    qemuSaveImageCheckFunc report,
+                    void *opaque,
+                    GError **error)
+{
+    g_autoptr(vsDomainDef) parsed = NULL;
+    g_autoptr(GError) ramErr = NULL;
+    g_autoptr(GError) endErr = NULL;
+    const qemuSaveHeader *hdr = &img->hdr;
+    gboolean ramOk = TRUE;
+    gboolean endOk = TRUE;
+
+    if (!qemuSaveImageReport(report, opaque, "xml",
+                             (parsed = qemuSaveImageParseDef(img, error)) != NULL,
+                             error) ||
+        !qemuSaveImageReport(report, opaque, "payload",
+                             qemuSaveImageCheckPayload(img->fd, hdr, img->size,
+                                                       error),
+                             error))
+        return FALSE;
+
+    if (hdr->format == QEMU_SAVE_FORMAT_SPARSE)
+        ramOk = qemuSaveImageReport(report, opaque, "mapped-ram",
+                                    qemuSaveImageCheckMappedRam(img->fd, hdr,
+                                                                img->size,
+                                                                NULL, &ramErr),
+                                    &ramErr);
+    if (hdr->format == QEMU_SAVE_FORMAT_RAW ||
+        hdr->format == QEMU_SAVE_FORMAT_SPARSE)
+        endOk = qemuSaveImageReport(report, opaque, "stream-end",
+                                    qemuSaveImageCheckStreamEnd(img->fd, hdr,
+                                                                img->size, NULL,
+                                                                &endErr),
+                                    &endErr);
+
+    if (!ramOk || !endOk) {
+        g_propagate_error(error, !ramOk ? g_steal_pointer(&ramErr) :
+                                          g_steal_pointer(&endErr));
+        return FALSE;
+    }
+    if (def)
+        *def = g_steal_pointer(&parsed);
+    return TRUE;
+}
+
+
+/**
+ * qemuSaveImageTempPath:
+ * @path: where an image will be committed
+ *
+ * Returns: (transfer full) the name the image is written under until
+ * qemuSaveImageCommit(): in the same directory, unique to this process
+ * and moment, ending in ".part".
+ */
+char *
+qemuSaveImageTempPath(const char *path)
+{
+    return g_strdup_printf("%s.%d.%" G_GINT64_FORMAT ".part", path,
+                           (int) getpid(), g_get_real_time());
+}
+
+
+/* Sync the directory that holds the committed image. The rename has
+ * happened: the image is complete under its name, so the commit stands
+ * whatever this says; a failure is retried once and then logged. */
+static void
+qemuSaveImageSyncDir(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autoptr(GError) err = NULL;
+
+    if (vsFileSyncDir(dir, &err))
+        return;
+    g_clear_error(&err);
+    if (vsFileSyncDir(dir, &err))
+        return;
+    VS_WARN("save image '%s' is complete, but its directory could not be synced; a host crash may lose its name: %s",
+            path, err->message);
+}
+
+
+/**
+ * qemuSaveImageCommit:
+ * @tmpPath: a whole image, its stream written, still with the partial magic
+ * @path: its final name
+ * @dropCache: drop the image's clean pages from the page cache
+ * @renamed: (out): whether @tmpPath has become @path (it no longer exists)
+ * @error: return location for a #GError
+ *
+ * The crash-safe commit: sync the data, mark the image complete, sync
+ * the header, rename, sync the directory. A crash at any point leaves
+ * either what was at @path before or the complete new image.
+ *
+ * The rule after the rename: the commit succeeded. The image is complete
+ * and durable under @path, so nothing that follows can make it a
+ * failure; a directory sync that fails (twice) is logged as a warning.
+ *
+ * Returns: TRUE, or FALSE with @error set; @tmpPath is then the caller's
+ * to remove.
+ */
+gboolean
+qemuSaveImageCommit(const char *tmpPath,
+                    const char *path,
+                    gboolean dropCache,
+                    gboolean *renamed,
+                    GError **error)
+{
+    VS_AUTOCLOSE int fd = -1;
+
+    *renamed = FALSE;
+    if ((fd = vsFileOpen(tmpPath, O_RDWR | O_CLOEXEC, 0, error)) < 0 ||
+        !vsFileSync(fd, error) ||
+        !qemuSaveImageMarkComplete(fd, error) ||
+        !vsFileSync(fd, error)) {
+        g_prefix_error(error, _("cannot complete save image '%s': "), path);
+        return FALSE;
+    }
+    /* The data is on disk: drop the few clean pages that buffered
+     * writes (stream metadata, bitmaps, header) left in the cache. */
+    if (dropCache)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (close(vsFdSteal(&fd)) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
+                        _("cannot close save image '%s'"), path);
+        return FALSE;
+    }
+    if (rename(tmpPath, path) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
+                        _("cannot rename save image '%s' to '%s'"),
+                        tmpPath, path);
+        return FALSE;
+    }
+    *renamed = TRUE;
+    qemuSaveImageSyncDir(path);
     return TRUE;
 }

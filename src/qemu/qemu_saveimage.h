@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "domain_conf.h"
 #include "vsenum.h"
 
 /* The first 16 bytes of an image; no terminating NUL on disk. */
@@ -115,3 +116,61 @@ gboolean qemuSaveImageUpdateXML(const char *path,
 
 /* The checks of the QEMU stream after the data area. */
 #include "qemu_savestream.h"
+
+/*
+ * The lifecycle of an image, shared by the driver and the virtsave tool:
+ * qemuSaveImageOpen() reads and checks header and data area,
+ * qemuSaveImageVerify() runs every further check a restore runs, and
+ * qemuSaveImageCommit() makes a newly written image complete and gives
+ * it its name. See docs/image-format.md.
+ */
+typedef struct _qemuSaveImage qemuSaveImage;
+struct _qemuSaveImage {
+    char *path;
+    int fd;                 /* O_RDONLY, buffered; -1 before the open */
+    qemuSaveHeader hdr;     /* in host byte order */
+    uint64_t size;
+    uint64_t allocated;
+    gboolean swapped;       /* the header is stored in the other order */
+    char *xml;
+    char *cookie;           /* NULL: none */
+};
+
+#define QEMU_SAVE_IMAGE_INIT { .fd = -1 }
+
+void qemuSaveImageClear(qemuSaveImage *img);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuSaveImage, qemuSaveImageClear);
+
+/* Told the result of each named check as it runs; @err is NULL when the
+ * check passed. */
+typedef void (*qemuSaveImageCheckFunc)(const char *check,
+                                       const GError *err,
+                                       void *opaque);
+
+gboolean qemuSaveImageOpen(const char *path,
+                           unsigned int flags,
+                           qemuSaveImage *img,
+                           qemuSaveImageCheckFunc report,
+                           void *opaque,
+                           GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+vsDomainDef *qemuSaveImageParseDef(const qemuSaveImage *img,
+                                   GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean qemuSaveImageVerify(const qemuSaveImage *img,
+                             vsDomainDef **def,
+                             qemuSaveImageCheckFunc report,
+                             void *opaque,
+                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+char *qemuSaveImageTempPath(const char *path);
+
+gboolean qemuSaveImageCommit(const char *tmpPath,
+                             const char *path,
+                             gboolean dropCache,
+                             gboolean *renamed,
+                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
