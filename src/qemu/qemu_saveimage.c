@@ -482,50 +482,14 @@ qemuSaveBlockSetComplete(char *block,
 }
 
 
-/* O_DIRECT: read, patch and write back the whole first aligned block. */
-static gboolean
-qemuSaveImageMarkCompleteDirect(int fd,
-                                GError **error)
-{
-    VS_AUTOALIGNED char *block = NULL;
-    size_t memAlign;
-    size_t offAlign;
-    size_t blockLen;
-    gssize n;
-
-    vsFileGetDirectIOAlign(fd, &memAlign, &offAlign);
-    blockLen = MAX(QEMU_SAVE_ALIGN_MIN, MAX(memAlign, offAlign));
-    block = vsAlignedAlloc0(blockLen, blockLen);
-
-    if ((n = vsFilePread(fd, block, blockLen, 0, error)) < 0)
-        return FALSE;
-
-    /* Writing a whole block to a shorter file would extend it. */
-    if ((size_t) n < blockLen) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image of %zd bytes is too short to complete its header with direct I/O"),
-                    n);
-        return FALSE;
-    }
-
-    if (!qemuSaveBlockSetComplete(block, error))
-        return FALSE;
-
-    VS_DEBUG("marking image complete on O_DIRECT fd %d (block %zu)",
-             fd, blockLen);
-    return vsFilePwriteFull(fd, block, blockLen, 0, error);
-}
-
-
 /**
  * qemuSaveImageMarkComplete:
- * @fd: the image, opened read-write, with or without O_DIRECT
+ * @fd: the image, opened read-write without O_DIRECT
  * @error: return location for a #GError
  *
  * Turns the partial magic into the final one, refusing a file that
- * carries neither. On a buffered descriptor only the 16 magic bytes are
- * rewritten; with O_DIRECT the first aligned block is read and written
- * back whole through an aligned buffer.
+ * carries neither; only the 16 magic bytes are rewritten.
+ * qemuSaveImageCommit() is the caller.
  *
  * Nothing is synced: the caller makes the QEMU stream durable before
  * calling this and the header durable after it (vsFileSync), so that a
@@ -538,15 +502,6 @@ qemuSaveImageMarkComplete(int fd,
                           GError **error)
 {
     char magic[QEMU_SAVE_MAGIC_LEN];
-    int flags;
-
-    if ((flags = fcntl(fd, F_GETFL)) < 0) {
-        vsSetErrorSystem(error, errno, _("cannot get descriptor flags"));
-        return FALSE;
-    }
-
-    if (flags & O_DIRECT)
-        return qemuSaveImageMarkCompleteDirect(fd, error);
 
     if (!vsFilePreadFull(fd, magic, sizeof(magic), 0, error))
         return FALSE;

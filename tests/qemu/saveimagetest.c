@@ -533,28 +533,6 @@ testMarkCompleteBuffered(void)
 }
 
 
-static void
-testMarkCompleteDirect(void)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("vssaveimage-XXXXXX", &err);
-    g_autofree char *path = testWriteImage(dir, "img", QEMU_SAVE_PARTIAL);
-    int fd;
-
-    fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-    if (fd < 0 && errno == EINVAL) {
-        g_test_skip("the file system of the temporary directory has no O_DIRECT");
-    } else {
-        g_assert_cmpint(fd, >=, 0);
-        close(fd);
-        testMarkCompleteOn(path, O_DIRECT);
-    }
-
-    unlink(path);
-    rmdir(dir);
-}
-
-
 int
 main(int argc,
      char **argv)
@@ -576,7 +554,6 @@ main(int argc,
     g_test_add_func("/saveimage/update-xml/partial", testUpdateXMLPartial);
     g_test_add_func("/saveimage/mark-complete/buffered",
                     testMarkCompleteBuffered);
-    g_test_add_func("/saveimage/mark-complete/direct", testMarkCompleteDirect);
 
     return g_test_run();
 }
