@@ -421,9 +421,9 @@ qemuSaveImageNewBlock(const char *xml,
     size_t offset;
     char *buf;
 
-    g_return_val_if_fail(xml && *xml, NULL);
-    g_return_val_if_fail(format < QEMU_SAVE_FORMAT_LAST, NULL);
-    g_return_val_if_fail(align && (align & (align - 1)) == 0, NULL);
+    VS_RETURN_VAL_IF_FAIL(xml && *xml, NULL, error);
+    VS_RETURN_VAL_IF_FAIL(format < QEMU_SAVE_FORMAT_LAST, NULL, error);
+    VS_RETURN_VAL_IF_FAIL(align && (align & (align - 1)) == 0, NULL, error);
 
     align = MAX(align, QEMU_SAVE_ALIGN_MIN);
     xmlLen = strlen(xml) + 1;
@@ -675,7 +675,7 @@ qemuSaveImageOpen(const char *path,
                   void *opaque,
                   GError **error)
 {
-    g_return_val_if_fail(img->fd < 0 && !img->xml, FALSE);
+    VS_RETURN_VAL_IF_FAIL(img->fd < 0 && !img->xml, FALSE, error);
 
     img->path = g_strdup(path);
     if (!qemuSaveImageReport(report, opaque, "header",

@@ -452,7 +452,7 @@ qemuSaveImageCheckPayload(int fd,
     uint32_t version;
     gssize n;
 
-    g_return_val_if_fail(hdr->format < QEMU_SAVE_FORMAT_LAST, FALSE);
+    VS_RETURN_VAL_IF_FAIL(hdr->format < QEMU_SAVE_FORMAT_LAST, FALSE, error);
     magic = &qemuSavePayloadMagics[hdr->format];
 
     if (fileSize <= offset) {
