@@ -93,12 +93,13 @@ qemuRestoreOpenImage(const char *path,
 }
 
 
-/* Whether the engine and QEMU can load @img as @opts asks. The image
- * itself passed qemuSaveImageVerify(). Before QEMU starts. */
+/* Whether the engine and QEMU can load @img as @opts asks, and how the
+ * stream goes (@opts->viaHelper). The image itself passed
+ * qemuSaveImageVerify(). Before QEMU starts. */
 static gboolean
 qemuRestoreCheckImage(qemuDriver *driver,
                       const qemuRestoreImage *img,
-                      const qemuSaveOptions *opts,
+                      qemuSaveOptions *opts,
                       GError **error)
 {
     g_autoptr(qemuCaps) caps = NULL;
@@ -112,6 +113,7 @@ qemuRestoreCheckImage(qemuDriver *driver,
     }
     if (!qemuSaveCheckFormat(format, opts->bypassCache, error))
         return FALSE;
+    opts->viaHelper = qemuIOHelperNeeded(format, opts->bypassCache);
 
     if (!(binary = qemuDriverConfigFindBinary(driver->config, error)) ||
         !(caps = qemuCapsCacheLookup(driver->caps, binary, error)))
@@ -422,7 +424,7 @@ qemuRestoreRun(qemuDriver *driver,
     qemuProcessStartOpts start = { 0 };
     unsigned int channels = opts->channels ? opts->channels : 1;
     gboolean running = img->file.hdr.wasRunning != 0;
-    gboolean pipe = qemuIOHelperNeeded(img->file.hdr.format, opts->bypassCache);
+    gboolean pipe = opts->viaHelper;
     gint64 begin = g_get_monotonic_time();
 
     if (!qemuDomainObjCheckInactive(vm, error) ||

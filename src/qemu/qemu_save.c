@@ -220,7 +220,7 @@ qemuSaveCreateImage(qemuSaveJob *job,
     }
     job->offset = len;
 
-    if (qemuIOHelperNeeded(job->opts->format, job->opts->bypassCache)) {
+    if (job->opts->viaHelper) {
         job->fd = vsFdSteal(&first);
         /* With a descriptor, the helper uses the path only in messages:
          * name the image the user asked for, not its temporary name. */

@@ -208,6 +208,7 @@ qemuSaveParseOptions(const vsTypedParamList *params,
     if (channels == 0)
         channels = defaultChannels ? defaultChannels : 1;
     opts->channels = opts->format == QEMU_SAVE_FORMAT_SPARSE ? channels : 1;
+    opts->viaHelper = qemuIOHelperNeeded(opts->format, opts->bypassCache);
 
     return qemuSaveCheckFormat(opts->format, opts->bypassCache, error);
 }

@@ -43,6 +43,9 @@ struct _qemuSaveOptions {
     int running;                /* -1: as saved, 0: paused, 1: running */
     gboolean resetNVRAM;        /* restore: NVRAM from its template */
     int restoreMode;            /* restore: qemuRestoreMode, -1 not given */
+    gboolean viaHelper;         /* the stream goes through the I/O helper:
+                                 * decided once, with the format (save) or
+                                 * the image (restore) */
 };
 
 gboolean qemuSaveParseOptions(const vsTypedParamList *params,
