@@ -693,20 +693,6 @@ qemuRestoreManagedPath(qemuDriver *driver,
 }
 
 
-static gboolean
-qemuRestoreCheckNoFlags(unsigned int flags,
-                        unsigned int allowed,
-                        GError **error)
-{
-    if (flags & ~allowed) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags & ~allowed);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-
 /**
  * qemuSaveHasManagedImage:
  * @driver: the driver
@@ -725,7 +711,7 @@ qemuSaveHasManagedImage(qemuDriver *driver,
 {
     g_autofree char *path = NULL;
 
-    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error) ||
         !(path = qemuRestoreManagedPath(driver, uuid, FALSE, error)))
         return -1;
     return g_file_test(path, G_FILE_TEST_EXISTS) ? 1 : 0;
@@ -753,7 +739,7 @@ qemuSaveManagedRemove(qemuDriver *driver,
     qemuDomainObj *vm;
     gboolean ok = TRUE;
 
-    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error) ||
         !(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
     /* A start could be restoring the image right now. */
@@ -870,7 +856,8 @@ qemuSaveImageGetXMLDesc(qemuDriver *driver G_GNUC_UNUSED,
     qemuSaveHeader hdr;
     unsigned int fmt = VS_DOMAIN_DEF_FORMAT_INACTIVE;
 
-    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_XML_SECURE, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, VS_DOMAIN_XML_SECURE, G_STRFUNC,
+                      error) ||
         !vsFileCheckAbsolute(path, error) ||
         !(def = qemuRestoreLoadImageDef(path, &hdr, error)))
         return NULL;
@@ -905,19 +892,13 @@ qemuSaveImageDefineXML(qemuDriver *driver G_GNUC_UNUSED,
     qemuSaveHeader hdr;
     int running = -1;
 
-    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_SAVE_RUNNING |
-                                 VS_DOMAIN_SAVE_PAUSED, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags,
+                      VS_DOMAIN_SAVE_RUNNING | VS_DOMAIN_SAVE_PAUSED,
+                      G_STRFUNC, error) ||
         !vsFileCheckAbsolute(path, error))
         return FALSE;
-    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
+    if (!qemuSaveParseRunningFlags(flags, &running, error))
         return FALSE;
-    }
-    if (flags & VS_DOMAIN_SAVE_RUNNING)
-        running = 1;
-    else if (flags & VS_DOMAIN_SAVE_PAUSED)
-        running = 0;
 
     if (!(olddef = qemuRestoreLoadImageDef(path, &hdr, error)) ||
         !(newdef = vsDomainDefParseString(dxml, VS_DOMAIN_DEF_PARSE_INACTIVE,

@@ -857,11 +857,8 @@ qemuSaveGetJobStats(qemuDriver *driver,
     unsigned int known = VS_DOMAIN_JOB_STATS_COMPLETED |
                          VS_DOMAIN_JOB_STATS_KEEP_COMPLETED;
 
-    if (flags & ~known) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags & ~known);
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, known, G_STRFUNC, error))
         return FALSE;
-    }
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
 
@@ -917,11 +914,8 @@ qemuSaveAbortJob(qemuDriver *driver,
     qemuDomainObj *vm;
     gboolean ok;
 
-    if (flags) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags);
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error))
         return FALSE;
-    }
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
     ok = qemuDomainObjCheckActive(vm, error) &&

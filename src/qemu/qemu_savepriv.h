@@ -62,6 +62,11 @@ gboolean qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                                      GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean qemuSaveParseRunningFlags(unsigned int flags,
+                                   int *running,
+                                   GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 gboolean qemuSaveCheckFormat(qemuSaveFormat format,
                              gboolean bypassCache,
                              GError **error)

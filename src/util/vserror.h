@@ -100,3 +100,10 @@ void vsSetErrorSystem(GError **error,
             return (val); \
         } \
     } G_STMT_END
+
+gboolean vsCheckFlags(GQuark domain,
+                      unsigned int flags,
+                      unsigned int supported,
+                      const char *func,
+                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
