@@ -39,10 +39,7 @@ typedef struct {
     qemuSaveFormat format;
     gboolean direct;
 
-    int srcFd;
-    qemuSaveHeader srcHdr;
-    char *xml;
-    char *cookie;
+    qemuSaveImage src;
 
     char *tmpPath;
     int dstFd;
@@ -56,14 +53,12 @@ typedef struct {
 static void
 virtsaveConvertClear(virtsaveConvert *c)
 {
-    vsFdClose(&c->srcFd);
+    qemuSaveImageClear(&c->src);
     vsFdClose(&c->dstFd);
     if (c->created && unlink(c->tmpPath) < 0 && errno != ENOENT)
         fprintf(stderr, _("virtsave: cannot remove '%s': %s\n"),
                 c->tmpPath, g_strerror(errno));
     g_free(c->tmpPath);
-    g_free(c->xml);
-    g_free(c->cookie);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virtsaveConvert, virtsaveConvertClear);
 
@@ -83,26 +78,20 @@ static gboolean
 virtsaveConvertOpenSource(virtsaveConvert *c,
                           GError **error)
 {
-    uint64_t size;
-
-    if ((c->srcFd = vsFileOpen(c->srcPath, O_RDONLY | O_CLOEXEC, 0,
-                               error)) < 0 ||
-        !vsFileGetSizes(c->srcFd, &size, NULL, error))
-        return virtsaveConvertFail(c, CONVERT_EXIT_IO);
-
-    if (!qemuSaveImageReadHeader(c->srcFd, &c->srcHdr, error) ||
-        !qemuSaveImageCheckHeader(&c->srcHdr, size, 0, error) ||
-        !qemuSaveImageReadData(c->srcFd, &c->srcHdr, &c->xml, &c->cookie,
-                               error))
-        return virtsaveConvertFail(c, (*error)->domain == VS_ERROR_SYSTEM ?
+    if (!qemuSaveImageOpen(c->srcPath, 0, &c->src, NULL, NULL, error))
+        return virtsaveConvertFail(c, c->src.fd < 0 ||
+                                   (*error)->domain == VS_ERROR_SYSTEM ?
                                    CONVERT_EXIT_IO : CONVERT_EXIT_INVALID);
 
-    if (c->srcHdr.format == QEMU_SAVE_FORMAT_SPARSE) {
+    if (c->src.hdr.format == QEMU_SAVE_FORMAT_SPARSE) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
                     _("the image is in the sparse format; converting it needs QEMU to read the mapped-ram stream"));
         return virtsaveConvertFail(c, CONVERT_EXIT_INVALID);
     }
-    if (!qemuSaveImageCheckPayload(c->srcFd, &c->srcHdr, size, error))
+    /* Only the payload's format matters to a copy of the stream: a raw
+     * stream need not be loadable to be converted. */
+    if (!qemuSaveImageCheckPayload(c->src.fd, &c->src.hdr, c->src.size,
+                                   error))
         return virtsaveConvertFail(c, CONVERT_EXIT_INVALID);
     return TRUE;
 }
@@ -120,7 +109,7 @@ virtsaveConvertCreateTarget(virtsaveConvert *c,
     size_t len;
     int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
 
-    c->tmpPath = g_strdup_printf("%s.%d.part", c->dstPath, (int) getpid());
+    c->tmpPath = qemuSaveImageTempPath(c->dstPath);
     if (c->direct)
         flags |= O_DIRECT;
     if ((c->dstFd = vsFileOpen(c->tmpPath, flags, 0600, error)) < 0)
@@ -130,8 +119,8 @@ virtsaveConvertCreateTarget(virtsaveConvert *c,
     if (c->direct && vsFileGetDirectIOAlign(c->dstFd, &memAlign, &offAlign))
         align = MAX(align, MAX(memAlign, offAlign));
 
-    if (!(block = qemuSaveImageNewBlock(c->xml, c->cookie, c->format,
-                                        c->srcHdr.wasRunning != 0, align,
+    if (!(block = qemuSaveImageNewBlock(c->src.xml, c->src.cookie, c->format,
+                                        c->src.hdr.wasRunning != 0, align,
                                         NULL, &len, error)))
         return virtsaveConvertFail(c, CONVERT_EXIT_INVALID);
     if (!vsFilePwriteFull(c->dstFd, block, len, 0, error)) {
@@ -169,9 +158,9 @@ virtsaveConvertCopy(virtsaveConvert *c,
     rd = fds[0];
     wr = fds[1];
 
-    if (!(reader = qemuIOHelperStartReadToFd(c->srcPath, c->srcFd,
-                                             qemuSaveImageDataOffset(&c->srcHdr),
-                                             c->direct, c->srcHdr.format,
+    if (!(reader = qemuIOHelperStartReadToFd(c->srcPath, c->src.fd,
+                                             qemuSaveImageDataOffset(&c->src.hdr),
+                                             c->direct, c->src.hdr.format,
                                              wr, error)) ||
         !(writer = qemuIOHelperStartWriteFromFd(c->tmpPath, c->dstFd,
                                                 c->dstOffset, c->direct,
@@ -201,28 +190,15 @@ static gboolean
 virtsaveConvertFinish(virtsaveConvert *c,
                       GError **error)
 {
-    g_autofree char *dir = g_path_get_dirname(c->dstPath);
-    VS_AUTOCLOSE int fd = -1;
+    gboolean renamed = FALSE;
+    gboolean ok;
 
     vsFdClose(&c->dstFd);
-    if ((fd = vsFileOpen(c->tmpPath, O_RDWR | O_CLOEXEC, 0, error)) < 0 ||
-        !vsFileSync(fd, error) ||
-        !qemuSaveImageMarkComplete(fd, error) ||
-        !vsFileSync(fd, error))
-        return virtsaveConvertFail(c, CONVERT_EXIT_IO);
-    if (close(vsFdSteal(&fd)) < 0) {
-        vsSetErrorSystem(error, errno, _("cannot close '%s'"), c->tmpPath);
-        return virtsaveConvertFail(c, CONVERT_EXIT_IO);
-    }
-    if (rename(c->tmpPath, c->dstPath) < 0) {
-        vsSetErrorSystem(error, errno, _("cannot rename '%s' to '%s'"),
-                         c->tmpPath, c->dstPath);
-        return virtsaveConvertFail(c, CONVERT_EXIT_IO);
-    }
-    c->created = FALSE;
-    if (!vsFileSyncDir(dir, error))
-        return virtsaveConvertFail(c, CONVERT_EXIT_IO);
-    return TRUE;
+    ok = qemuSaveImageCommit(c->tmpPath, c->dstPath, c->direct, &renamed,
+                             error);
+    if (renamed)
+        c->created = FALSE;
+    return ok || virtsaveConvertFail(c, CONVERT_EXIT_IO);
 }
 
 
@@ -294,7 +270,7 @@ virtsaveImageConvert(const virtsaveCommand *cmd G_GNUC_UNUSED,
                      int argc,
                      char **argv)
 {
-    g_auto(virtsaveConvert) c = { .srcFd = -1, .dstFd = -1 };
+    g_auto(virtsaveConvert) c = { .src = QEMU_SAVE_IMAGE_INIT, .dstFd = -1 };
     g_autoptr(GError) err = NULL;
     gint64 start = g_get_monotonic_time();
     int ret;
@@ -312,7 +288,7 @@ virtsaveImageConvert(const virtsaveCommand *cmd G_GNUC_UNUSED,
     }
 
     printf(_("%s (%s) -> %s (%s) in %.1f s\n"),
-           c.srcPath, qemuSaveFormatTypeToString(c.srcHdr.format),
+           c.srcPath, qemuSaveFormatTypeToString(c.src.hdr.format),
            c.dstPath, qemuSaveFormatTypeToString(c.format),
            (g_get_monotonic_time() - start) / 1e6);
     return CONVERT_EXIT_OK;

@@ -42,22 +42,6 @@ struct _virtsaveCommand {
 };
 
 /* An image opened for inspection, with its header read. */
-typedef struct {
-    const char *path;
-    int fd;
-    uint64_t size;
-    uint64_t allocated;
-    gboolean swapped;
-    qemuSaveHeader hdr;
-} virtsaveImage;
-
-
-static void
-virtsaveImageClear(virtsaveImage *img)
-{
-    vsFdClose(&img->fd);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virtsaveImage, virtsaveImageClear);
 
 
 /* I/O failures are ours (3); everything the reader rejects is the image's. */
@@ -83,7 +67,7 @@ virtsavePrintJSON(json_object *obj)
  * code. An error from opening the file already names it.
  */
 static int
-virtsaveFail(const virtsaveImage *img,
+virtsaveFail(const qemuSaveImage *img,
              const GError *err,
              gboolean json)
 {
@@ -103,34 +87,6 @@ virtsaveFail(const virtsaveImage *img,
     }
 
     return virtsaveExitFor(err);
-}
-
-
-/*
- * Open @path and read its header; the header's checks run with the
- * partial magic allowed, so a failed save can still be inspected.
- */
-static gboolean
-virtsaveImageOpen(virtsaveImage *img,
-                  const char *path,
-                  GError **error)
-{
-    uint32_t rawVersion;
-
-    img->path = path;
-    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
-        return FALSE;
-
-    if (!vsFileGetSizes(img->fd, &img->size, &img->allocated, error) ||
-        !qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
-        !qemuSaveImageCheckHeader(&img->hdr, img->size,
-                                  QEMU_SAVE_CHECK_ALLOW_PARTIAL, error) ||
-        !vsFilePreadFull(img->fd, &rawVersion, sizeof(rawVersion),
-                         QEMU_SAVE_MAGIC_LEN, error))
-        return FALSE;
-
-    img->swapped = rawVersion != img->hdr.version;
-    return TRUE;
 }
 
 
@@ -235,7 +191,7 @@ virtsavePrintMappedRam(const qemuSaveMappedRamReport *rep)
 
 
 static json_object *
-virtsaveInfoToJSON(const virtsaveImage *img,
+virtsaveInfoToJSON(const qemuSaveImage *img,
                    size_t xmlLen,
                    size_t cookieLen)
 {
@@ -269,7 +225,7 @@ virtsaveInfoToJSON(const virtsaveImage *img,
 
 
 static void
-virtsavePrintInfo(const virtsaveImage *img,
+virtsavePrintInfo(const qemuSaveImage *img,
                   size_t xmlLen,
                   size_t cookieLen)
 {
@@ -306,12 +262,10 @@ virtsaveImageInfo(const virtsaveCommand *cmd,
                   int argc,
                   char **argv)
 {
-    g_auto(virtsaveImage) img = { .fd = -1 };
+    g_auto(qemuSaveImage) img = QEMU_SAVE_IMAGE_INIT;
     g_autoptr(qemuSaveMappedRamReport) rep = NULL;
     g_autoptr(GError) err = NULL;
     g_autoptr(GError) ramErr = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *cookie = NULL;
     gboolean json = FALSE;
     const char *path = NULL;
     size_t xmlLen;
@@ -322,12 +276,13 @@ virtsaveImageInfo(const virtsaveCommand *cmd,
     if ((ret = virtsaveParseFileArgs(cmd, argc, argv, &json, &path)) >= 0)
         return ret;
 
-    if (!virtsaveImageOpen(&img, path, &err) ||
-        !qemuSaveImageReadData(img.fd, &img.hdr, &xml, &cookie, &err))
+    /* A failed save can still be inspected. */
+    if (!qemuSaveImageOpen(path, QEMU_SAVE_CHECK_ALLOW_PARTIAL, &img,
+                           NULL, NULL, &err))
         return virtsaveFail(&img, err, json);
 
-    xmlLen = strlen(xml) + 1;
-    cookieLen = cookie ? strlen(cookie) + 1 : 0;
+    xmlLen = strlen(img.xml) + 1;
+    cookieLen = img.cookie ? strlen(img.cookie) + 1 : 0;
 
     if (img.hdr.format == QEMU_SAVE_FORMAT_SPARSE)
         ramOk = qemuSaveImageCheckMappedRam(img.fd, &img.hdr, img.size,
@@ -361,20 +316,22 @@ virtsaveImageDumpXML(const virtsaveCommand *cmd,
                      int argc,
                      char **argv)
 {
-    g_auto(virtsaveImage) img = { .fd = -1 };
+    g_auto(qemuSaveImage) img = QEMU_SAVE_IMAGE_INIT;
     g_autoptr(GError) err = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *cookie = NULL;
     gboolean json = FALSE;
     const char *path = NULL;
+    const char *xml;
+    const char *cookie;
     int ret;
 
     if ((ret = virtsaveParseFileArgs(cmd, argc, argv, &json, &path)) >= 0)
         return ret;
 
-    if (!virtsaveImageOpen(&img, path, &err) ||
-        !qemuSaveImageReadData(img.fd, &img.hdr, &xml, &cookie, &err))
+    if (!qemuSaveImageOpen(path, QEMU_SAVE_CHECK_ALLOW_PARTIAL, &img,
+                           NULL, NULL, &err))
         return virtsaveFail(&img, err, json);
+    xml = img.xml;
+    cookie = img.cookie;
 
     if (json) {
         json_object *obj = json_object_new_object();
@@ -403,25 +360,27 @@ typedef struct {
 } virtsaveVerify;
 
 
+/* A qemuSaveImageCheckFunc: one line, or one JSON object, per check. */
 static void
-virtsaveVerifyRecord(virtsaveVerify *v,
-                     const char *name,
-                     gboolean ok,
-                     const GError *err)
+virtsaveVerifyRecord(const char *name,
+                     const GError *err,
+                     void *opaque)
 {
-    if (!ok && v->exit != VIRTSAVE_EXIT_IO)
+    virtsaveVerify *v = opaque;
+
+    if (err && v->exit != VIRTSAVE_EXIT_IO)
         v->exit = virtsaveExitFor(err);
 
     if (v->json) {
         json_object *obj = json_object_new_object();
 
         json_object_object_add(obj, "name", json_object_new_string(name));
-        json_object_object_add(obj, "ok", json_object_new_boolean(ok));
-        if (!ok)
+        json_object_object_add(obj, "ok", json_object_new_boolean(!err));
+        if (err)
             json_object_object_add(obj, "error",
                                    json_object_new_string(err->message));
         json_object_array_add(v->checks, obj);
-    } else if (ok) {
+    } else if (!err) {
         printf(_("%-12s ok\n"), name);
     } else {
         printf(_("%-12s FAILED: %s\n"), name, err->message);
@@ -429,55 +388,17 @@ virtsaveVerifyRecord(virtsaveVerify *v,
 }
 
 
-/* Every structural check the image's format allows. */
+/* Every check a restore runs, with its settings: qemuSaveImageOpen() and
+ * qemuSaveImageVerify() are what the daemon calls. */
 static void
 virtsaveVerifyImage(virtsaveVerify *v,
                     const char *path)
 {
-    g_auto(virtsaveImage) img = { .fd = -1 };
+    g_auto(qemuSaveImage) img = QEMU_SAVE_IMAGE_INIT;
     g_autoptr(GError) err = NULL;
-    g_autoptr(vsDomainDef) def = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *cookie = NULL;
-    qemuSaveHeader *hdr = &img.hdr;
-    gboolean ok;
 
-    ok = virtsaveImageOpen(&img, path, &err) &&
-         qemuSaveImageCheckHeader(hdr, img.size, 0, &err);
-    virtsaveVerifyRecord(v, "header", ok, err);
-    if (!ok)
-        return;
-
-    ok = qemuSaveImageReadData(img.fd, hdr, &xml, &cookie, &err);
-    virtsaveVerifyRecord(v, "data", ok, err);
-    if (!ok)
-        return;
-
-    /* The parser and settings a restore uses, so that what a restore
-     * would refuse (entities, XInclude, an invalid definition) is
-     * reported here too. */
-    def = vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE, &err);
-    ok = def != NULL;
-    virtsaveVerifyRecord(v, "xml", ok, err);
-    if (!ok)
-        return;
-
-    ok = qemuSaveImageCheckPayload(img.fd, hdr, img.size, &err);
-    virtsaveVerifyRecord(v, "payload", ok, err);
-    if (!ok)
-        return;
-
-    if (hdr->format == QEMU_SAVE_FORMAT_SPARSE) {
-        ok = qemuSaveImageCheckMappedRam(img.fd, hdr, img.size, NULL, &err);
-        virtsaveVerifyRecord(v, "mapped-ram", ok, err);
-        g_clear_error(&err);
-    }
-
-    if (hdr->format == QEMU_SAVE_FORMAT_RAW ||
-        hdr->format == QEMU_SAVE_FORMAT_SPARSE) {
-        ok = qemuSaveImageCheckStreamEnd(img.fd, hdr, img.size, NULL, &err);
-        virtsaveVerifyRecord(v, "stream-end", ok, err);
-    }
+    if (qemuSaveImageOpen(path, 0, &img, virtsaveVerifyRecord, v, &err))
+        (void) !qemuSaveImageVerify(&img, NULL, virtsaveVerifyRecord, v, &err);
 }
 
 

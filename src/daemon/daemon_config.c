@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon_config.h"
+#include "vsnetserver.h"
 #include "vserror.h"
 #include "vslog.h"
 #include "vsinternal.h"
@@ -77,20 +78,23 @@ daemonConfig *
 daemonConfigNew(void)
 {
     daemonConfig *cfg = g_new0(daemonConfig, 1);
+    vsNetServerConfig net = { 0 };
 
+    /* The server's limits have one set of defaults, the server's own. */
+    vsNetServerConfigInit(&net);
     cfg->unixSockRwPerms = 0700;
-    cfg->maxClients = 120;
-    cfg->maxWorkers = 8;
-    cfg->prioWorkers = 5;
-    cfg->maxClientRequests = 16;
-    cfg->keepaliveInterval = 5;
-    cfg->keepaliveCount = 5;
-    cfg->shutdownTimeout = 120;
-    cfg->maxAnonymousClients = 20;
-    cfg->anonymousClientTimeout = 10;
-    cfg->maxClientsPerUid = 10;
-    cfg->messageTimeout = 30;
-    cfg->maxIncompleteMiB = 256;
+    cfg->maxClients = net.maxClients;
+    cfg->maxWorkers = net.maxWorkers;
+    cfg->prioWorkers = net.prioWorkers;
+    cfg->maxClientRequests = net.maxClientRequests;
+    cfg->keepaliveInterval = net.keepaliveInterval;
+    cfg->keepaliveCount = net.keepaliveCount;
+    cfg->shutdownTimeout = net.shutdownTimeout;
+    cfg->maxAnonymousClients = net.maxAnonymousClients;
+    cfg->anonymousClientTimeout = net.anonymousTimeout;
+    cfg->maxClientsPerUid = net.maxClientsPerUid;
+    cfg->messageTimeout = net.messageTimeout;
+    cfg->maxIncompleteMiB = net.maxIncompleteBytes / (1024 * 1024);
     return cfg;
 }
 

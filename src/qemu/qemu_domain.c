@@ -1017,7 +1017,7 @@ qemuDomainJobBegin(qemuDomainObj *vm,
     gint64 deadline = g_get_monotonic_time() +
                       QEMU_DOMAIN_JOB_WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
-    g_return_val_if_fail(kind != QEMU_JOB_NONE, FALSE);
+    VS_RETURN_VAL_IF_FAIL(kind != QEMU_JOB_NONE, FALSE, error);
 
     while (vm->job.kind != QEMU_JOB_NONE) {
         VS_DEBUG("domain '%s': waiting for job %s (%s)", vm->name,

@@ -50,13 +50,7 @@ qemuDriverCheckFlags(unsigned int flags,
                      const char *func,
                      GError **error)
 {
-    if (flags & ~supported) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x) in function %s"),
-                    flags & ~supported, func);
-        return FALSE;
-    }
-    return TRUE;
+    return vsCheckFlags(VS_ERROR_QEMU, flags, supported, func, error);
 }
 
 #define QEMU_CHECK_FLAGS(supported, ret) \

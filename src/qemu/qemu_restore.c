@@ -43,13 +43,10 @@ VS_LOG_INIT("qemu.restore");
 #define QEMU_RESTORE_HELPER_GRACE_MS 5000
 
 
-/* An opened, validated image. */
+/* An opened, validated image and the definition to run it with. */
 typedef struct _qemuRestoreImage qemuRestoreImage;
 struct _qemuRestoreImage {
-    const char *path;           /* (transfer none) */
-    int fd;                     /* buffered O_RDONLY */
-    qemuSaveHeader hdr;
-    uint64_t fileSize;
+    qemuSaveImage file;
     vsDomainDef *def;           /* to run: the image's, or dxml's */
 };
 
@@ -57,28 +54,14 @@ struct _qemuRestoreImage {
 static void
 qemuRestoreImageClear(qemuRestoreImage *img)
 {
-    vsFdClose(&img->fd);
+    qemuSaveImageClear(&img->file);
     g_clear_pointer(&img->def, vsDomainDefFree);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuRestoreImage, qemuRestoreImageClear);
 
 
-/* The definition stored in an image whose header passed the checks. */
-static vsDomainDef *
-qemuRestoreReadDef(int fd,
-                   const qemuSaveHeader *hdr,
-                   GError **error)
-{
-    g_autofree char *xml = NULL;
-    g_autofree char *cookie = NULL;
-
-    if (!qemuSaveImageReadData(fd, hdr, &xml, &cookie, error))
-        return NULL;
-    return vsDomainDefParseString(xml, VS_DOMAIN_DEF_PARSE_INACTIVE, error);
-}
-
-
-/* Open @path, validate header and XML, apply @dxml. Errors name @path. */
+/* Open @path, run every check of the image (qemuSaveImageVerify), apply
+ * @dxml. Errors name @path. */
 static gboolean
 qemuRestoreOpenImage(const char *path,
                      const char *dxml,
@@ -87,15 +70,15 @@ qemuRestoreOpenImage(const char *path,
 {
     g_autoptr(vsDomainDef) newdef = NULL;
 
-    img->path = path;
-    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
+    if (!qemuSaveImageOpen(path, 0, &img->file, NULL, NULL, error)) {
+        if (img->file.fd >= 0)
+            g_prefix_error(error, _("cannot restore from '%s': "), path);
         return FALSE;
-
-    if (!qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
-        !vsFileGetSizes(img->fd, &img->fileSize, NULL, error) ||
-        !qemuSaveImageCheckHeader(&img->hdr, img->fileSize, 0, error) ||
-        !(img->def = qemuRestoreReadDef(img->fd, &img->hdr, error)))
-        goto error;
+    }
+    if (!qemuSaveImageVerify(&img->file, &img->def, NULL, NULL, error)) {
+        g_prefix_error(error, _("cannot restore from '%s': "), path);
+        return FALSE;
+    }
 
     if (dxml) {
         if (!(newdef = vsDomainDefParseString(dxml,
@@ -107,24 +90,21 @@ qemuRestoreOpenImage(const char *path,
         img->def = g_steal_pointer(&newdef);
     }
     return TRUE;
-
- error:
-    g_prefix_error(error, _("cannot restore from '%s': "), path);
-    return FALSE;
 }
 
 
-/* Whether the engine and QEMU can load @img as @opts asks, and whether
- * the stream is whole. Before QEMU starts. */
+/* Whether the engine and QEMU can load @img as @opts asks, and how the
+ * stream goes (@opts->viaHelper). The image itself passed
+ * qemuSaveImageVerify(). Before QEMU starts. */
 static gboolean
 qemuRestoreCheckImage(qemuDriver *driver,
                       const qemuRestoreImage *img,
-                      const qemuSaveOptions *opts,
+                      qemuSaveOptions *opts,
                       GError **error)
 {
     g_autoptr(qemuCaps) caps = NULL;
     g_autofree char *binary = NULL;
-    qemuSaveFormat format = img->hdr.format;
+    qemuSaveFormat format = img->file.hdr.format;
 
     if (opts->channels > 0 && format != QEMU_SAVE_FORMAT_SPARSE) {
         g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
@@ -133,18 +113,7 @@ qemuRestoreCheckImage(qemuDriver *driver,
     }
     if (!qemuSaveCheckFormat(format, opts->bypassCache, error))
         return FALSE;
-
-    if (!qemuSaveImageCheckPayload(img->fd, &img->hdr, img->fileSize, error) ||
-        (format == QEMU_SAVE_FORMAT_SPARSE &&
-         !qemuSaveImageCheckMappedRam(img->fd, &img->hdr, img->fileSize,
-                                      NULL, error)) ||
-        ((format == QEMU_SAVE_FORMAT_RAW ||
-          format == QEMU_SAVE_FORMAT_SPARSE) &&
-         !qemuSaveImageCheckStreamEnd(img->fd, &img->hdr, img->fileSize,
-                                      NULL, error))) {
-        g_prefix_error(error, _("cannot restore from '%s': "), img->path);
-        return FALSE;
-    }
+    opts->viaHelper = qemuIOHelperNeeded(format, opts->bypassCache);
 
     if (!(binary = qemuDriverConfigFindBinary(driver->config, error)) ||
         !(caps = qemuCapsCacheLookup(driver->caps, binary, error)))
@@ -226,7 +195,7 @@ qemuRestoreLoad(qemuDomainObj *vm,
                 gboolean directIO,
                 GError **error)
 {
-    gboolean sparse = img->hdr.format == QEMU_SAVE_FORMAT_SPARSE;
+    gboolean sparse = img->file.hdr.format == QEMU_SAVE_FORMAT_SPARSE;
     qemuMonitorMigrationParams saved;
     g_autofree char *uri = NULL;
     qemuMonitor *mon;
@@ -237,9 +206,9 @@ qemuRestoreLoad(qemuDomainObj *vm,
         return FALSE;
 
     uri = qemuSaveBuildURI(QEMU_SAVE_RESTORE_FDSET,
-                           qemuSaveImageDataOffset(&img->hdr));
+                           qemuSaveImageDataOffset(&img->file.hdr));
     VS_INFO("domain '%s': restoring from '%s' (%s, %u channel(s)%s) via %s",
-            vm->name, img->path, qemuSaveFormatTypeToString(img->hdr.format),
+            vm->name, img->file.path, qemuSaveFormatTypeToString(img->file.hdr.format),
             channels, directIO ? ", direct I/O" : "", uri);
 
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
@@ -274,14 +243,14 @@ qemuRestoreLoadPipe(qemuDomainObj *vm,
 
     if (!qemuSaveSetupMigration(vm, FALSE, 1, FALSE, FALSE, &saved, error))
         return FALSE;
-    if (!(helper = qemuIOHelperStartRead(img->path, img->fd,
-                                         qemuSaveImageDataOffset(&img->hdr),
-                                         direct, img->hdr.format, &pipeFd,
+    if (!(helper = qemuIOHelperStartRead(img->file.path, img->file.fd,
+                                         qemuSaveImageDataOffset(&img->file.hdr),
+                                         direct, img->file.hdr.format, &pipeFd,
                                          error)))
         return FALSE;
 
     VS_INFO("domain '%s': restoring from '%s' (%s%s) through the I/O helper",
-            vm->name, img->path, qemuSaveFormatTypeToString(img->hdr.format),
+            vm->name, img->file.path, qemuSaveFormatTypeToString(img->file.hdr.format),
             direct ? ", direct I/O" : "");
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
@@ -340,12 +309,12 @@ qemuRestorePrepareLazy(qemuDriver *driver,
     *lazy = NULL;
     if (mode != QEMU_RESTORE_MODE_LAZY)
         return TRUE;
-    if (img->hdr.format != QEMU_SAVE_FORMAT_SPARSE) {
+    if (img->file.hdr.format != QEMU_SAVE_FORMAT_SPARSE) {
         g_set_error(&err, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
                     _("only images in the 'sparse' format can be mapped"));
     } else {
-        *lazy = qemuLazyRestorePrepare(img->path, img->fd, &img->hdr,
-                                       img->fileSize, img->def, &err);
+        *lazy = qemuLazyRestorePrepare(img->file.path, img->file.fd, &img->file.hdr,
+                                       img->file.size, img->def, &err);
     }
     if (*lazy)
         return TRUE;
@@ -353,11 +322,11 @@ qemuRestorePrepareLazy(qemuDriver *driver,
     if (opts->restoreMode == QEMU_RESTORE_MODE_LAZY) {
         g_propagate_prefixed_error(error, g_steal_pointer(&err),
                                    _("cannot restore '%s' lazily: "),
-                                   img->path);
+                                   img->file.path);
         return FALSE;
     }
     VS_WARN("domain '%s': restoring '%s' eagerly instead of lazily: %s",
-            img->def->name, img->path, err->message);
+            img->def->name, img->file.path, err->message);
     return TRUE;
 }
 
@@ -411,12 +380,12 @@ qemuRestoreFinishEager(qemuDomainObj *vm,
 {
     /* Drop what the checks and QEMU's metadata reads left cached. */
     if (bypassCache)
-        posix_fadvise(img->fd, 0, 0, POSIX_FADV_DONTNEED);
+        posix_fadvise(img->file.fd, 0, 0, POSIX_FADV_DONTNEED);
     /* QEMU reports no counters for an incoming migration: the image was
      * read in full. */
     if (vm->job.current) {
-        vm->job.current->dataTotal = img->fileSize;
-        vm->job.current->dataProcessed = img->fileSize;
+        vm->job.current->dataTotal = img->file.size;
+        vm->job.current->dataProcessed = img->file.size;
     }
 }
 
@@ -465,13 +434,13 @@ qemuRestoreRun(qemuDriver *driver,
     VS_AUTOCLOSE int directFd = -1;
     g_autoptr(qemuLazyRestore) lazy = NULL;
     qemuProcessFd fds[2] = {
-        { img->fd, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN },
+        { img->file.fd, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN },
         { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
     };
     qemuProcessStartOpts start = { 0 };
     unsigned int channels = opts->channels ? opts->channels : 1;
-    gboolean running = img->hdr.wasRunning != 0;
-    gboolean pipe = qemuIOHelperNeeded(img->hdr.format, opts->bypassCache);
+    gboolean running = img->file.hdr.wasRunning != 0;
+    gboolean pipe = opts->viaHelper;
     gint64 begin = g_get_monotonic_time();
 
     if (!qemuDomainObjCheckInactive(vm, error) ||
@@ -481,7 +450,7 @@ qemuRestoreRun(qemuDriver *driver,
     /* Only the multifd channels read with O_DIRECT; the main channel
      * needs the buffered descriptor for the unaligned stream. */
     if (opts->bypassCache && !pipe && !lazy) {
-        if ((directFd = vsFileOpenRegular(img->path, O_RDONLY | O_DIRECT,
+        if ((directFd = vsFileOpenRegular(img->file.path, O_RDONLY | O_DIRECT,
                                           error)) < 0)
             return FALSE;
         fds[1].fd = directFd;
@@ -491,7 +460,7 @@ qemuRestoreRun(qemuDriver *driver,
      * stream's small metadata: no readahead into the page area. QEMU
      * dups the descriptor, so the advice carries over. */
     if (opts->bypassCache && !lazy)
-        posix_fadvise(img->fd, 0, 0, POSIX_FADV_RANDOM);
+        posix_fadvise(img->file.fd, 0, 0, POSIX_FADV_RANDOM);
 
     start.incomingDefer = TRUE;
     start.paused = TRUE;
@@ -530,7 +499,7 @@ qemuRestoreRun(qemuDriver *driver,
         qemuRestoreFinishEager(vm, img, opts->bypassCache);
     }
     VS_INFO("domain '%s': restored from '%s'%s in %" G_GINT64_FORMAT " ms",
-            vm->name, img->path, lazy ? " lazily" : "",
+            vm->name, img->file.path, lazy ? " lazily" : "",
             (g_get_monotonic_time() - begin) / 1000);
     return TRUE;
 }
@@ -642,7 +611,7 @@ qemuSaveRestoreParams(qemuDriver *driver,
                       unsigned int flags,
                       GError **error)
 {
-    g_auto(qemuRestoreImage) img = { .fd = -1 };
+    g_auto(qemuRestoreImage) img = { .file = QEMU_SAVE_IMAGE_INIT };
     qemuSaveOptions opts;
     qemuDomainObj *vm;
     gboolean created;
@@ -726,7 +695,7 @@ qemuSaveRestoreManaged(qemuDriver *driver,
                        GError **error)
 {
     g_autofree char *path = NULL;
-    g_auto(qemuRestoreImage) img = { .fd = -1 };
+    g_auto(qemuRestoreImage) img = { .file = QEMU_SAVE_IMAGE_INIT };
     qemuSaveOptions opts = { 0 };
 
     path = qemuDriverConfigManagedSavePath(driver->config, vm->name);
@@ -791,20 +760,6 @@ qemuRestoreManagedPath(qemuDriver *driver,
 }
 
 
-static gboolean
-qemuRestoreCheckNoFlags(unsigned int flags,
-                        unsigned int allowed,
-                        GError **error)
-{
-    if (flags & ~allowed) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags & ~allowed);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-
 /**
  * qemuSaveHasManagedImage:
  * @driver: the driver
@@ -823,7 +778,7 @@ qemuSaveHasManagedImage(qemuDriver *driver,
 {
     g_autofree char *path = NULL;
 
-    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error) ||
         !(path = qemuRestoreManagedPath(driver, uuid, FALSE, error)))
         return -1;
     return g_file_test(path, G_FILE_TEST_EXISTS) ? 1 : 0;
@@ -851,7 +806,7 @@ qemuSaveManagedRemove(qemuDriver *driver,
     qemuDomainObj *vm;
     gboolean ok = TRUE;
 
-    if (!qemuRestoreCheckNoFlags(flags, 0, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error) ||
         !(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
     /* A start could be restoring the image right now. */
@@ -931,19 +886,19 @@ qemuRestoreLoadImageDef(const char *path,
                         qemuSaveHeader *hdr,
                         GError **error)
 {
-    VS_AUTOCLOSE int fd = -1;
-    uint64_t size;
+    g_auto(qemuSaveImage) img = QEMU_SAVE_IMAGE_INIT;
     vsDomainDef *def;
 
-    if ((fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
+    if (!qemuSaveImageOpen(path, 0, &img, NULL, NULL, error)) {
+        if (img.fd >= 0)
+            g_prefix_error(error, _("cannot read save image '%s': "), path);
         return NULL;
-    if (!qemuSaveImageReadHeader(fd, hdr, error) ||
-        !vsFileGetSizes(fd, &size, NULL, error) ||
-        !qemuSaveImageCheckHeader(hdr, size, 0, error) ||
-        !(def = qemuRestoreReadDef(fd, hdr, error))) {
+    }
+    if (!(def = qemuSaveImageParseDef(&img, error))) {
         g_prefix_error(error, _("cannot read save image '%s': "), path);
         return NULL;
     }
+    *hdr = img.hdr;
     return def;
 }
 
@@ -968,7 +923,8 @@ qemuSaveImageGetXMLDesc(qemuDriver *driver G_GNUC_UNUSED,
     qemuSaveHeader hdr;
     unsigned int fmt = VS_DOMAIN_DEF_FORMAT_INACTIVE;
 
-    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_XML_SECURE, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, VS_DOMAIN_XML_SECURE, G_STRFUNC,
+                      error) ||
         !vsFileCheckAbsolute(path, error) ||
         !(def = qemuRestoreLoadImageDef(path, &hdr, error)))
         return NULL;
@@ -1003,19 +959,13 @@ qemuSaveImageDefineXML(qemuDriver *driver G_GNUC_UNUSED,
     qemuSaveHeader hdr;
     int running = -1;
 
-    if (!qemuRestoreCheckNoFlags(flags, VS_DOMAIN_SAVE_RUNNING |
-                                 VS_DOMAIN_SAVE_PAUSED, error) ||
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags,
+                      VS_DOMAIN_SAVE_RUNNING | VS_DOMAIN_SAVE_PAUSED,
+                      G_STRFUNC, error) ||
         !vsFileCheckAbsolute(path, error))
         return FALSE;
-    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
+    if (!qemuSaveParseRunningFlags(flags, &running, error))
         return FALSE;
-    }
-    if (flags & VS_DOMAIN_SAVE_RUNNING)
-        running = 1;
-    else if (flags & VS_DOMAIN_SAVE_PAUSED)
-        running = 0;
 
     if (!(olddef = qemuRestoreLoadImageDef(path, &hdr, error)) ||
         !(newdef = vsDomainDefParseString(dxml, VS_DOMAIN_DEF_PARSE_INACTIVE,

@@ -221,7 +221,7 @@ qemuSaveCreateImage(qemuSaveJob *job,
     }
     job->offset = len;
 
-    if (qemuIOHelperNeeded(job->opts->format, job->opts->bypassCache)) {
+    if (job->opts->viaHelper) {
         job->fd = vsFdSteal(&first);
         /* With a descriptor, the helper uses the path only in messages:
          * name the image the user asked for, not its temporary name. */
@@ -461,42 +461,21 @@ qemuSaveCheckResult(qemuDomainObj *vm,
 }
 
 
-/* Data first, then the magic, then the name: a crash at any point
- * leaves either the old image or a complete new one under @path. */
+/* Data first, then the magic, then the name (qemuSaveImageCommit): a
+ * crash at any point leaves either the old image or a complete new one
+ * under @path. Once renamed, the save has succeeded. */
 static gboolean
 qemuSaveFinishImage(qemuSaveJob *job,
                     GError **error)
 {
-    VS_AUTOCLOSE int fd = -1;
+    gboolean renamed = FALSE;
+    gboolean ok;
 
-    if ((fd = vsFileOpen(job->tmpPath, O_RDWR | O_CLOEXEC, 0, error)) < 0 ||
-        !vsFileSync(fd, error) ||
-        !qemuSaveImageMarkComplete(fd, error) ||
-        !vsFileSync(fd, error))
-        goto error;
-    /* The data is on disk: drop the few clean pages the buffered writes
-     * (stream metadata, bitmaps, header) left in the cache. */
-    if (job->opts->bypassCache)
-        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    if (close(vsFdSteal(&fd)) < 0) {
-        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
-                        _("cannot close save image '%s'"), job->path);
-        return FALSE;
-    }
-    if (rename(job->tmpPath, job->path) < 0) {
-        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
-                        _("cannot rename save image '%s' to '%s'"),
-                        job->tmpPath, job->path);
-        return FALSE;
-    }
-    job->created = FALSE;
-    if (!vsFileSyncDir(job->dir, error))
-        goto error;
-    return TRUE;
-
- error:
-    g_prefix_error(error, _("cannot complete save image '%s': "), job->path);
-    return FALSE;
+    ok = qemuSaveImageCommit(job->tmpPath, job->path,
+                             job->opts->bypassCache, &renamed, error);
+    if (renamed)
+        job->created = FALSE;
+    return ok;
 }
 
 
@@ -748,8 +727,7 @@ qemuSaveRun(qemuDriver *driver,
     job.path = opts->path ? opts->path : managed;
     job.dir = g_path_get_dirname(job.path);
     /* Unique per call; O_EXCL still guards the creation. */
-    job.tmpPath = g_strdup_printf("%s.%d.%" G_GINT64_FORMAT ".part",
-                                  job.path, (int) getpid(), start);
+    job.tmpPath = qemuSaveImageTempPath(job.path);
 
     if (!qemuDomainJobBegin(vm, QEMU_JOB_ASYNC, VS_DOMAIN_JOB_OPERATION_SAVE,
                             error)) {
@@ -888,11 +866,8 @@ qemuSaveGetJobStats(qemuDriver *driver,
     unsigned int known = VS_DOMAIN_JOB_STATS_COMPLETED |
                          VS_DOMAIN_JOB_STATS_KEEP_COMPLETED;
 
-    if (flags & ~known) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags & ~known);
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, known, G_STRFUNC, error))
         return FALSE;
-    }
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
 
@@ -948,11 +923,8 @@ qemuSaveAbortJob(qemuDriver *driver,
     qemuDomainObj *vm;
     gboolean ok;
 
-    if (flags) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags);
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, 0, G_STRFUNC, error))
         return FALSE;
-    }
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;
     ok = qemuDomainObjCheckActive(vm, error) &&

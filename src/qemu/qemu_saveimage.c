@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,33 +40,6 @@ G_STATIC_ASSERT(sizeof(qemuSaveHeader) == QEMU_SAVE_HEADER_SIZE);
 G_STATIC_ASSERT(sizeof(QEMU_SAVE_MAGIC) - 1 == QEMU_SAVE_MAGIC_LEN);
 G_STATIC_ASSERT(sizeof(QEMU_SAVE_PARTIAL) - 1 == QEMU_SAVE_MAGIC_LEN);
 
-/* QEMU migration stream constants (see docs/image-format.md). */
-#define QEMU_STREAM_MAGIC 0x5145564dU          /* "QEVM" */
-#define QEMU_STREAM_VERSION 3
-#define QEMU_STREAM_SECTION_START 0x01
-#define QEMU_STREAM_SUBSECTION 0x05
-#define QEMU_STREAM_VMDESCRIPTION 0x06
-#define QEMU_STREAM_CONFIGURATION 0x07
-#define QEMU_STREAM_EOF 0x00
-
-/* RAM section: the low bits of the first word are flags. */
-#define QEMU_RAM_SECTION_VERSION 4
-#define QEMU_RAM_FLAG_MEM_SIZE 0x04
-#define QEMU_RAM_FLAG_MASK 0x3ffULL
-
-#define QEMU_MAPPED_RAM_VERSION 1
-#define QEMU_MAPPED_RAM_HEADER_SIZE 28
-
-/* Sanity bounds for values read from the stream. */
-#define QEMU_STREAM_NAME_MAX 256
-#define QEMU_STREAM_CAPS_MAX 64
-#define QEMU_STREAM_RAM_BLOCKS_MAX 4096
-#define QEMU_STREAM_PAGE_SIZE_MIN 1024
-#define QEMU_STREAM_PAGE_SIZE_MAX (1024 * 1024)
-/* How far past an unknown configuration subsection to look for RAM. */
-#define QEMU_STREAM_SCAN_MAX 65536
-/* Tail of the file searched for the end marker and VM description. */
-#define QEMU_STREAM_TAIL_MAX (8 * 1024 * 1024)
 
 
 static void
@@ -447,9 +421,9 @@ qemuSaveImageNewBlock(const char *xml,
     size_t offset;
     char *buf;
 
-    g_return_val_if_fail(xml && *xml, NULL);
-    g_return_val_if_fail(format < QEMU_SAVE_FORMAT_LAST, NULL);
-    g_return_val_if_fail(align && (align & (align - 1)) == 0, NULL);
+    VS_RETURN_VAL_IF_FAIL(xml && *xml, NULL, error);
+    VS_RETURN_VAL_IF_FAIL(format < QEMU_SAVE_FORMAT_LAST, NULL, error);
+    VS_RETURN_VAL_IF_FAIL(align && (align & (align - 1)) == 0, NULL, error);
 
     align = MAX(align, QEMU_SAVE_ALIGN_MIN);
     xmlLen = strlen(xml) + 1;
@@ -508,50 +482,14 @@ qemuSaveBlockSetComplete(char *block,
 }
 
 
-/* O_DIRECT: read, patch and write back the whole first aligned block. */
-static gboolean
-qemuSaveImageMarkCompleteDirect(int fd,
-                                GError **error)
-{
-    VS_AUTOALIGNED char *block = NULL;
-    size_t memAlign;
-    size_t offAlign;
-    size_t blockLen;
-    gssize n;
-
-    vsFileGetDirectIOAlign(fd, &memAlign, &offAlign);
-    blockLen = MAX(QEMU_SAVE_ALIGN_MIN, MAX(memAlign, offAlign));
-    block = vsAlignedAlloc0(blockLen, blockLen);
-
-    if ((n = vsFilePread(fd, block, blockLen, 0, error)) < 0)
-        return FALSE;
-
-    /* Writing a whole block to a shorter file would extend it. */
-    if ((size_t) n < blockLen) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image of %zd bytes is too short to complete its header with direct I/O"),
-                    n);
-        return FALSE;
-    }
-
-    if (!qemuSaveBlockSetComplete(block, error))
-        return FALSE;
-
-    VS_DEBUG("marking image complete on O_DIRECT fd %d (block %zu)",
-             fd, blockLen);
-    return vsFilePwriteFull(fd, block, blockLen, 0, error);
-}
-
-
 /**
  * qemuSaveImageMarkComplete:
- * @fd: the image, opened read-write, with or without O_DIRECT
+ * @fd: the image, opened read-write without O_DIRECT
  * @error: return location for a #GError
  *
  * Turns the partial magic into the final one, refusing a file that
- * carries neither. On a buffered descriptor only the 16 magic bytes are
- * rewritten; with O_DIRECT the first aligned block is read and written
- * back whole through an aligned buffer.
+ * carries neither; only the 16 magic bytes are rewritten.
+ * qemuSaveImageCommit() is the caller.
  *
  * Nothing is synced: the caller makes the QEMU stream durable before
  * calling this and the header durable after it (vsFileSync), so that a
@@ -564,15 +502,6 @@ qemuSaveImageMarkComplete(int fd,
                           GError **error)
 {
     char magic[QEMU_SAVE_MAGIC_LEN];
-    int flags;
-
-    if ((flags = fcntl(fd, F_GETFL)) < 0) {
-        vsSetErrorSystem(error, errno, _("cannot get descriptor flags"));
-        return FALSE;
-    }
-
-    if (flags & O_DIRECT)
-        return qemuSaveImageMarkCompleteDirect(fd, error);
 
     if (!vsFilePreadFull(fd, magic, sizeof(magic), 0, error))
         return FALSE;
@@ -668,918 +597,271 @@ qemuSaveImageUpdateXML(const char *path,
 }
 
 
-/*
- * Random access to the image for the stream parsers: a descriptor (the
- * daemon and the tool) or memory (tests and fuzzing).
- */
-typedef struct {
-    int fd;
-    const uint8_t *mem;
-    uint64_t size;
-} qemuSaveSource;
-
-
-static gboolean
-qemuSaveSourceRead(const qemuSaveSource *src,
-                   void *buf,
-                   size_t len,
-                   uint64_t offset,
-                   GError **error)
-{
-    if (offset > src->size || len > src->size - offset) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image is truncated: the QEMU stream needs %zu bytes at offset %llu but the file has %llu bytes"),
-                    len, (unsigned long long) offset,
-                    (unsigned long long) src->size);
-        return FALSE;
-    }
-
-    if (src->mem) {
-        memcpy(buf, src->mem + offset, len);
-        return TRUE;
-    }
-
-    return vsFilePreadFull(src->fd, buf, len, offset, error);
-}
-
-
-/* A read position in the stream. */
-typedef struct {
-    const qemuSaveSource *src;
-    uint64_t pos;
-} qemuSaveCursor;
-
-
-static gboolean
-qemuSaveCursorRead(qemuSaveCursor *cur,
-                   void *buf,
-                   size_t len,
-                   GError **error)
-{
-    if (!qemuSaveSourceRead(cur->src, buf, len, cur->pos, error))
-        return FALSE;
-    cur->pos += len;
-    return TRUE;
-}
-
-
-static gboolean
-qemuSaveCursorU8(qemuSaveCursor *cur,
-                 uint8_t *val,
-                 GError **error)
-{
-    return qemuSaveCursorRead(cur, val, 1, error);
-}
-
-
-static gboolean
-qemuSaveCursorBE32(qemuSaveCursor *cur,
-                   uint32_t *val,
-                   GError **error)
-{
-    uint32_t v;
-
-    if (!qemuSaveCursorRead(cur, &v, sizeof(v), error))
-        return FALSE;
-    *val = GUINT32_FROM_BE(v);
-    return TRUE;
-}
-
-
-static gboolean
-qemuSaveCursorBE64(qemuSaveCursor *cur,
-                   uint64_t *val,
-                   GError **error)
-{
-    uint64_t v;
-
-    if (!qemuSaveCursorRead(cur, &v, sizeof(v), error))
-        return FALSE;
-    *val = GUINT64_FROM_BE(v);
-    return TRUE;
-}
-
-
-/* A string of @len bytes that must not contain NUL. */
-static char *
-qemuSaveCursorString(qemuSaveCursor *cur,
-                     size_t len,
-                     GError **error)
-{
-    g_autofree char *str = g_malloc0(len + 1);
-
-    if (!qemuSaveCursorRead(cur, str, len, error))
-        return NULL;
-
-    if (len == 0 || strlen(str) != len) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("invalid name in the QEMU stream at offset %llu"),
-                    (unsigned long long) (cur->pos - len));
-        return NULL;
-    }
-
-    return g_steal_pointer(&str);
-}
-
-
-/* A string preceded by its length in one byte. */
-static char *
-qemuSaveCursorString8(qemuSaveCursor *cur,
-                      GError **error)
-{
-    uint8_t len;
-
-    if (!qemuSaveCursorU8(cur, &len, error))
-        return NULL;
-
-    return qemuSaveCursorString(cur, len, error);
-}
-
+/* ---- the lifecycle of an image ------------------------------------ */
 
 /**
- * qemuSaveMappedRamReportFree:
- * @report: a report, or NULL
+ * qemuSaveImageClear:
+ * @img: an image filled by qemuSaveImageOpen(), or QEMU_SAVE_IMAGE_INIT
  *
- * Frees @report and the blocks it lists.
+ * Closes the file and frees what the open read.
  */
 void
-qemuSaveMappedRamReportFree(qemuSaveMappedRamReport *report)
+qemuSaveImageClear(qemuSaveImage *img)
 {
-    size_t i;
-
-    if (!report)
-        return;
-
-    for (i = 0; i < report->nblocks; i++)
-        g_free(report->blocks[i].idstr);
-    g_free(report->blocks);
-    g_free(report->machine);
-    g_free(report);
+    vsFdClose(&img->fd);
+    g_clear_pointer(&img->path, g_free);
+    g_clear_pointer(&img->xml, g_free);
+    g_clear_pointer(&img->cookie, g_free);
 }
 
 
-/*
- * The configuration section records the machine type and, in
- * subsections, the capabilities both ends must agree on. Subsections
- * carry no length, so only known ones can be stepped over; after an
- * unknown one the RAM section is searched for instead (*unknown is set).
- */
+/* Tell @report the result of @check; returns @ok. */
 static gboolean
-qemuSaveStreamParseSubsection(qemuSaveCursor *cur,
-                              gboolean *mappedRam,
-                              gboolean *unknown,
-                              GError **error)
+qemuSaveImageReport(qemuSaveImageCheckFunc report,
+                    void *opaque,
+                    const char *check,
+                    gboolean ok,
+                    GError **error)
 {
-    g_autofree char *name = NULL;
-    uint32_t version;
-    uint32_t count;
-    uint32_t i;
+    if (report)
+        report(check, ok || !error ? NULL : *error, opaque);
+    return ok;
+}
 
-    if (!(name = qemuSaveCursorString8(cur, error)) ||
-        !qemuSaveCursorBE32(cur, &version, error))
+
+/* Open @path, read and check its header. */
+static gboolean
+qemuSaveImageOpenHeader(const char *path,
+                        unsigned int flags,
+                        qemuSaveImage *img,
+                        GError **error)
+{
+    uint32_t rawVersion;
+
+    if ((img->fd = vsFileOpenRegular(path, O_RDONLY, error)) < 0)
         return FALSE;
-
-    if (g_str_equal(name, "configuration/target-page-bits"))
-        return qemuSaveCursorBE32(cur, &count, error);
-
-    if (g_str_equal(name, "configuration/uuid")) {
-        uint8_t uuid[16];
-
-        return qemuSaveCursorRead(cur, uuid, sizeof(uuid), error);
-    }
-
-    if (!g_str_equal(name, "configuration/capabilities")) {
-        VS_DEBUG("unknown configuration subsection '%s'", name);
-        *unknown = TRUE;
-        return TRUE;
-    }
-
-    if (!qemuSaveCursorBE32(cur, &count, error))
+    if (!vsFileGetSizes(img->fd, &img->size, &img->allocated, error) ||
+        !qemuSaveImageReadHeader(img->fd, &img->hdr, error) ||
+        !qemuSaveImageCheckHeader(&img->hdr, img->size, flags, error) ||
+        !vsFilePreadFull(img->fd, &rawVersion, sizeof(rawVersion),
+                         QEMU_SAVE_MAGIC_LEN, error))
         return FALSE;
-    if (count > QEMU_STREAM_CAPS_MAX) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("invalid capability count %u in the QEMU stream"),
-                    count);
-        return FALSE;
-    }
-
-    for (i = 0; i < count; i++) {
-        g_autofree char *cap = NULL;
-
-        if (!(cap = qemuSaveCursorString8(cur, error)))
-            return FALSE;
-        if (g_str_equal(cap, "mapped-ram")) {
-            *mappedRam = TRUE;
-        } else if (g_str_equal(cap, "x-ignore-shared")) {
-            /* It adds fields to every RAM block we do not parse. */
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("QEMU stream uses the unsupported capability '%s'"),
-                        cap);
-            return FALSE;
-        }
-    }
-
+    img->swapped = rawVersion != img->hdr.version;
     return TRUE;
 }
 
 
-/* Look for the start of the RAM section after data we cannot parse. */
-static gboolean
-qemuSaveStreamScanRam(qemuSaveCursor *cur,
+/**
+ * qemuSaveImageOpen:
+ * @path: the image
+ * @flags: qemuSaveCheckFlags for the header
+ * @img: (out caller-allocates): QEMU_SAVE_IMAGE_INIT; cleared by the caller
+ * @report: (nullable): told the result of the checks "header" and "data"
+ * @opaque: for @report
+ * @error: return location for a #GError
+ *
+ * Opens @path for reading (a regular file only), checks its header
+ * against the file's size and reads the domain XML and cookie. Errors
+ * do not name @path unless the open itself failed (@img->fd is then -1);
+ * the caller says what it was doing.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveImageOpen(const char *path,
+                  unsigned int flags,
+                  qemuSaveImage *img,
+                  qemuSaveImageCheckFunc report,
+                  void *opaque,
+                  GError **error)
+{
+    VS_RETURN_VAL_IF_FAIL(img->fd < 0 && !img->xml, FALSE, error);
+
+    img->path = g_strdup(path);
+    if (!qemuSaveImageReport(report, opaque, "header",
+                             qemuSaveImageOpenHeader(path, flags, img, error),
+                             error))
+        return FALSE;
+    return qemuSaveImageReport(report, opaque, "data",
+                               qemuSaveImageReadData(img->fd, &img->hdr,
+                                                     &img->xml, &img->cookie,
+                                                     error),
+                               error);
+}
+
+
+/**
+ * qemuSaveImageParseDef:
+ * @img: an open image
+ * @error: return location for a #GError
+ *
+ * Parses the image's XML with the parser and settings of every other
+ * domain definition (no entities, no XInclude, no network).
+ *
+ * Returns: (transfer full) the definition, or NULL with @error set.
+ */
+vsDomainDef *
+qemuSaveImageParseDef(const qemuSaveImage *img,
                       GError **error)
 {
-    static const uint8_t tail[] = {
-        3, 'r', 'a', 'm', 0, 0, 0, 0, 0, 0, 0, QEMU_RAM_SECTION_VERSION,
-    };
-    g_autofree uint8_t *buf = NULL;
-    size_t len;
-    size_t i;
-
-    if (cur->pos >= cur->src->size)
-        len = 0;
-    else
-        len = MIN(cur->src->size - cur->pos, QEMU_STREAM_SCAN_MAX);
-
-    buf = g_malloc(MAX(len, 1));
-    if (!qemuSaveSourceRead(cur->src, buf, len, cur->pos, error))
-        return FALSE;
-
-    for (i = 0; len >= 5 + sizeof(tail) && i <= len - 5 - sizeof(tail); i++) {
-        if (buf[i] == QEMU_STREAM_SECTION_START &&
-            memcmp(buf + i + 5, tail, sizeof(tail)) == 0) {
-            cur->pos += i;
-            return TRUE;
-        }
-    }
-
-    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                _("cannot find the RAM section in the QEMU stream"));
-    return FALSE;
+    return vsDomainDefParseString(img->xml, VS_DOMAIN_DEF_PARSE_INACTIVE,
+                                  error);
 }
-
-
-/* What the configuration section says about the mapped-ram capability. */
-typedef enum {
-    QEMU_STREAM_MAPPED_RAM_OFF,
-    QEMU_STREAM_MAPPED_RAM_ON,
-    QEMU_STREAM_MAPPED_RAM_UNKNOWN,  /* an unknown subsection hid the rest */
-} qemuSaveStreamMappedRam;
-
-
-/*
- * Parse the stream header and the configuration section. @cur is left
- * on the first section after the configuration, or, when an unknown
- * subsection stopped the parse, right after that subsection's version.
- */
-static gboolean
-qemuSaveStreamParseStart(qemuSaveCursor *cur,
-                         char **machine,
-                         qemuSaveStreamMappedRam *mappedRam,
-                         GError **error)
-{
-    gboolean found = FALSE;
-    gboolean unknown = FALSE;
-    uint32_t magic;
-    uint32_t version;
-    uint32_t len;
-    uint8_t type;
-
-    if (!qemuSaveCursorBE32(cur, &magic, error) ||
-        !qemuSaveCursorBE32(cur, &version, error))
-        return FALSE;
-
-    if (magic != QEMU_STREAM_MAGIC || version != QEMU_STREAM_VERSION) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("QEMU stream in the save image does not start with a version %d stream header"),
-                    QEMU_STREAM_VERSION);
-        return FALSE;
-    }
-
-    if (!qemuSaveCursorU8(cur, &type, error))
-        return FALSE;
-
-    if (type == QEMU_STREAM_CONFIGURATION) {
-        if (!qemuSaveCursorBE32(cur, &len, error))
-            return FALSE;
-        if (len > QEMU_STREAM_NAME_MAX) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("invalid machine type length %u in the QEMU stream"),
-                        len);
-            return FALSE;
-        }
-        if (!(*machine = qemuSaveCursorString(cur, len, error)))
-            return FALSE;
-
-        while (!unknown) {
-            if (!qemuSaveCursorU8(cur, &type, error))
-                return FALSE;
-            if (type != QEMU_STREAM_SUBSECTION)
-                break;
-            if (!qemuSaveStreamParseSubsection(cur, &found, &unknown, error))
-                return FALSE;
-        }
-    }
-
-    if (unknown) {
-        *mappedRam = QEMU_STREAM_MAPPED_RAM_UNKNOWN;
-        return TRUE;
-    }
-
-    /* Give the section type back. */
-    cur->pos--;
-    *mappedRam = found ? QEMU_STREAM_MAPPED_RAM_ON : QEMU_STREAM_MAPPED_RAM_OFF;
-    return TRUE;
-}
-
-
-/*
- * A raw image must hold a plain stream: QEMU refuses to load a mapped-ram
- * stream without the capability, and the sparse restore path is the only
- * one that sets it.
- */
-static gboolean
-qemuSaveStreamCheckNotMappedRam(int fd,
-                                uint64_t start,
-                                uint64_t fileSize,
-                                GError **error)
-{
-    qemuSaveSource src = { fd, NULL, fileSize };
-    qemuSaveCursor cur = { &src, start };
-    qemuSaveStreamMappedRam mappedRam;
-    g_autofree char *machine = NULL;
-
-    if (!qemuSaveStreamParseStart(&cur, &machine, &mappedRam, error))
-        return FALSE;
-
-    if (mappedRam == QEMU_STREAM_MAPPED_RAM_ON) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("QEMU stream in the raw save image was written with the mapped-ram capability"));
-        return FALSE;
-    }
-
-    return TRUE;
-}
-
-
-/* Magic bytes that open the payload of each format. */
-typedef struct {
-    const char *bytes;
-    size_t len;
-} qemuSavePayloadMagic;
-
-static const qemuSavePayloadMagic qemuSavePayloadMagics[] = {
-    [QEMU_SAVE_FORMAT_RAW] = { "QEVM", 4 },
-    [QEMU_SAVE_FORMAT_GZIP] = { "\x1f\x8b", 2 },
-    [QEMU_SAVE_FORMAT_BZIP2] = { "BZh", 3 },
-    [QEMU_SAVE_FORMAT_XZ] = { "\xfd" "7zXZ\0", 6 },
-    [QEMU_SAVE_FORMAT_LZOP] = { "\x89" "LZO\0\r\n\x1a\n", 9 },
-    [QEMU_SAVE_FORMAT_ZSTD] = { "\x28\xb5\x2f\xfd", 4 },
-    [QEMU_SAVE_FORMAT_SPARSE] = { "QEVM", 4 },
-};
-G_STATIC_ASSERT(G_N_ELEMENTS(qemuSavePayloadMagics) == QEMU_SAVE_FORMAT_LAST);
 
 
 /**
- * qemuSaveImageCheckPayload:
- * @fd: the image
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @fileSize: size of the image file
+ * qemuSaveImageVerify:
+ * @img: an image that qemuSaveImageOpen() opened without
+ *       QEMU_SAVE_CHECK_ALLOW_PARTIAL
+ * @def: (out) (optional): the parsed definition
+ * @report: (nullable): told the result of "xml", "payload", "mapped-ram"
+ *          (sparse format) and "stream-end" (raw and sparse formats)
+ * @opaque: for @report
  * @error: return location for a #GError
  *
- * Checks that the payload after the data area starts the way its format
- * says: a QEMU stream header (magic and version) for raw and sparse, the
- * compressor's magic bytes otherwise. A format field that names the wrong
- * payload makes a restore fail late or hang, so this is worth a read.
+ * Every check a restore runs on an image before QEMU sees it, in the
+ * order a restore runs them. A failed check stops the ones that depend
+ * on it; "stream-end" does not depend on "mapped-ram" and still runs, so
+ * that a report lists both. @error is the first failure. Guest memory
+ * pages carry no checksums: damaged pages pass.
  *
- * Returns: TRUE if the payload matches, FALSE with @error set.
+ * Returns: TRUE, or FALSE with @error set.
  */
 gboolean
-qemuSaveImageCheckPayload(int fd,
-                          const qemuSaveHeader *hdr,
-                          uint64_t fileSize,
-                          GError **error)
+qemuSaveImageVerify(const qemuSaveImage *img,
+                    vsDomainDef **def,
+                    qemuSaveImageCheckFunc report,
+                    void *opaque,
+                    GError **error)
 {
-    const qemuSavePayloadMagic *magic;
-    uint64_t offset = qemuSaveImageDataOffset(hdr);
-    unsigned char buf[16] = { 0 };
-    uint32_t version;
-    gssize n;
+    g_autoptr(vsDomainDef) parsed = NULL;
+    g_autoptr(GError) ramErr = NULL;
+    g_autoptr(GError) endErr = NULL;
+    const qemuSaveHeader *hdr = &img->hdr;
+    gboolean ramOk = TRUE;
+    gboolean endOk = TRUE;
 
-    g_return_val_if_fail(hdr->format < QEMU_SAVE_FORMAT_LAST, FALSE);
-    magic = &qemuSavePayloadMagics[hdr->format];
-
-    if (fileSize <= offset) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image is truncated: it has no QEMU migration stream"));
-        return FALSE;
-    }
-
-    if ((n = vsFilePread(fd, buf, sizeof(buf), offset, error)) < 0)
+    if (!qemuSaveImageReport(report, opaque, "xml",
+                             (parsed = qemuSaveImageParseDef(img, error)) != NULL,
+                             error) ||
+        !qemuSaveImageReport(report, opaque, "payload",
+                             qemuSaveImageCheckPayload(img->fd, hdr, img->size,
+                                                       error),
+                             error))
         return FALSE;
 
-    if ((size_t) n < magic->len ||
-        memcmp(buf, magic->bytes, magic->len) != 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image payload does not start like '%s' data"),
-                    qemuSaveFormatTypeToString(hdr->format));
-        return FALSE;
-    }
-
+    if (hdr->format == QEMU_SAVE_FORMAT_SPARSE)
+        ramOk = qemuSaveImageReport(report, opaque, "mapped-ram",
+                                    qemuSaveImageCheckMappedRam(img->fd, hdr,
+                                                                img->size,
+                                                                NULL, &ramErr),
+                                    &ramErr);
     if (hdr->format == QEMU_SAVE_FORMAT_RAW ||
-        hdr->format == QEMU_SAVE_FORMAT_SPARSE) {
-        if (n < 8) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("save image is truncated inside the QEMU stream header"));
-            return FALSE;
-        }
-        memcpy(&version, buf + 4, sizeof(version));
-        version = GUINT32_FROM_BE(version);
-        if (version != QEMU_STREAM_VERSION) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("unsupported QEMU stream version %u in save image"),
-                        version);
-            return FALSE;
-        }
-    }
+        hdr->format == QEMU_SAVE_FORMAT_SPARSE)
+        endOk = qemuSaveImageReport(report, opaque, "stream-end",
+                                    qemuSaveImageCheckStreamEnd(img->fd, hdr,
+                                                                img->size, NULL,
+                                                                &endErr),
+                                    &endErr);
 
-    if (hdr->format == QEMU_SAVE_FORMAT_RAW)
-        return qemuSaveStreamCheckNotMappedRam(fd, offset, fileSize, error);
-
-    return TRUE;
-}
-
-
-/* The RAM section header and the total RAM size that starts it. */
-static gboolean
-qemuSaveStreamParseRamStart(qemuSaveCursor *cur,
-                            uint64_t *total,
-                            GError **error)
-{
-    g_autofree char *idstr = NULL;
-    uint32_t sectionId;
-    uint32_t instance;
-    uint32_t version;
-    uint64_t word;
-    uint8_t type;
-
-    if (!qemuSaveCursorU8(cur, &type, error))
-        return FALSE;
-    if (type != QEMU_STREAM_SECTION_START) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("unexpected section type %u at offset %llu of the QEMU stream"),
-                    type, (unsigned long long) (cur->pos - 1));
+    if (!ramOk || !endOk) {
+        g_propagate_error(error, !ramOk ? g_steal_pointer(&ramErr) :
+                                          g_steal_pointer(&endErr));
         return FALSE;
     }
-
-    if (!qemuSaveCursorBE32(cur, &sectionId, error) ||
-        !(idstr = qemuSaveCursorString8(cur, error)) ||
-        !qemuSaveCursorBE32(cur, &instance, error) ||
-        !qemuSaveCursorBE32(cur, &version, error))
-        return FALSE;
-
-    if (!g_str_equal(idstr, "ram")) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("the first section of the QEMU stream is '%s', not 'ram'"),
-                    idstr);
-        return FALSE;
-    }
-
-    if (version != QEMU_RAM_SECTION_VERSION) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("unsupported RAM section version %u in the QEMU stream"),
-                    version);
-        return FALSE;
-    }
-
-    if (!qemuSaveCursorBE64(cur, &word, error))
-        return FALSE;
-
-    if ((word & QEMU_RAM_FLAG_MASK) != QEMU_RAM_FLAG_MEM_SIZE ||
-        (word & ~QEMU_RAM_FLAG_MASK) == 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("invalid RAM size word 0x%llx in the QEMU stream"),
-                    (unsigned long long) word);
-        return FALSE;
-    }
-
-    *total = word & ~QEMU_RAM_FLAG_MASK;
-    return TRUE;
-}
-
-
-/* Count the pages the bitmap of @blk marks present. */
-static gboolean
-qemuSaveStreamCountPages(const qemuSaveSource *src,
-                         qemuSaveRamBlock *blk,
-                         GError **error)
-{
-    uint64_t pages = blk->usedLength / blk->pageSize;
-    uint64_t bytes = (pages + 7) / 8;
-    uint64_t done = 0;
-    g_autofree uint8_t *buf = g_malloc(MIN(bytes, 65536));
-
-    blk->pagesPresent = 0;
-    while (done < bytes) {
-        size_t chunk = MIN(bytes - done, 65536);
-        size_t i;
-
-        if (!qemuSaveSourceRead(src, buf, chunk, blk->bitmapOffset + done,
-                                error))
-            return FALSE;
-
-        /* Bits past the last page must be clear in the last byte. */
-        if (done + chunk == bytes && pages % 8 &&
-            (buf[chunk - 1] >> (pages % 8)) != 0) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("bitmap of RAM block '%s' marks pages past its end"),
-                        blk->idstr);
-            return FALSE;
-        }
-
-        for (i = 0; i < chunk; i++)
-            blk->pagesPresent += __builtin_popcount(buf[i]);
-        done += chunk;
-    }
-
-    return TRUE;
-}
-
-
-/* Check the mapped-ram header of @blk against itself and the file. */
-static gboolean
-qemuSaveStreamCheckBlock(const qemuSaveSource *src,
-                         const qemuSaveRamBlock *blk,
-                         GError **error)
-{
-    uint64_t headerEnd = blk->headerOffset + QEMU_MAPPED_RAM_HEADER_SIZE;
-    uint64_t bitmapBytes;
-
-    if (blk->pageSize < QEMU_STREAM_PAGE_SIZE_MIN ||
-        blk->pageSize > QEMU_STREAM_PAGE_SIZE_MAX ||
-        (blk->pageSize & (blk->pageSize - 1)) != 0 ||
-        blk->usedLength % blk->pageSize != 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("invalid page size %llu for RAM block '%s' of %llu bytes"),
-                    (unsigned long long) blk->pageSize, blk->idstr,
-                    (unsigned long long) blk->usedLength);
-        return FALSE;
-    }
-
-    bitmapBytes = (blk->usedLength / blk->pageSize + 7) / 8;
-    if (blk->bitmapOffset < headerEnd ||
-        blk->bitmapOffset > UINT64_MAX - bitmapBytes ||
-        blk->bitmapOffset + bitmapBytes > blk->pagesOffset) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("bitmap of RAM block '%s' at offset %llu does not lie between its header and its pages"),
-                    blk->idstr, (unsigned long long) blk->bitmapOffset);
-        return FALSE;
-    }
-
-    /* Direct I/O on the pages needs them page aligned in the file. */
-    if (blk->pagesOffset % blk->pageSize != 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("pages of RAM block '%s' at offset %llu are not aligned to its page size"),
-                    blk->idstr, (unsigned long long) blk->pagesOffset);
-        return FALSE;
-    }
-
-    if (blk->pagesOffset > src->size ||
-        blk->usedLength > src->size - blk->pagesOffset) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image is truncated: pages of RAM block '%s' end at offset %llu but the file has %llu bytes"),
-                    blk->idstr,
-                    (unsigned long long) (blk->pagesOffset + blk->usedLength),
-                    (unsigned long long) src->size);
-        return FALSE;
-    }
-
-    return TRUE;
-}
-
-
-/* One RAM block: name, size, mapped-ram header; leaves @cur after it. */
-static gboolean
-qemuSaveStreamParseBlock(qemuSaveCursor *cur,
-                         uint64_t remaining,
-                         qemuSaveRamBlock *blk,
-                         GError **error)
-{
-    uint32_t version;
-
-    if (!(blk->idstr = qemuSaveCursorString8(cur, error)) ||
-        !qemuSaveCursorBE64(cur, &blk->usedLength, error))
-        return FALSE;
-
-    if (blk->usedLength == 0 || blk->usedLength > remaining) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("invalid length %llu of RAM block '%s' in the QEMU stream"),
-                    (unsigned long long) blk->usedLength, blk->idstr);
-        return FALSE;
-    }
-
-    blk->headerOffset = cur->pos;
-    if (!qemuSaveCursorBE32(cur, &version, error) ||
-        !qemuSaveCursorBE64(cur, &blk->pageSize, error) ||
-        !qemuSaveCursorBE64(cur, &blk->bitmapOffset, error) ||
-        !qemuSaveCursorBE64(cur, &blk->pagesOffset, error))
-        return FALSE;
-
-    if (version != QEMU_MAPPED_RAM_VERSION) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("unsupported mapped-ram header version %u for RAM block '%s'"),
-                    version, blk->idstr);
-        return FALSE;
-    }
-
-    if (!qemuSaveStreamCheckBlock(cur->src, blk, error) ||
-        !qemuSaveStreamCountPages(cur->src, blk, error))
-        return FALSE;
-
-    /* The stream continues right after the block's page area. */
-    cur->pos = blk->pagesOffset + blk->usedLength;
-    return TRUE;
-}
-
-
-/* After the blocks the RAM section goes on with a word of flags only. */
-static gboolean
-qemuSaveStreamCheckRamEnd(qemuSaveCursor *cur,
-                          GError **error)
-{
-    uint64_t word;
-
-    if (!qemuSaveCursorBE64(cur, &word, error))
-        return FALSE;
-
-    if ((word & ~QEMU_RAM_FLAG_MASK) != 0) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("unexpected data 0x%llx after the RAM blocks at offset %llu of the QEMU stream"),
-                    (unsigned long long) word,
-                    (unsigned long long) (cur->pos - 8));
-        return FALSE;
-    }
-
-    return TRUE;
-}
-
-
-static gboolean
-qemuSaveStreamParseMappedRam(const qemuSaveSource *src,
-                             uint64_t start,
-                             qemuSaveMappedRamReport **report,
-                             GError **error)
-{
-    g_autoptr(qemuSaveMappedRamReport) rep = g_new0(qemuSaveMappedRamReport, 1);
-    qemuSaveCursor cur = { src, start };
-    qemuSaveStreamMappedRam mappedRam;
-    uint64_t total;
-
-    if (!qemuSaveStreamParseStart(&cur, &rep->machine, &mappedRam, error))
-        return FALSE;
-
-    if (mappedRam == QEMU_STREAM_MAPPED_RAM_OFF) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("QEMU stream in the sparse save image was not written with the mapped-ram capability"));
-        return FALSE;
-    }
-
-    if (mappedRam == QEMU_STREAM_MAPPED_RAM_UNKNOWN &&
-        !qemuSaveStreamScanRam(&cur, error))
-        return FALSE;
-
-    if (!qemuSaveStreamParseRamStart(&cur, &total, error))
-        return FALSE;
-
-    while (rep->ramTotal < total) {
-        qemuSaveRamBlock *blk;
-
-        if (rep->nblocks == QEMU_STREAM_RAM_BLOCKS_MAX) {
-            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                        _("QEMU stream has more than %d RAM blocks"),
-                        QEMU_STREAM_RAM_BLOCKS_MAX);
-            return FALSE;
-        }
-
-        rep->blocks = g_renew(qemuSaveRamBlock, rep->blocks,
-                              rep->nblocks + 1);
-        blk = &rep->blocks[rep->nblocks++];
-        memset(blk, 0, sizeof(*blk));
-
-        if (!qemuSaveStreamParseBlock(&cur, total - rep->ramTotal, blk,
-                                      error))
-            return FALSE;
-        rep->ramTotal += blk->usedLength;
-    }
-
-    rep->ramEnd = cur.pos;
-    if (!qemuSaveStreamCheckRamEnd(&cur, error))
-        return FALSE;
-
-    VS_DEBUG("mapped-ram stream: machine=%s blocks=%zu ram=%llu end=%llu",
-             rep->machine ? rep->machine : "-", rep->nblocks,
-             (unsigned long long) rep->ramTotal,
-             (unsigned long long) rep->ramEnd);
-
-    if (report)
-        *report = g_steal_pointer(&rep);
+    if (def)
+        *def = g_steal_pointer(&parsed);
     return TRUE;
 }
 
 
 /**
- * qemuSaveImageCheckMappedRamMem:
- * @data: a whole image in memory
- * @len: its length
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @report: return location for what was found, or NULL
- * @error: return location for a #GError
+ * qemuSaveImageTempPath:
+ * @path: where an image will be committed
  *
- * qemuSaveImageCheckMappedRam() on memory.
- *
- * Returns: TRUE if the stream is sound, FALSE with @error set.
+ * Returns: (transfer full) the name the image is written under until
+ * qemuSaveImageCommit(): in the same directory, unique to this process
+ * and moment, ending in ".part".
  */
-gboolean
-qemuSaveImageCheckMappedRamMem(const uint8_t *data,
-                               size_t len,
-                               const qemuSaveHeader *hdr,
-                               qemuSaveMappedRamReport **report,
-                               GError **error)
+char *
+qemuSaveImageTempPath(const char *path)
 {
-    qemuSaveSource src = { -1, data, len };
-
-    return qemuSaveStreamParseMappedRam(&src, qemuSaveImageDataOffset(hdr),
-                                        report, error);
+    return g_strdup_printf("%s.%d.%" G_GINT64_FORMAT ".part", path,
+                           (int) getpid(), g_get_real_time());
 }
 
 
-/**
- * qemuSaveImageCheckMappedRam:
- * @fd: a sparse image
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @fileSize: size of the image file
- * @report: return location for what was found, or NULL
- * @error: return location for a #GError
- *
- * Walks the start of the QEMU stream of a sparse image: stream header,
- * configuration (which must name the mapped-ram capability), RAM section
- * and every RAM block's mapped-ram header, checking that each block's
- * bitmap and pages lie inside the file and that the blocks add up to the
- * RAM size. QEMU trusts these offsets and crashes on a sparse image cut
- * in its page area, so a restore must pass this check before QEMU sees
- * the file.
- *
- * Returns: TRUE if the stream is sound, with (transfer full) *@report;
- * FALSE with @error set.
- */
-gboolean
-qemuSaveImageCheckMappedRam(int fd,
-                            const qemuSaveHeader *hdr,
-                            uint64_t fileSize,
-                            qemuSaveMappedRamReport **report,
-                            GError **error)
-{
-    qemuSaveSource src = { fd, NULL, fileSize };
-
-    if (hdr->format != QEMU_SAVE_FORMAT_SPARSE) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                    _("save image in format %u has no mapped-ram stream"),
-                    hdr->format);
-        return FALSE;
-    }
-
-    return qemuSaveStreamParseMappedRam(&src, qemuSaveImageDataOffset(hdr),
-                                        report, error);
-}
-
-
-/*
- * The stream ends with the EOF marker, then the VM description: its type
- * byte, a big-endian length and that many bytes of JSON, up to the end of
- * the file. Finding that exact shape at the end proves the tail is there.
- */
-static gboolean
-qemuSaveStreamFindEnd(const uint8_t *tail,
-                      size_t len,
-                      uint64_t *vmdescLen)
-{
-    size_t k;
-
-    if (len < 7 || tail[len - 1] != '}')
-        return FALSE;
-
-    for (k = len - 6; k >= 1; k--) {
-        uint32_t jsonLen;
-
-        if (tail[k] != QEMU_STREAM_VMDESCRIPTION ||
-            tail[k - 1] != QEMU_STREAM_EOF ||
-            tail[k + 5] != '{')
-            continue;
-
-        memcpy(&jsonLen, tail + k + 1, sizeof(jsonLen));
-        if (GUINT32_FROM_BE(jsonLen) == len - k - 5) {
-            *vmdescLen = len - k - 5;
-            return TRUE;
-        }
-    }
-
-    return FALSE;
-}
-
-
+/* Sync the directory that holds the committed image. The rename has
+ * happened: the image is complete under its name, so the commit stands
+ * whatever this says; a failure is retried once and then logged. */
 static void
-qemuSaveStreamSetNoEnd(GError **error)
+qemuSaveImageSyncDir(const char *path)
 {
-    g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_FAILED,
-                _("save image is truncated: the QEMU stream does not end with its end marker and VM description"));
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autoptr(GError) err = NULL;
+
+    if (vsFileSyncDir(dir, &err))
+        return;
+    g_clear_error(&err);
+    if (vsFileSyncDir(dir, &err))
+        return;
+    VS_WARN("save image '%s' is complete, but its directory could not be synced; a host crash may lose its name: %s",
+            path, err->message);
 }
 
 
 /**
- * qemuSaveImageCheckStreamEndMem:
- * @data: a whole image in memory
- * @len: its length
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @vmdescLen: return location for the VM description size, or NULL
+ * qemuSaveImageCommit:
+ * @tmpPath: a whole image, its stream written, still with the partial magic
+ * @path: its final name
+ * @dropCache: drop the image's clean pages from the page cache
+ * @renamed: (out): whether @tmpPath has become @path (it no longer exists)
  * @error: return location for a #GError
  *
- * qemuSaveImageCheckStreamEnd() on memory.
+ * The crash-safe commit: sync the data, mark the image complete, sync
+ * the header, rename, sync the directory. A crash at any point leaves
+ * either what was at @path before or the complete new image.
  *
- * Returns: TRUE if the end is found, FALSE with @error set.
+ * The rule after the rename: the commit succeeded. The image is complete
+ * and durable under @path, so nothing that follows can make it a
+ * failure; a directory sync that fails (twice) is logged as a warning.
+ *
+ * Returns: TRUE, or FALSE with @error set; @tmpPath is then the caller's
+ * to remove.
  */
 gboolean
-qemuSaveImageCheckStreamEndMem(const uint8_t *data,
-                               size_t len,
-                               const qemuSaveHeader *hdr,
-                               uint64_t *vmdescLen,
-                               GError **error)
+qemuSaveImageCommit(const char *tmpPath,
+                    const char *path,
+                    gboolean dropCache,
+                    gboolean *renamed,
+                    GError **error)
 {
-    uint64_t start = qemuSaveImageDataOffset(hdr);
-    uint64_t found = 0;
-    size_t window;
+    VS_AUTOCLOSE int fd = -1;
 
-    if (len <= start) {
-        qemuSaveStreamSetNoEnd(error);
+    *renamed = FALSE;
+    if ((fd = vsFileOpen(tmpPath, O_RDWR | O_CLOEXEC, 0, error)) < 0 ||
+        !vsFileSync(fd, error) ||
+        !qemuSaveImageMarkComplete(fd, error) ||
+        !vsFileSync(fd, error)) {
+        g_prefix_error(error, _("cannot complete save image '%s': "), path);
         return FALSE;
     }
-
-    window = MIN(len - start, QEMU_STREAM_TAIL_MAX);
-    if (!qemuSaveStreamFindEnd(data + len - window, window, &found)) {
-        qemuSaveStreamSetNoEnd(error);
+    /* The data is on disk: drop the few clean pages that buffered
+     * writes (stream metadata, bitmaps, header) left in the cache. */
+    if (dropCache)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (close(vsFdSteal(&fd)) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
+                        _("cannot close save image '%s'"), path);
         return FALSE;
     }
-
-    if (vmdescLen)
-        *vmdescLen = found;
-    return TRUE;
-}
-
-
-/**
- * qemuSaveImageCheckStreamEnd:
- * @fd: a raw or sparse image
- * @hdr: its header, checked by qemuSaveImageCheckHeader()
- * @fileSize: size of the image file
- * @vmdescLen: return location for the VM description size, or NULL
- * @error: return location for a #GError
- *
- * Checks that the uncompressed QEMU stream ends where the file ends: with
- * the EOF marker followed by the VM description (JSON) that QEMU appends
- * and its loader never reads, so that QEMU would not notice its loss.
- * Only the last QEMU_STREAM_TAIL_MAX bytes are read. Machines configured
- * with suppress-vmdesc write no description and fail this check.
- *
- * Returns: TRUE if the end is found, FALSE with @error set.
- */
-gboolean
-qemuSaveImageCheckStreamEnd(int fd,
-                            const qemuSaveHeader *hdr,
-                            uint64_t fileSize,
-                            uint64_t *vmdescLen,
-                            GError **error)
-{
-    uint64_t start = qemuSaveImageDataOffset(hdr);
-    g_autofree uint8_t *tail = NULL;
-    uint64_t found = 0;
-    size_t window;
-
-    if (fileSize <= start) {
-        qemuSaveStreamSetNoEnd(error);
+    if (rename(tmpPath, path) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_WRITE_FAILED, errno,
+                        _("cannot rename save image '%s' to '%s'"),
+                        tmpPath, path);
         return FALSE;
     }
-
-    window = MIN(fileSize - start, QEMU_STREAM_TAIL_MAX);
-    tail = g_malloc(window);
-    if (!vsFilePreadFull(fd, tail, window, fileSize - window, error))
-        return FALSE;
-
-    if (!qemuSaveStreamFindEnd(tail, window, &found)) {
-        qemuSaveStreamSetNoEnd(error);
-        return FALSE;
-    }
-
-    VS_DEBUG("QEMU stream ends with a %llu byte VM description",
-             (unsigned long long) found);
-    if (vmdescLen)
-        *vmdescLen = found;
+    *renamed = TRUE;
+    qemuSaveImageSyncDir(path);
     return TRUE;
 }

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "domain_conf.h"
 #include "vsenum.h"
 
 /* The first 16 bytes of an image; no terminating NUL on disk. */
@@ -113,48 +114,63 @@ gboolean qemuSaveImageUpdateXML(const char *path,
                                 GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
-gboolean qemuSaveImageCheckPayload(int fd,
-                                   const qemuSaveHeader *hdr,
-                                   uint64_t fileSize,
+/* The checks of the QEMU stream after the data area. */
+#include "qemu_savestream.h"
+
+/*
+ * The lifecycle of an image, shared by the driver and the virtsave tool:
+ * qemuSaveImageOpen() reads and checks header and data area,
+ * qemuSaveImageVerify() runs every further check a restore runs, and
+ * qemuSaveImageCommit() makes a newly written image complete and gives
+ * it its name. See docs/image-format.md.
+ */
+typedef struct _qemuSaveImage qemuSaveImage;
+struct _qemuSaveImage {
+    char *path;
+    int fd;                 /* O_RDONLY, buffered; -1 before the open */
+    qemuSaveHeader hdr;     /* in host byte order */
+    uint64_t size;
+    uint64_t allocated;
+    gboolean swapped;       /* the header is stored in the other order */
+    char *xml;
+    char *cookie;           /* NULL: none */
+};
+
+#define QEMU_SAVE_IMAGE_INIT { .fd = -1 }
+
+void qemuSaveImageClear(qemuSaveImage *img);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuSaveImage, qemuSaveImageClear);
+
+/* Told the result of each named check as it runs; @err is NULL when the
+ * check passed. */
+typedef void (*qemuSaveImageCheckFunc)(const char *check,
+                                       const GError *err,
+                                       void *opaque);
+
+gboolean qemuSaveImageOpen(const char *path,
+                           unsigned int flags,
+                           qemuSaveImage *img,
+                           qemuSaveImageCheckFunc report,
+                           void *opaque,
+                           GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+vsDomainDef *qemuSaveImageParseDef(const qemuSaveImage *img,
                                    GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
-gboolean qemuSaveImageCheckStreamEnd(int fd,
-                                     const qemuSaveHeader *hdr,
-                                     uint64_t fileSize,
-                                     uint64_t *vmdescLen,
-                                     GError **error)
+gboolean qemuSaveImageVerify(const qemuSaveImage *img,
+                             vsDomainDef **def,
+                             qemuSaveImageCheckFunc report,
+                             void *opaque,
+                             GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
-/* One RAMBlock of a mapped-ram stream; offsets are absolute in the file. */
-typedef struct _qemuSaveRamBlock qemuSaveRamBlock;
-struct _qemuSaveRamBlock {
-    char *idstr;
-    uint64_t usedLength;
-    uint64_t headerOffset;   /* where the 28-byte mapped-ram header is */
-    uint64_t pageSize;
-    uint64_t bitmapOffset;
-    uint64_t pagesOffset;
-    uint64_t pagesPresent;   /* bits set in the bitmap */
-};
+char *qemuSaveImageTempPath(const char *path);
 
-/* What qemuSaveImageCheckMappedRam() learned about the stream. */
-typedef struct _qemuSaveMappedRamReport qemuSaveMappedRamReport;
-struct _qemuSaveMappedRamReport {
-    char *machine;           /* machine type from the configuration */
-    uint64_t ramTotal;       /* sum of the blocks' used lengths */
-    uint64_t ramEnd;         /* where the stream continues after RAM */
-    size_t nblocks;
-    qemuSaveRamBlock *blocks;
-};
-
-void qemuSaveMappedRamReportFree(qemuSaveMappedRamReport *report);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuSaveMappedRamReport,
-                              qemuSaveMappedRamReportFree);
-
-gboolean qemuSaveImageCheckMappedRam(int fd,
-                                     const qemuSaveHeader *hdr,
-                                     uint64_t fileSize,
-                                     qemuSaveMappedRamReport **report,
-                                     GError **error)
+gboolean qemuSaveImageCommit(const char *tmpPath,
+                             const char *path,
+                             gboolean dropCache,
+                             gboolean *renamed,
+                             GError **error)
     G_GNUC_WARN_UNUSED_RESULT;

@@ -71,6 +71,35 @@ qemuSaveParseRestoreMode(const vsTypedParamList *params,
 }
 
 
+/**
+ * qemuSaveParseRunningFlags:
+ * @flags: vsDomainSaveRestoreFlags
+ * @running: (out): 1 RUNNING, 0 PAUSED, -1 neither (as saved)
+ * @error: return location for a #GError
+ *
+ * The one check of the RUNNING/PAUSED pair, for every call that takes it.
+ *
+ * Returns: TRUE, or FALSE with @error set when both are given.
+ */
+gboolean
+qemuSaveParseRunningFlags(unsigned int flags,
+                          int *running,
+                          GError **error)
+{
+    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
+                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
+        return FALSE;
+    }
+    *running = -1;
+    if (flags & VS_DOMAIN_SAVE_RUNNING)
+        *running = 1;
+    else if (flags & VS_DOMAIN_SAVE_PAUSED)
+        *running = 0;
+    return TRUE;
+}
+
+
 /* Flags shared by save and restore; RESET_NVRAM matters only to a
  * restore, which recreates the NVRAM file from its template. */
 static gboolean
@@ -83,23 +112,11 @@ qemuSaveParseFlags(unsigned int flags,
                          VS_DOMAIN_SAVE_PAUSED |
                          VS_DOMAIN_SAVE_RESET_NVRAM;
 
-    if (flags & ~known) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x)"), flags & ~known);
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags, known, G_STRFUNC, error) ||
+        !qemuSaveParseRunningFlags(flags, &opts->running, error))
         return FALSE;
-    }
-    if ((flags & VS_DOMAIN_SAVE_RUNNING) && (flags & VS_DOMAIN_SAVE_PAUSED)) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"));
-        return FALSE;
-    }
     opts->bypassCache = !!(flags & VS_DOMAIN_SAVE_BYPASS_CACHE);
     opts->resetNVRAM = !!(flags & VS_DOMAIN_SAVE_RESET_NVRAM);
-    opts->running = -1;
-    if (flags & VS_DOMAIN_SAVE_RUNNING)
-        opts->running = 1;
-    else if (flags & VS_DOMAIN_SAVE_PAUSED)
-        opts->running = 0;
     return TRUE;
 }
 
@@ -208,6 +225,7 @@ qemuSaveParseOptions(const vsTypedParamList *params,
     if (channels == 0)
         channels = defaultChannels ? defaultChannels : 1;
     opts->channels = opts->format == QEMU_SAVE_FORMAT_SPARSE ? channels : 1;
+    opts->viaHelper = qemuIOHelperNeeded(opts->format, opts->bypassCache);
 
     return qemuSaveCheckFormat(opts->format, opts->bypassCache, error);
 }

@@ -43,6 +43,9 @@ struct _qemuSaveOptions {
     int running;                /* -1: as saved, 0: paused, 1: running */
     gboolean resetNVRAM;        /* restore: NVRAM from its template */
     int restoreMode;            /* restore: qemuRestoreMode, -1 not given */
+    gboolean viaHelper;         /* the stream goes through the I/O helper:
+                                 * decided once, with the format (save) or
+                                 * the image (restore) */
 };
 
 gboolean qemuSaveParseOptions(const vsTypedParamList *params,
@@ -57,6 +60,11 @@ gboolean qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                                      unsigned int flags,
                                      qemuSaveOptions *opts,
                                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean qemuSaveParseRunningFlags(unsigned int flags,
+                                   int *running,
+                                   GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean qemuSaveCheckFormat(qemuSaveFormat format,

@@ -534,13 +534,10 @@ qemuDriverGetVcpusFlags(qemuDriver *driver,
     const vsDomainDef *def;
     int n;
 
-    if (flags & ~(1U | 2U | QEMU_STATS_VCPU_MAXIMUM | (1U << 3))) {
-        g_set_error(error, VS_ERROR_QEMU, VS_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x) in function %s"),
-                    flags & ~(1U | 2U | QEMU_STATS_VCPU_MAXIMUM | (1U << 3)),
-                    "qemuDriverGetVcpusFlags");
+    if (!vsCheckFlags(VS_ERROR_QEMU, flags,
+                      1U | 2U | QEMU_STATS_VCPU_MAXIMUM | (1U << 3),
+                      G_STRFUNC, error))
         return -1;
-    }
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return -1;
     if ((flags & 1) && !qemuDomainObjCheckActive(vm, error)) {

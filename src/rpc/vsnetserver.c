@@ -872,29 +872,3 @@ vsNetServerQuit(vsNetServer *srv)
     g_atomic_int_set(&srv->quitting, 1);
     g_main_loop_quit(srv->loop);
 }
-
-
-/**
- * vsNetServerIsQuitting:
- * @srv: a server
- *
- * Returns: TRUE once vsNetServerQuit() was called.
- */
-gboolean
-vsNetServerIsQuitting(vsNetServer *srv)
-{
-    return g_atomic_int_get(&srv->quitting) != 0;
-}
-
-
-/**
- * vsNetServerNumClients:
- * @srv: a server
- *
- * Returns: the number of open connections.
- */
-guint
-vsNetServerNumClients(vsNetServer *srv)
-{
-    return (guint)g_atomic_int_get(&srv->nclients);
-}

@@ -90,5 +90,3 @@ gboolean vsNetServerAddListenerFd(vsNetServer *srv, int fd,
 GMainContext *vsNetServerGetContext(vsNetServer *srv);
 gboolean vsNetServerRun(vsNetServer *srv);
 void vsNetServerQuit(vsNetServer *srv);
-gboolean vsNetServerIsQuitting(vsNetServer *srv);
-guint vsNetServerNumClients(vsNetServer *srv);

@@ -253,3 +253,33 @@ vsSetErrorSystem(GError **error,
                      fmt, args);
     va_end(args);
 }
+
+
+/**
+ * vsCheckFlags:
+ * @domain: the error domain of the caller's layer
+ * @flags: the flags of a call
+ * @supported: the flags @func knows
+ * @func: the entry point, named in the message
+ * @error: return location for a #GError
+ *
+ * The one check of unknown flags, with libvirt's message.
+ *
+ * Returns: TRUE if @flags holds only @supported bits, else FALSE with
+ * @error set (VS_ERR_INVALID_ARG).
+ */
+gboolean
+vsCheckFlags(GQuark domain,
+             unsigned int flags,
+             unsigned int supported,
+             const char *func,
+             GError **error)
+{
+    if (flags & ~supported) {
+        g_set_error(error, domain, VS_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x) in function %s"),
+                    flags & ~supported, func);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -80,3 +80,31 @@ void vsSetErrorSystem(GError **error,
                       int errnum,
                       const char *fmt,
                       ...) G_GNUC_PRINTF(3, 4);
+
+/*
+ * VS_RETURN_VAL_IF_FAIL:
+ * @expr: what the caller promised
+ * @val: what to return when it did not
+ * @error: the function's GError location
+ *
+ * The check of a function's contract for functions that report through
+ * GError. g_return_val_if_fail() would return failure without setting
+ * @error, and a client would then read that the call failed without a
+ * reason; this sets VS_ERR_INTERNAL_ERROR naming the function and the
+ * broken condition.
+ */
+#define VS_RETURN_VAL_IF_FAIL(expr, val, error) \
+    G_STMT_START { \
+        if (G_UNLIKELY(!(expr))) { \
+            g_set_error((error), VS_ERROR_NONE, VS_ERR_INTERNAL_ERROR, \
+                        "%s: assertion '%s' failed", G_STRFUNC, #expr); \
+            return (val); \
+        } \
+    } G_STMT_END
+
+gboolean vsCheckFlags(GQuark domain,
+                      unsigned int flags,
+                      unsigned int supported,
+                      const char *func,
+                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;

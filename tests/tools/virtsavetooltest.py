@@ -9,6 +9,7 @@
 import json
 import os
 import re
+import struct
 import shutil
 import subprocess
 import sys
@@ -183,6 +184,28 @@ def hostile_image(src, dst, prologue):
         f.write(data)
 
 
+def with_xml(src, dst, prologue, name_suffix):
+    """@src with @prologue before its domain XML and @name_suffix after
+    its name, in a data area grown to fit (a raw image)."""
+    with open(src, "rb") as f:
+        data = f.read()
+    magic, version, data_len, running, fmt, cookie_at = struct.unpack_from(
+        "<16s5I", data, 0)
+    area = data[92:92 + data_len]
+    xml = area[:area.index(b"\0")]
+    cookie = area[cookie_at:area.index(b"\0", cookie_at)] if cookie_at else None
+    xml = prologue + xml.replace(b"</name>", name_suffix + b"</name>", 1)
+    new = xml + b"\0"
+    if cookie is not None:
+        new += cookie + b"\0"
+    new_len = len(new) + 4096
+    hdr = struct.pack("<16s5I", magic, version, new_len, running, fmt,
+                      len(xml) + 1 if cookie is not None else 0)
+    with open(dst, "wb") as f:
+        f.write(hdr + data[len(hdr):92] + new.ljust(new_len, b"\0") +
+                data[92 + data_len:])
+
+
 def test_verify_xml():
     """verify parses the XML as restore does: an XInclude fails both."""
     tmp = tempfile.mkdtemp(prefix="vstool-%d-" % os.getpid())
@@ -203,6 +226,18 @@ def test_verify_xml():
         check_run("verify refuses XInclude",
                   ["image", "verify", "--json", path], EXIT_INVALID,
                   {"valid": False, "checks.2.name": "xml"})
+        bomb = os.path.join(tmp, "bomb.img")
+        entities = b"".join(b'<!ENTITY e%d "%s">' % (i, b"&e%d;" % (i - 1) * 10)
+                            for i in range(1, 9))
+        with_xml(img("raw-valid"), bomb,
+                 b'<!DOCTYPE domain [<!ENTITY e0 "bomb">' + entities + b']>',
+                 b"&e8;")
+        out, _ = check_run("verify refuses an entity bomb",
+                           ["image", "verify", "--json", bomb], EXIT_INVALID,
+                           {"valid": False, "checks.2.name": "xml",
+                            "checks.2.ok": False})
+        check("verify: the entity bomb fails on its entities",
+              "entit" in out.lower(), out)
         out, _ = check_run("verify text", ["image", "verify", img("raw-valid")],
                            EXIT_OK)
         check("verify says memory pages have no checksums",
