@@ -124,6 +124,10 @@ struct _qemuDomainJobInfo {
     unsigned long long downtime;        /* ms */
     gboolean hasSetupTime;
     unsigned long long setupTime;       /* ms */
+    /* A restore's progress (qemu_restoreprogress.c): QEMU's read
+     * counter when the load began. */
+    gboolean readProgress;
+    unsigned long long readBase;
 };
 
 void qemuDomainJobInfoFree(qemuDomainJobInfo *info);

@@ -26,6 +26,7 @@
 #include "domain_conf.h"
 #include "qemu_iohelper.h"
 #include "qemu_process.h"
+#include "qemu_restoreprogress.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -901,10 +902,12 @@ qemuSaveGetJobStats(qemuDriver *driver,
         return TRUE;
     }
 
+    /* An incoming QEMU counts nothing and answers no command while it
+     * loads: a restore's progress comes from its read counter. */
     if (vm->job.kind == QEMU_JOB_ASYNC && vm->job.current &&
-        (vm->job.operation == VS_DOMAIN_JOB_OPERATION_SAVE ||
-         vm->job.operation == VS_DOMAIN_JOB_OPERATION_RESTORE))
+        vm->job.operation == VS_DOMAIN_JOB_OPERATION_SAVE)
         qemuSaveRefreshJobStats(vm);
+    qemuRestoreProgressUpdate(vm);
 
     if (vm->job.kind == QEMU_JOB_ASYNC && vm->job.current) {
         *type = vm->job.current->type;
