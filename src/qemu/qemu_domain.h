@@ -128,6 +128,8 @@ struct _qemuDomainJobInfo {
      * counter when the load began. */
     gboolean readProgress;
     unsigned long long readBase;
+    /* Channels of a sparse save or restore, 0: none (qemu_channels.c). */
+    unsigned int channels;
 };
 
 void qemuDomainJobInfoFree(qemuDomainJobInfo *info);

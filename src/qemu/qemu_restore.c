@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_channels.h"
 #include "qemu_iohelper.h"
 #include "qemu_lazyrestore.h"
 #include "qemu_process.h"
@@ -229,6 +230,8 @@ qemuRestoreLoad(qemuDomainObj *vm,
 
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     qemuRestoreProgressBegin(vm, img->fd, qemuSaveImageDataOffset(&img->hdr));
+    if (vm->job.current && sparse)
+        vm->job.current->channels = channels;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
     ok = qemuMonitorMigrateIncoming(mon, uri, error);
@@ -439,7 +442,8 @@ qemuRestoreRun(qemuDriver *driver,
         { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
     };
     qemuProcessStartOpts start = { 0 };
-    unsigned int channels = opts->channels ? opts->channels : 1;
+    unsigned int channels = opts->channels ? opts->channels :
+                            qemuChannelsAuto(img->def->maxMemory * 1024ULL);
     gboolean running = img->hdr.wasRunning != 0;
     gboolean pipe = qemuIOHelperNeeded(img->hdr.format, opts->bypassCache);
     gint64 begin = g_get_monotonic_time();

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_channels.h"
 #include "qemu_iohelper.h"
 #include "qemu_process.h"
 #include "qemu_restoreprogress.h"
@@ -717,9 +718,10 @@ qemuSaveRun(qemuDriver *driver,
     g_auto(qemuSaveJob) job = { 0 };
     g_autofree char *managed = NULL;
     gint64 start = g_get_monotonic_time();
+    qemuSaveOptions chosen = *opts;
     gboolean ok;
 
-    job.opts = opts;
+    job.opts = &chosen;
     job.fd = -1;
     job.directFd = -1;
     job.pipeFd = -1;
@@ -737,6 +739,8 @@ qemuSaveRun(qemuDriver *driver,
         }
         managed = qemuDriverConfigManagedSavePath(driver->config, vm->name);
     }
+    if (chosen.channels == 0 && vm->def)
+        chosen.channels = qemuChannelsAuto(vm->def->maxMemory * 1024ULL);
     job.path = opts->path ? opts->path : managed;
     job.dir = g_path_get_dirname(job.path);
     /* Unique per call; O_EXCL still guards the creation. */
@@ -749,6 +753,8 @@ qemuSaveRun(qemuDriver *driver,
         return FALSE;
     }
 
+    if (vm->job.current && chosen.format == QEMU_SAVE_FORMAT_SPARSE)
+        vm->job.current->channels = chosen.channels;
     ok = qemuSaveInJob(driver, vm, &job, error);
     qemuDomainJobSetResult(vm, ok ? VS_DOMAIN_JOB_COMPLETED :
                            vm->job.abortRequested ? VS_DOMAIN_JOB_CANCELLED :
