@@ -5,7 +5,9 @@
  *
  * Sets up paths, configuration, logging and the pid file, creates the
  * QEMU driver, and serves libvirt's remote protocol on a UNIX socket
- * until SIGTERM or SIGINT. docs/virtsaved.8 describes the options.
+ * until SIGTERM or SIGINT; SIGUSR2 stops it for a host shutdown, which
+ * first saves or stops the guests as qemu.conf says. docs/virtsaved.8
+ * describes the options.
  */
 
 #include <config.h>
@@ -362,25 +364,47 @@ daemonListenSystem(vsNetServer *srv,
 }
 
 
+/* Why the daemon stops: a plain stop leaves the guests running, a host
+ * shutdown hands them to qemuDriverShutdownHost() first. */
+typedef struct _daemonStop daemonStop;
+struct _daemonStop {
+    vsNetServer *srv;
+    gboolean hostShutdown;
+};
+
+
 static gboolean
 daemonQuitSignal(gpointer opaque)
 {
-    vsNetServer *srv = opaque;
+    daemonStop *stop = opaque;
 
     VS_INFO("signal received; shutting down");
-    vsNetServerQuit(srv);
+    vsNetServerQuit(stop->srv);
+    return G_SOURCE_CONTINUE;
+}
+
+
+static gboolean
+daemonHostShutdownSignal(gpointer opaque)
+{
+    daemonStop *stop = opaque;
+
+    VS_INFO("host shutdown signal received; stopping the guests first");
+    stop->hostShutdown = TRUE;
+    vsNetServerQuit(stop->srv);
     return G_SOURCE_CONTINUE;
 }
 
 
 static void
-daemonWatchSignal(vsNetServer *srv,
-                  int signum)
+daemonWatchSignal(daemonStop *stop,
+                  int signum,
+                  GSourceFunc func)
 {
     g_autoptr(GSource) src = g_unix_signal_source_new(signum);
 
-    g_source_set_callback(src, daemonQuitSignal, srv, NULL);
-    g_source_attach(src, vsNetServerGetContext(srv));
+    g_source_set_callback(src, func, stop, NULL);
+    g_source_attach(src, vsNetServerGetContext(stop->srv));
 }
 
 
@@ -419,6 +443,7 @@ daemonServe(const daemonOptions *opts,
     g_autoptr(vsNetServer) srv = NULL;
     g_autoptr(remoteProgram) prog = NULL;
     vsNetServerConfig net;
+    daemonStop stop = { NULL, FALSE };
     gid_t group = (gid_t)-1;
 
     if (cfg->unixSockGroup && !daemonLookupGroup(cfg->unixSockGroup, &group,
@@ -440,8 +465,10 @@ daemonServe(const daemonOptions *opts,
         !daemonListenSystem(srv, cfg, group, error))
         return EXIT_FAILURE;
 
-    daemonWatchSignal(srv, SIGTERM);
-    daemonWatchSignal(srv, SIGINT);
+    stop.srv = srv;
+    daemonWatchSignal(&stop, SIGTERM, daemonQuitSignal);
+    daemonWatchSignal(&stop, SIGINT, daemonQuitSignal);
+    daemonWatchSignal(&stop, SIGUSR2, daemonHostShutdownSignal);
 
     VS_INFO("virtsaved %s ready on '%s'", PACKAGE_VERSION, paths->socket);
     daemonNotifyReady(readyFd);
@@ -456,6 +483,13 @@ daemonServe(const daemonOptions *opts,
                     _("calls still running after %u s; exiting without them"),
                     cfg->shutdownTimeout);
         return EXIT_FAILURE;
+    }
+
+    /* With the clients gone but the signal sources still attached, so
+     * that the service manager's SIGTERM cannot cut the saves short. */
+    if (stop.hostShutdown) {
+        qemuDriverSetEventCallback(driver, NULL, NULL);
+        qemuDriverShutdownHost(driver);
     }
 
     /* the server goes first: its workers still use the driver; the

@@ -93,7 +93,7 @@ qemuDriverConfigNew(const char *root)
     cfg->accel = QEMU_ACCEL_AUTO;
     /* Unlike libvirt (raw), the fast mapped-ram path is the default. */
     cfg->saveImageFormat = QEMU_SAVE_FORMAT_SPARSE;
-    cfg->saveParallelChannels = 1;
+    cfg->saveParallelChannels = 0;    /* automatic */
     cfg->autoStartBypassCache = FALSE;
     cfg->autoSaveBypassCache = FALSE;
     cfg->restoreMode = QEMU_RESTORE_MODE_EAGER;
@@ -286,8 +286,8 @@ qemuConfSetChannels(qemuDriverConfig *cfg,
                     const qemuConfValue *val,
                     GError **error)
 {
-    return qemuConfGetUInt(val, QEMU_CONF_CHANNELS_MIN,
-                           QEMU_CONF_CHANNELS_MAX,
+    /* 0: chosen for each save from the host and the guest */
+    return qemuConfGetUInt(val, 0, QEMU_CONF_CHANNELS_MAX,
                            &cfg->saveParallelChannels, error);
 }
 

@@ -1273,6 +1273,9 @@ qemuDomainJobInfoToParams(const qemuDomainJobInfo *info)
     vsTypedParamListAddULLong(list, "memory_iteration", info->memIteration);
     vsTypedParamListAddULLong(list, "memory_postcopy_requests", 0);
     vsTypedParamListAddULLong(list, "memory_page_size", info->memPageSize);
+    if (info->channels > 0)
+        vsTypedParamListAddUInt(list, "virtsave.parallel_channels",
+                                info->channels);
     return list;
 }
 

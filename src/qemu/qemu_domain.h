@@ -125,6 +125,12 @@ struct _qemuDomainJobInfo {
     unsigned long long downtime;        /* ms */
     gboolean hasSetupTime;
     unsigned long long setupTime;       /* ms */
+    /* A restore's progress (qemu_restoreprogress.c): QEMU's read
+     * counter when the load began. */
+    gboolean readProgress;
+    unsigned long long readBase;
+    /* Channels of a sparse save or restore, 0: none (qemu_channels.c). */
+    unsigned int channels;
 };
 
 void qemuDomainJobInfoFree(qemuDomainJobInfo *info);

@@ -124,6 +124,9 @@ int qemuDriverGetAutostartOnce(qemuDriver *driver, const unsigned char *uuid,
 gboolean qemuDriverSetAutostartOnce(qemuDriver *driver,
                                     const unsigned char *uuid,
                                     gboolean once, GError **error);
+/* Saves, shuts down or powers off the running guests for a host
+ * shutdown as qemu.conf says (qemu_shutdown.c). */
+void qemuDriverShutdownHost(qemuDriver *driver);
 /* Detaches from running QEMU processes (they keep running) and frees. */
 void qemuDriverFree(qemuDriver *driver);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriver, qemuDriverFree);

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_channels.h"
 #include "qemu_iohelper.h"
 #include "qemu_lazyrestore.h"
 #include "qemu_process.h"
+#include "qemu_restoreprogress.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -122,22 +124,6 @@ qemuRestoreCheckImage(qemuDriver *driver,
 }
 
 
-/* Bytes QEMU has read so far (rchar of /proc/<pid>/io), 0 if unknown:
- * progress that sends no event. */
-static unsigned long long
-qemuRestoreReadBytes(pid_t pid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/io", (int) pid);
-    g_autofree char *text = NULL;
-    const char *p;
-
-    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL) ||
-        !(p = strstr(text, "rchar:")))
-        return 0;
-    return g_ascii_strtoull(p + strlen("rchar:"), NULL, 10);
-}
-
-
 /* Wait for the incoming migration to end. Events wake us; a load that
  * shows no progress (no event, no bytes read) for
  * QEMU_SAVE_RESTORE_STALL_MS fails, as does QEMU's death or an abort. */
@@ -146,7 +132,7 @@ qemuRestoreWait(qemuDomainObj *vm,
                 GError **error)
 {
     unsigned long long seq = vm->eventSeq;
-    unsigned long long bytes = qemuRestoreReadBytes(vm->pid);
+    unsigned long long bytes = qemuRestoreProgressReadBytes(vm->pid);
     gint64 progress = g_get_monotonic_time();
     gint64 now;
 
@@ -161,9 +147,9 @@ qemuRestoreWait(qemuDomainObj *vm,
         now = g_get_monotonic_time();
 
         if (vm->eventSeq != seq ||
-            qemuRestoreReadBytes(vm->pid) != bytes) {
+            qemuRestoreProgressReadBytes(vm->pid) != bytes) {
             seq = vm->eventSeq;
-            bytes = qemuRestoreReadBytes(vm->pid);
+            bytes = qemuRestoreProgressReadBytes(vm->pid);
             progress = now;
         } else if (now - progress >
                    QEMU_SAVE_RESTORE_STALL_MS * G_TIME_SPAN_MILLISECOND) {
@@ -212,6 +198,9 @@ qemuRestoreLoad(qemuDomainObj *vm,
             channels, directIO ? ", direct I/O" : "", uri);
 
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
+    qemuRestoreProgressBegin(vm, img->file.fd, qemuSaveImageDataOffset(&img->file.hdr));
+    if (vm->job.current && sparse)
+        vm->job.current->channels = channels;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
     ok = qemuMonitorMigrateIncoming(mon, uri, error);
@@ -438,7 +427,8 @@ qemuRestoreRun(qemuDriver *driver,
         { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
     };
     qemuProcessStartOpts start = { 0 };
-    unsigned int channels = opts->channels ? opts->channels : 1;
+    unsigned int channels = opts->channels ? opts->channels :
+                            qemuChannelsAuto(img->def->maxMemory * 1024ULL);
     gboolean running = img->file.hdr.wasRunning != 0;
     gboolean pipe = opts->viaHelper;
     gint64 begin = g_get_monotonic_time();

@@ -24,9 +24,11 @@
 #include <unistd.h>
 
 #include "domain_conf.h"
+#include "qemu_channels.h"
 #include "qemu_iohelper.h"
 #include "qemu_process.h"
 #include "qemu_recover.h"
+#include "qemu_restoreprogress.h"
 #include "vserror.h"
 #include "vsfile.h"
 #include "vsinternal.h"
@@ -704,9 +706,10 @@ qemuSaveRun(qemuDriver *driver,
     g_auto(qemuSaveJob) job = { 0 };
     g_autofree char *managed = NULL;
     gint64 start = g_get_monotonic_time();
+    qemuSaveOptions chosen = *opts;
     gboolean ok;
 
-    job.opts = opts;
+    job.opts = &chosen;
     job.fd = -1;
     job.directFd = -1;
     job.pipeFd = -1;
@@ -724,6 +727,8 @@ qemuSaveRun(qemuDriver *driver,
         }
         managed = qemuDriverConfigManagedSavePath(driver->config, vm->name);
     }
+    if (chosen.channels == 0 && vm->def)
+        chosen.channels = qemuChannelsAuto(vm->def->maxMemory * 1024ULL);
     job.path = opts->path ? opts->path : managed;
     job.dir = g_path_get_dirname(job.path);
     /* Unique per call; O_EXCL still guards the creation. */
@@ -735,6 +740,8 @@ qemuSaveRun(qemuDriver *driver,
         return FALSE;
     }
 
+    if (vm->job.current && chosen.format == QEMU_SAVE_FORMAT_SPARSE)
+        vm->job.current->channels = chosen.channels;
     ok = qemuSaveInJob(driver, vm, &job, error);
     qemuDomainJobSetResult(vm, ok ? VS_DOMAIN_JOB_COMPLETED :
                            vm->job.abortRequested ? VS_DOMAIN_JOB_CANCELLED :
@@ -885,10 +892,12 @@ qemuSaveGetJobStats(qemuDriver *driver,
         return TRUE;
     }
 
+    /* An incoming QEMU counts nothing and answers no command while it
+     * loads: a restore's progress comes from its read counter. */
     if (vm->job.kind == QEMU_JOB_ASYNC && vm->job.current &&
-        (vm->job.operation == VS_DOMAIN_JOB_OPERATION_SAVE ||
-         vm->job.operation == VS_DOMAIN_JOB_OPERATION_RESTORE))
+        vm->job.operation == VS_DOMAIN_JOB_OPERATION_SAVE)
         qemuSaveRefreshJobStats(vm);
+    qemuRestoreProgressUpdate(vm);
 
     if (vm->job.kind == QEMU_JOB_ASYNC && vm->job.current) {
         *type = vm->job.current->type;

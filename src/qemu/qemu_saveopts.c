@@ -222,8 +222,9 @@ qemuSaveParseOptions(const vsTypedParamList *params,
         return FALSE;
     }
 
+    /* 0 for sparse: the save chooses from the guest (qemu_channels.c) */
     if (channels == 0)
-        channels = defaultChannels ? defaultChannels : 1;
+        channels = defaultChannels;
     opts->channels = opts->format == QEMU_SAVE_FORMAT_SPARSE ? channels : 1;
     opts->viaHelper = qemuIOHelperNeeded(opts->format, opts->bypassCache);
 

@@ -12,11 +12,20 @@ With real QEMU, the test guest and virsh:
 - an autostart domain that cannot start is logged by name and does not
   stop the others;
 - an unknown auto_shutdown_* value stops the daemon at start, naming
-  the key.
+  the key;
+- stopped for a host shutdown (SIGUSR2) with auto_shutdown_try_save =
+  "all", the daemon saves three running guests concurrently, each image
+  verifies, and a fourth guest whose save cannot fit on the save
+  directory's small file system is logged by name and powered off; with
+  auto_shutdown_restore the next daemon restores the three, which verify
+  their memory, and boots the fourth.
 """
 
+import ctypes
 import os
 import re
+import signal
+import subprocess
 import time
 
 import vstest
@@ -72,9 +81,11 @@ def wait_state(d, name, prefix, timeout=60):
         time.sleep(0.2)
 
 
-def define(tap, d, root, name, kernel_ok=True):
+def define(tap, d, root, name, kernel_ok=True, memory_mib=64,
+           cmdline=CMDLINE):
     serial = os.path.join(root, name + ".serial")
-    xml = vstest.domain_xml(name, serial, cmdline=CMDLINE)
+    xml = vstest.domain_xml(name, serial, memory_mib=memory_mib,
+                            cmdline=cmdline)
     if not kernel_ok:
         xml = xml.replace(vstest.guest_kernel(),
                           os.path.join(root, "no-such-kernel"))
@@ -192,12 +203,151 @@ def test_bad_config(tap):
         d.cleanup()
 
 
+SHUTDOWN_CONF = """auto_shutdown_try_save = "all"
+auto_shutdown_try_shutdown = "all"
+auto_shutdown_wait = 2
+auto_shutdown_poweroff = "all"
+auto_shutdown_restore = 1
+"""
+# The save directory's file system: room for the three small guests'
+# saves (each checks for its RAM plus a margin before it pauses), not
+# for the big one's.
+SAVE_FS_MIB = 200
+SMALL = ("hs-a", "hs-b", "hs-c")
+BIG = "hs-big"
+
+
+def mount_tmpfs(directory, size):
+    libc = ctypes.CDLL(None, use_errno=True)
+    os.makedirs(directory, exist_ok=True)
+    opts = ("size=%d" % size).encode()
+    if libc.mount(b"tmpfs", directory.encode(), b"tmpfs", 0, opts) != 0:
+        return os.strerror(ctypes.get_errno())
+    return None
+
+
+def virtsave_tool():
+    return os.path.join(vstest.build_root(), "tools", "virtsave")
+
+
+def host_shutdown(tap, d, timeout):
+    """SIGUSR2 the daemon; returns the seconds it took to exit."""
+    start = time.monotonic()
+    d.proc.send_signal(signal.SIGUSR2)
+    try:
+        d.proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    secs = time.monotonic() - start
+    tap.ok(d.proc.poll() == 0,
+           "the daemon exits after the host shutdown steps in %.1f s "
+           "(deadline %d s)" % (secs, timeout),
+           "status %s\n%s" % (d.proc.poll(), log_text(d)[-3000:]))
+    return secs
+
+
+def check_concurrent(tap, log):
+    """The three saves all began before the first one ended."""
+    starts = [log.find("host shutdown: saving domain '%s'" % n)
+              for n in SMALL]
+    ends = [log.find("host shutdown: domain '%s' saved" % n) for n in SMALL]
+    tap.ok(min(starts) >= 0 and min(ends) >= 0 and max(starts) < min(ends),
+           "the three saves ran concurrently", log[-3000:])
+
+
+def check_images(tap, root):
+    for name in SMALL:
+        path = os.path.join(root, "lib", "save", name + ".save")
+        r = subprocess.run([virtsave_tool(), "image", "verify", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        tap.ok(r.returncode == 0, "%s's image verifies" % name, text(r))
+    path = os.path.join(root, "lib", "save", BIG + ".save")
+    tap.ok(not os.path.exists(path), "no image is left for %s" % BIG)
+
+
+def run_until_shutdown(tap, d, root):
+    serials = {}
+    for name in SMALL:
+        serials[name] = define(tap, d, root, name)
+    big = define(tap, d, root, BIG, memory_mib=256,
+                 cmdline="seed=0x77 fill=95")
+    for name in SMALL + (BIG,):
+        r = d.virsh("start", name)
+        tap.ok(r.returncode == 0, "start %s" % name, text(r))
+    before = {}
+    for name in SMALL:
+        ok, diag = wait_passes(serials[name], 0, count=1)
+        tap.ok(ok, "%s verifies its memory before the shutdown" % name, diag)
+        before[name] = last_pass(serials[name])
+    ok, diag = wait_passes(big, 0, count=1)
+    tap.ok(ok, "%s has filled its memory" % BIG, diag)
+
+    host_shutdown(tap, d, 120)
+    log = log_text(d)
+    check_concurrent(tap, log)
+    tap.ok("host shutdown: cannot save domain '%s'" % BIG in log,
+           "the failed save is logged by name", log[-3000:])
+    tap.ok("host shutdown: powering off domain '%s'" % BIG in log,
+           "%s falls back to the power-off" % BIG, log[-3000:])
+    for name in SMALL:
+        tap.ok("powering off domain '%s'" % name not in log,
+               "%s is saved, not powered off" % name)
+    return serials, before
+
+
+def check_restored(tap, d2, serials, before):
+    for name in SMALL:
+        state = wait_state(d2, name, "running", timeout=120)
+        tap.ok(state == "running (restored)",
+               "%s is restored at the next start" % name, state)
+        ok, diag = wait_passes(serials[name], before[name])
+        tap.ok(ok, "%s verifies its memory after the restore" % name, diag)
+    state = wait_state(d2, BIG, "running", timeout=120)
+    tap.ok(state == "running (booted)",
+           "%s boots at the next start" % BIG, state)
+
+
+def test_host_shutdown(tap):
+    d = vstest.Daemon()
+    root = d.root
+    save_dir = os.path.join(root, "lib", "save")
+    err = mount_tmpfs(save_dir, SAVE_FS_MIB * 1024 * 1024)
+    if err:
+        tap.skip("host shutdown", "cannot mount a small tmpfs: %s" % err)
+        d.cleanup()
+        return
+    try:
+        os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+        with open(os.path.join(root, "etc", "qemu.conf"), "w") as f:
+            f.write(SHUTDOWN_CONF)
+        d.start()
+        try:
+            serials, before = run_until_shutdown(tap, d, root)
+        finally:
+            d.stop()
+        check_images(tap, root)
+
+        d2 = vstest.Daemon(root=root)
+        d2.start()
+        try:
+            check_restored(tap, d2, serials, before)
+        finally:
+            for name in SMALL + (BIG,):
+                d2.virsh("destroy", name)
+            d2.stop()
+    finally:
+        subprocess.run(["umount", save_dir])
+        d.cleanup()
+
+
 def main():
     tap = vstest.TAP()
     if not os.path.exists(vstest.guest_kernel()):
         tap.skip_all("test guest not built")
     test_bad_config(tap)
     test_autostart(tap)
+    test_host_shutdown(tap)
     tap.exit()
 
 

@@ -136,7 +136,7 @@ testDefaults(void)
     g_assert_cmpstr(cfg->qemuBinary, ==, VS_QEMU_BINARY);
     g_assert_cmpint(cfg->accel, ==, QEMU_ACCEL_AUTO);
     g_assert_cmpint(cfg->saveImageFormat, ==, QEMU_SAVE_FORMAT_SPARSE);
-    g_assert_cmpuint(cfg->saveParallelChannels, ==, 1);
+    g_assert_cmpuint(cfg->saveParallelChannels, ==, 0);
     g_assert_false(cfg->autoStartBypassCache);
     g_assert_false(cfg->autoSaveBypassCache);
     g_assert_cmpuint(cfg->stopTimeout, ==, 30);

@@ -35,7 +35,7 @@ typedef struct {
 
 static const SaveOptCase saveOptCases[] = {
     { "sparse-default", "sparse", 0, 0, QEMU_SAVE_FORMAT_RAW, 0,
-      0, NULL, QEMU_SAVE_FORMAT_SPARSE, 1, -1 },
+      0, NULL, QEMU_SAVE_FORMAT_SPARSE, 0, -1 },
     { "sparse-4", "sparse", 4, VS_DOMAIN_SAVE_BYPASS_CACHE,
       QEMU_SAVE_FORMAT_RAW, 0,
       0, NULL, QEMU_SAVE_FORMAT_SPARSE, 4, -1 },
@@ -74,7 +74,7 @@ static const SaveOptCase saveOptCases[] = {
       "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive" },
     { "reset-nvram", "sparse", 0, VS_DOMAIN_SAVE_RESET_NVRAM,
       QEMU_SAVE_FORMAT_RAW, 0,
-      0, NULL, QEMU_SAVE_FORMAT_SPARSE, 1, -1 },
+      0, NULL, QEMU_SAVE_FORMAT_SPARSE, 0, -1 },
     { "unknown-flag", "sparse", 0, 1 << 9, QEMU_SAVE_FORMAT_RAW, 0,
       VS_ERR_INVALID_ARG, "unsupported flags (0x200)" },
 };

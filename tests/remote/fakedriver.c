@@ -83,6 +83,13 @@ qemuDriverAutostart(qemuDriver *driver G_GNUC_UNUSED)
 }
 
 
+/* The fake driver runs no guests: a host shutdown has nothing to stop. */
+void
+qemuDriverShutdownHost(qemuDriver *driver G_GNUC_UNUSED)
+{
+}
+
+
 int
 qemuDriverGetAutostartOnce(qemuDriver *driver G_GNUC_UNUSED,
                            const unsigned char *uuid G_GNUC_UNUSED,
