@@ -498,27 +498,22 @@ qemuHostFormatOS(GString *buf,
 }
 
 
-/* host-model is described from /proc/cpuinfo (qemu_hostcpu.c); the
- * domain then runs with QEMU's "host" CPU (or "max" under TCG). */
+/* host-model is not offered: virtsaved runs it as QEMU's host CPU (or
+ * "max" under TCG, see qemuBuildCPU()), not as a named model with a
+ * fixed feature list, so it is no safer than host-passthrough and tools
+ * must not pick it as their safe default. */
 static void
 qemuHostFormatCPU(GString *buf,
                   const qemuCaps *caps,
                   gboolean kvm)
 {
-    g_autofree char *cpuinfo = NULL;
-    g_autoptr(qemuHostCPU) cpu = NULL;
     size_t i;
 
     g_string_append_printf(buf, "  <cpu>\n"
                            "    <mode name='host-passthrough' supported='%s'/>\n"
-                           "    <mode name='maximum' supported='yes'/>\n",
+                           "    <mode name='maximum' supported='yes'/>\n"
+                           "    <mode name='host-model' supported='no'/>\n",
                            kvm ? "yes" : "no");
-    if (g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, NULL)) {
-        cpu = qemuHostCPUParse(cpuinfo, caps->cpuFeatures);
-        qemuHostCPUFormatHostModel(buf, cpu, caps);
-    } else {
-        g_string_append(buf, "    <mode name='host-model' supported='no'/>\n");
-    }
     g_string_append(buf, "    <mode name='custom' supported='yes'>\n");
     for (i = 0; caps->cpuModels && i < caps->cpuModels->len; i++) {
         const qemuCapsCPUModel *m = g_ptr_array_index(caps->cpuModels, i);

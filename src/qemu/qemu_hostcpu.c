@@ -335,17 +335,15 @@ qemuHostCPUVendorName(const char *vendorId)
 }
 
 
-/* <feature .../> lines: the host's features @model lacks (@require) or
- * @model's features the host lacks (@disable); @prefix starts each. */
+/* <feature name=.../> lines: the host's features @model lacks, each
+ * line starting with @indent. */
 static void
 qemuHostCPUFormatFeatures(GString *buf,
                           const qemuHostCPU *cpu,
                           const qemuCapsCPUModel *model,
-                          const char *indent,
-                          gboolean policies)
+                          const char *indent)
 {
     g_autoptr(GHashTable) own = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GHashTable) host = g_hash_table_new(g_str_hash, g_str_equal);
     size_t i;
 
     for (i = 0; model && i < model->features->len; i++)
@@ -353,21 +351,9 @@ qemuHostCPUFormatFeatures(GString *buf,
     for (i = 0; i < cpu->features->len; i++) {
         const char *f = cpu->features->pdata[i];
 
-        g_hash_table_add(host, (gpointer) f);
-        if (g_hash_table_contains(own, f))
-            continue;
-        g_string_append_printf(buf, "%s<feature %sname='%s'/>\n", indent,
-                               policies ? "policy='require' " : "",
-                               qemuHostCPUFeatureName(f));
-    }
-    if (!policies || !model)
-        return;
-    for (i = 0; i < model->features->len; i++) {
-        const char *f = model->features->pdata[i];
-
-        if (!g_hash_table_contains(host, f))
-            g_string_append_printf(buf, "%s<feature policy='disable' name='%s'/>\n",
-                                   indent, qemuHostCPUFeatureName(f));
+        if (!g_hash_table_contains(own, f))
+            g_string_append_printf(buf, "%s<feature name='%s'/>\n", indent,
+                                   qemuHostCPUFeatureName(f));
     }
 }
 
@@ -415,40 +401,6 @@ qemuHostCPUFormatHost(GString *buf,
     if (cpu->physBits)
         g_string_append_printf(buf, "      <maxphysaddr mode='emulate' "
                                "bits='%u'/>\n", cpu->physBits);
-    qemuHostCPUFormatFeatures(buf, cpu, model, "      ", FALSE);
+    qemuHostCPUFormatFeatures(buf, cpu, model, "      ");
     g_string_append(buf, "    </cpu>\n");
-}
-
-
-/**
- * qemuHostCPUFormatHostModel:
- * @buf: the domain capabilities document being built
- * @cpu: the host CPU
- * @caps: capabilities with expanded CPU models
- *
- * The host CPU as a named model plus the features to require and
- * disable; not supported when no model of the host's vendor is known.
- */
-void
-qemuHostCPUFormatHostModel(GString *buf,
-                           const qemuHostCPU *cpu,
-                           const qemuCaps *caps)
-{
-    const qemuCapsCPUModel *model = qemuHostCPUSelectModel(cpu, caps);
-    g_autofree char *vendor = NULL;
-
-    if (!model) {
-        g_string_append(buf, "    <mode name='host-model' supported='no'/>\n");
-        return;
-    }
-    g_string_append(buf, "    <mode name='host-model' supported='yes'>\n");
-    g_string_append_printf(buf, "      <model fallback='forbid'>%s</model>\n",
-                           qemuHostCPUModelName(caps, model));
-    vendor = g_markup_escape_text(qemuHostCPUVendorName(cpu->vendorId), -1);
-    g_string_append_printf(buf, "      <vendor>%s</vendor>\n", vendor);
-    if (cpu->physBits)
-        g_string_append_printf(buf, "      <maxphysaddr mode='passthrough' "
-                               "limit='%u'/>\n", cpu->physBits);
-    qemuHostCPUFormatFeatures(buf, cpu, model, "      ", TRUE);
-    g_string_append(buf, "    </mode>\n");
 }

@@ -56,7 +56,3 @@ void qemuHostCPUFormatHost(GString *buf,
                            int sockets,
                            int cores,
                            int threads);
-/* <mode name='host-model'> of domain capabilities. */
-void qemuHostCPUFormatHostModel(GString *buf,
-                                const qemuHostCPU *cpu,
-                                const qemuCaps *caps);

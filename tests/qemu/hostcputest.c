@@ -197,7 +197,6 @@ testSelect(void)
     g_autoptr(qemuCaps) caps = fakeCaps();
     g_autoptr(qemuHostCPU) cpu = qemuHostCPUParse(cpuinfo, caps->cpuFeatures);
     g_autoptr(GString) host = g_string_new(NULL);
-    g_autoptr(GString) model = g_string_new(NULL);
     const qemuCapsCPUModel *m;
 
     /* New-v1 lacks lahf-lm and tsc-deadline and has avx2 the host lacks
@@ -221,16 +220,6 @@ testSelect(void)
                     "      <feature name='lahf_lm'/>\n"
                     "    </cpu>\n");
 
-    qemuHostCPUFormatHostModel(model, cpu, caps);
-    g_assert_cmpstr(model->str, ==,
-                    "    <mode name='host-model' supported='yes'>\n"
-                    "      <model fallback='forbid'>New</model>\n"
-                    "      <vendor>AMD</vendor>\n"
-                    "      <maxphysaddr mode='passthrough' limit='48'/>\n"
-                    "      <feature policy='require' name='tsc-deadline'/>\n"
-                    "      <feature policy='require' name='lahf_lm'/>\n"
-                    "      <feature policy='disable' name='avx2'/>\n"
-                    "    </mode>\n");
 }
 
 
@@ -241,16 +230,12 @@ testNoModel(void)
     g_autoptr(qemuHostCPU) cpu = qemuHostCPUParse(
         "vendor_id\t: CentaurHauls\nflags\t\t: fpu\n", caps->cpuFeatures);
     g_autoptr(GString) host = g_string_new(NULL);
-    g_autoptr(GString) model = g_string_new(NULL);
 
     g_assert_null(qemuHostCPUSelectModel(cpu, caps));
     qemuHostCPUFormatHost(host, cpu, caps, "x86_64", 1, 1, 1);
     g_assert_null(strstr(host->str, "<model>"));
     g_assert_nonnull(strstr(host->str, "<vendor>CentaurHauls</vendor>"));
     g_assert_nonnull(strstr(host->str, "<feature name='fpu'/>"));
-    qemuHostCPUFormatHostModel(model, cpu, caps);
-    g_assert_cmpstr(model->str, ==,
-                    "    <mode name='host-model' supported='no'/>\n");
 }
 
 
