@@ -56,16 +56,6 @@ def domain_xml(tmp, name, agent):
     return xml
 
 
-def check(tap, r, desc, want_rc=0, stdout=None, stderr=None):
-    ok = r.returncode == want_rc
-    if stdout is not None:
-        ok = ok and stdout in r.stdout
-    if stderr is not None:
-        ok = ok and stderr in r.stderr
-    return tap.ok(ok, desc, "rc=%d\nstdout: %s\nstderr: %s" %
-                  (r.returncode, r.stdout, r.stderr))
-
-
 def timed_virsh(d, *args):
     start = time.monotonic()
     r = d.virsh(*args)
@@ -83,13 +73,13 @@ def check_unresponsive(tap, d, what):
                  ("shutdown", NAME, "--mode", "agent"),
                  ("reboot", NAME, "--mode", "agent")):
         r, took = timed_virsh(d, *args)
-        check(tap, r, "%s: %s is refused: agent not connected" %
+        vstest.check_run(tap, r, "%s: %s is refused: agent not connected" %
               (what, " ".join(args[:1] + args[2:])), want_rc=1,
               stderr="QEMU guest agent is not connected")
         tap.ok(took < 4.0, "%s: %s answered in %.1f s" % (what, args[0], took))
     r = d.virsh("domstate", NAME)
-    check(tap, r, "%s: the domain still runs" % what, stdout="running")
-    check(tap, d.virsh("dumpxml", NAME),
+    vstest.check_run(tap, r, "%s: the domain still runs" % what, stdout="running")
+    vstest.check_run(tap, d.virsh("dumpxml", NAME),
           "%s: live XML shows the agent channel disconnected" % what,
           stdout="name='org.qemu.guest_agent.0' state='disconnected'")
 
@@ -190,25 +180,25 @@ def serial_count(tmp, text):
 
 def check_real_calls(tap, libvirt, d, what):
     r = wait_agent(d)
-    check(tap, r, "%s: virsh domtime" % what, stdout="Time:")
-    check(tap, d.virsh("dumpxml", LINUX),
+    vstest.check_run(tap, r, "%s: virsh domtime" % what, stdout="Time:")
+    vstest.check_run(tap, d.virsh("dumpxml", LINUX),
           "%s: live XML shows the agent channel connected" % what,
           stdout="name='org.qemu.guest_agent.0' state='connected'")
     t = domtime(r)
     tap.ok(abs(t - time.time()) < 120, "%s: the guest's time %d is the "
            "host's %d" % (what, t, time.time()))
     r = d.virsh("domifaddr", LINUX, "--source", "agent")
-    check(tap, r, "%s: domifaddr --source agent" % what)
+    vstest.check_run(tap, r, "%s: domifaddr --source agent" % what)
     eth = [line for line in r.stdout.splitlines()
            if LINUX_MAC in line and agentguest.GUEST_IP + "/24" in line]
     lo = [line for line in r.stdout.splitlines()
           if line.split()[:1] == ["lo"] and "127.0.0.1/8" in line]
     tap.ok(eth and lo, "%s: the agent reports eth0 %s/24 with the domain's "
            "MAC, and lo" % (what, agentguest.GUEST_IP), r.stdout)
-    check(tap, d.virsh("domhostname", LINUX, "--source", "agent"),
+    vstest.check_run(tap, d.virsh("domhostname", LINUX, "--source", "agent"),
           "%s: domhostname --source agent" % what, stdout="agentguest")
     r = d.virsh("guestinfo", LINUX)
-    check(tap, r, "%s: guestinfo" % what)
+    vstest.check_run(tap, r, "%s: guestinfo" % what)
     info = dict((k.strip(), v.strip()) for k, v in
                 (line.split(":", 1) for line in r.stdout.splitlines()
                  if ":" in line))
@@ -219,7 +209,7 @@ def check_real_calls(tap, libvirt, d, what):
            "timezone.offset" in info,
            "%s: guestinfo: host name, kernel %s, interfaces, time zone" %
            (what, release), r.stdout)
-    check(tap, d.virsh("guestinfo", LINUX, "--filesystem"),
+    vstest.check_run(tap, d.virsh("guestinfo", LINUX, "--filesystem"),
           "%s: guestinfo --filesystem is refused" % what, want_rc=1,
           stderr="not supported by virtsaved")
     if libvirt is None:
@@ -245,11 +235,11 @@ def check_real_calls(tap, libvirt, d, what):
 
 
 def check_set_time(tap, libvirt, d):
-    check(tap, d.virsh("domtime", LINUX, "--time", "1700000000"),
+    vstest.check_run(tap, d.virsh("domtime", LINUX, "--time", "1700000000"),
           "domtime --time sets the guest's clock")
     t = domtime(d.virsh("domtime", LINUX))
     tap.ok(1700000000 <= t < 1700000000 + 60, "the guest reads it back", t)
-    check(tap, d.virsh("domtime", LINUX, "--now"),
+    vstest.check_run(tap, d.virsh("domtime", LINUX, "--now"),
           "domtime --now sets the host's time")
     t = domtime(d.virsh("domtime", LINUX))
     tap.ok(abs(t - time.time()) < 60, "the guest's clock is the host's again",
@@ -292,7 +282,7 @@ def check_busy_channel(tap, d, tmp):
                r.stderr)
         image = os.path.join(tmp, "busy.save")
         r = d.virsh("save", LINUX, image, "--image-format", "sparse")
-        check(tap, r, "a save runs while an agent call waits")
+        vstest.check_run(tap, r, "a save runs while an agent call waits")
         out, err = bg.communicate(timeout=120)
         waited = time.monotonic() - start
         tap.ok(bg.returncode == 1 and waited < 60,
@@ -300,8 +290,8 @@ def check_busy_channel(tap, d, tmp):
                waited, err)
     finally:
         holder.close()
-    check(tap, d.virsh("restore", image), "restore after the busy save")
-    check(tap, wait_agent(d), "the agent answers after that restore",
+    vstest.check_run(tap, d.virsh("restore", image), "restore after the busy save")
+    vstest.check_run(tap, wait_agent(d), "the agent answers after that restore",
           stdout="Time:")
 
 
@@ -316,28 +306,28 @@ def run_real_agent(tap, d, tmp):
     path = os.path.join(tmp, LINUX + ".xml")
     with open(path, "w") as f:
         f.write(linux_xml(tmp, kernel, initrd))
-    check(tap, d.virsh("define", path), "define %s" % LINUX)
-    check(tap, d.virsh("start", LINUX), "start %s" % LINUX)
+    vstest.check_run(tap, d.virsh("define", path), "define %s" % LINUX)
+    vstest.check_run(tap, d.virsh("start", LINUX), "start %s" % LINUX)
     m = vstest.wait_for_serial(os.path.join(tmp, LINUX + ".log"),
                                agentguest.READY, timeout=180)
     tap.ok(m is not None, "the Linux guest started its agent")
     libvirt = vstest.import_libvirt()
     check_real_calls(tap, libvirt, d, "running")
     check_set_time(tap, libvirt, d)
-    check(tap, d.virsh("domfsfreeze", LINUX), "domfsfreeze")
-    check(tap, d.virsh("domfsthaw", LINUX), "domfsthaw")
+    vstest.check_run(tap, d.virsh("domfsfreeze", LINUX), "domfsfreeze")
+    vstest.check_run(tap, d.virsh("domfsthaw", LINUX), "domfsthaw")
 
     image = os.path.join(tmp, "linux.save")
-    check(tap, d.virsh("save", LINUX, image, "--image-format", "sparse",
+    vstest.check_run(tap, d.virsh("save", LINUX, image, "--image-format", "sparse",
                        "--bypass-cache"), "save the Linux guest (sparse, "
           "bypass cache)")
-    check(tap, d.virsh("restore", image), "restore the Linux guest")
+    vstest.check_run(tap, d.virsh("restore", image), "restore the Linux guest")
     check_real_calls(tap, libvirt, d, "after restore")
     check_busy_channel(tap, d, tmp)
 
     # the restored QEMU reopened (emptied) the serial file
     booted = serial_count(tmp, agentguest.READY)
-    check(tap, d.virsh("reboot", LINUX, "--mode", "agent"),
+    vstest.check_run(tap, d.virsh("reboot", LINUX, "--mode", "agent"),
           "reboot --mode agent")
     deadline = time.monotonic() + 180
     while serial_count(tmp, agentguest.READY) <= booted and \
@@ -345,10 +335,10 @@ def run_real_agent(tap, d, tmp):
         time.sleep(0.5)
     tap.ok(serial_count(tmp, agentguest.READY) > booted,
            "the guest rebooted through its agent")
-    check(tap, wait_agent(d), "the agent answers after the reboot",
+    vstest.check_run(tap, wait_agent(d), "the agent answers after the reboot",
           stdout="Time:")
 
-    check(tap, d.virsh("shutdown", LINUX, "--mode", "agent"),
+    vstest.check_run(tap, d.virsh("shutdown", LINUX, "--mode", "agent"),
           "shutdown --mode agent")
     deadline = time.monotonic() + 120
     state = ""
@@ -367,15 +357,15 @@ def run(tap, d, tmp):
         path = os.path.join(tmp, name + ".xml")
         with open(path, "w") as f:
             f.write(domain_xml(tmp, name, agent))
-        check(tap, d.virsh("define", path), "define %s" % name)
-        check(tap, d.virsh("start", name), "start %s" % name)
+        vstest.check_run(tap, d.virsh("define", path), "define %s" % name)
+        vstest.check_run(tap, d.virsh("start", name), "start %s" % name)
     if not vstest.wait_for_serial(os.path.join(tmp, NAME + ".log"),
                                   r"VSGUEST BOOT", timeout=60):
         tap.diag("the guest did not print its ready line; continuing")
 
-    check(tap, d.virsh("domtime", PLAIN), "no channel: domtime is refused",
+    vstest.check_run(tap, d.virsh("domtime", PLAIN), "no channel: domtime is refused",
           want_rc=1, stderr="QEMU guest agent is not configured")
-    check(tap, d.virsh("shutdown", PLAIN, "--mode", "agent"),
+    vstest.check_run(tap, d.virsh("shutdown", PLAIN, "--mode", "agent"),
           "no channel: shutdown --mode agent is refused", want_rc=1,
           stderr="QEMU guest agent is not configured")
     check_unresponsive(tap, d, "before save")
@@ -386,17 +376,17 @@ def run(tap, d, tmp):
     else:
         check_python(tap, libvirt, d, "before save")
 
-    check(tap, d.virsh("suspend", NAME), "suspend")
-    check(tap, d.virsh("domtime", NAME), "paused: domtime is refused",
+    vstest.check_run(tap, d.virsh("suspend", NAME), "suspend")
+    vstest.check_run(tap, d.virsh("domtime", NAME), "paused: domtime is refused",
           want_rc=1, stderr="domain is not running")
-    check(tap, d.virsh("resume", NAME), "resume")
+    vstest.check_run(tap, d.virsh("resume", NAME), "resume")
 
     image = os.path.join(tmp, "agent.save")
-    check(tap, d.virsh("save", NAME, image, "--image-format", "sparse",
+    vstest.check_run(tap, d.virsh("save", NAME, image, "--image-format", "sparse",
                        "--bypass-cache"), "save (sparse, bypass cache)")
-    check(tap, d.virsh("domtime", NAME), "saved: domtime is refused",
+    vstest.check_run(tap, d.virsh("domtime", NAME), "saved: domtime is refused",
           want_rc=1, stderr="not running")
-    check(tap, d.virsh("restore", image), "restore")
+    vstest.check_run(tap, d.virsh("restore", image), "restore")
     check_unresponsive(tap, d, "after restore")
 
 

@@ -47,21 +47,11 @@ def kernel_flag(name):
     return name.replace("-", "_").replace(".", "_")
 
 
-def check(tap, r, desc, want_rc=0, stdout=None, stderr=None):
-    ok = r.returncode == want_rc
-    if stdout is not None:
-        ok = ok and stdout in r.stdout
-    if stderr is not None:
-        ok = ok and stderr in r.stderr
-    return tap.ok(ok, desc, "rc=%d\nstdout: %s\nstderr: %s" %
-                  (r.returncode, r.stdout, r.stderr))
-
-
 def test_capabilities(tap, d):
     info = cpuinfo()
     flags = set(info.get("flags", "").split())
     r = d.virsh("capabilities")
-    if not check(tap, r, "virsh capabilities"):
+    if not vstest.check_run(tap, r, "virsh capabilities"):
         return None
     cpu = ET.fromstring(r.stdout).find("host/cpu")
     tap.ok(cpu.findtext("arch") == os.uname().machine, "host CPU: arch",
@@ -98,13 +88,13 @@ def test_capabilities(tap, d):
            len(names), "not in /proc/cpuinfo: %s" % missing)
     model = cpu.findtext("model")
     r = d.virsh("cpu-models", "x86_64")
-    check(tap, r, "virsh cpu-models x86_64")
+    vstest.check_run(tap, r, "virsh cpu-models x86_64")
     models = r.stdout.split()
     tap.ok(len(models) > 20 and "qemu64" in models and "host" not in models,
            "cpu-models lists QEMU's named models", r.stdout[:500])
     tap.ok(model is not None and model in models,
            "host CPU: model %s is one of QEMU's" % model)
-    check(tap, d.virsh("cpu-models", "aarch64"),
+    vstest.check_run(tap, d.virsh("cpu-models", "aarch64"),
           "cpu-models of another architecture is refused", want_rc=1,
           stderr="no CPU models for architecture 'aarch64'")
     return model
@@ -114,7 +104,7 @@ def test_host_model(tap, d, model):
     """host-model runs as QEMU's host CPU, so it is not offered: tools
     such as virt-install must not pick it as a safe default."""
     r = d.virsh("domcapabilities")
-    if not check(tap, r, "virsh domcapabilities"):
+    if not vstest.check_run(tap, r, "virsh domcapabilities"):
         return
     mode = ET.fromstring(r.stdout).find("cpu/mode[@name='host-model']")
     tap.ok(mode is not None and mode.get("supported") == "no" and
@@ -139,7 +129,7 @@ def test_node_cpu_stats(tap, d):
     before = read_stat(last)
     r = d.virsh("nodecpustats", "--cpu", str(last))
     after = read_stat(last)
-    check(tap, r, "virsh nodecpustats --cpu %d" % last, stdout="idle")
+    vstest.check_run(tap, r, "virsh nodecpustats --cpu %d" % last, stdout="idle")
     got = {}
     for line in r.stdout.splitlines():
         if ":" in line:
@@ -155,7 +145,7 @@ def test_node_cpu_stats(tap, d):
     tap.ok(all(k in got and lo[k] <= got[k] <= hi[k] for k in lo),
            "nodecpustats --cpu %d: user, system and idle are cpu%d of "
            "/proc/stat" % (last, last), "%s\n%s\n%s" % (lo, got, hi))
-    check(tap, d.virsh("nodecpustats", "--cpu", str(ncpus + 7)),
+    vstest.check_run(tap, d.virsh("nodecpustats", "--cpu", str(ncpus + 7)),
           "nodecpustats of a CPU the host lacks is refused", want_rc=1,
           stderr="no such host CPU")
 
@@ -183,7 +173,7 @@ def test_compare(tap, d, tmp):
         f.write(r.stdout[start:r.stdout.index("</cpu>") + 6])
     for cmd in ("cpu-compare", "hypervisor-cpu-compare", "cpu-baseline",
                 "hypervisor-cpu-baseline"):
-        check(tap, d.virsh(cmd, path), "%s is refused as not supported" % cmd,
+        vstest.check_run(tap, d.virsh(cmd, path), "%s is refused as not supported" % cmd,
               want_rc=1, stderr="not supported by virtsaved")
 
 

@@ -45,16 +45,6 @@ def domain_xml(tmp):
     return xml.replace("  </devices>", devices), disk
 
 
-def check(tap, r, desc, want_rc=0, stdout=None, stderr=None):
-    ok = r.returncode == want_rc
-    if stdout is not None:
-        ok = ok and stdout in r.stdout
-    if stderr is not None:
-        ok = ok and stderr in r.stderr
-    return tap.ok(ok, desc, "rc=%d\nstdout: %s\nstderr: %s" %
-                  (r.returncode, r.stdout, r.stderr))
-
-
 def meminfo_kib(key):
     with open("/proc/meminfo") as f:
         for line in f:
@@ -65,7 +55,7 @@ def meminfo_kib(key):
 
 def test_host(tap, d):
     r = d.virsh("nodeinfo")
-    check(tap, r, "virsh nodeinfo")
+    vstest.check_run(tap, r, "virsh nodeinfo")
     fields = dict(line.split(":", 1) for line in r.stdout.splitlines()
                   if ":" in line)
     cpus = int(fields.get("CPU(s)", "0").strip() or 0)
@@ -76,7 +66,7 @@ def test_host(tap, d):
            r.stdout)
 
     r = d.virsh("capabilities")
-    check(tap, r, "virsh capabilities")
+    vstest.check_run(tap, r, "virsh capabilities")
     try:
         caps = ET.fromstring(r.stdout)
     except ET.ParseError as e:
@@ -89,7 +79,7 @@ def test_host(tap, d):
            "capabilities: host topology and QEMU's machine types", r.stdout[:2000])
 
     r = d.virsh("domcapabilities", "--machine", "q35")
-    check(tap, r, "virsh domcapabilities --machine q35")
+    vstest.check_run(tap, r, "virsh domcapabilities --machine q35")
     try:
         dc = ET.fromstring(r.stdout)
     except ET.ParseError:
@@ -105,35 +95,35 @@ def test_host(tap, d):
            "domcapabilities: machine, vCPU limit, CPU models, disks, "
            "displays and video",
            r.stdout[:2000])
-    check(tap, d.virsh("domcapabilities", "--machine", "no-such-machine"),
+    vstest.check_run(tap, d.virsh("domcapabilities", "--machine", "no-such-machine"),
           "domcapabilities of an unknown machine is refused", want_rc=1,
           stderr="no-such-machine")
 
     r = d.virsh("nodecpustats")
-    check(tap, r, "virsh nodecpustats", stdout="idle")
+    vstest.check_run(tap, r, "virsh nodecpustats", stdout="idle")
     r = d.virsh("nodememstats")
-    check(tap, r, "virsh nodememstats", stdout="total")
+    vstest.check_run(tap, r, "virsh nodememstats", stdout="total")
     total = [line for line in r.stdout.splitlines() if line.startswith("total")]
     tap.ok(total and int(total[0].split(":")[1].split()[0]) ==
            meminfo_kib("MemTotal"), "nodememstats: total is MemTotal", r.stdout)
 
     if os.path.isdir("/sys/class/dmi/id"):
-        check(tap, d.virsh("sysinfo"), "virsh sysinfo", stdout="<sysinfo")
+        vstest.check_run(tap, d.virsh("sysinfo"), "virsh sysinfo", stdout="<sysinfo")
     else:
-        check(tap, d.virsh("sysinfo"), "sysinfo without SMBIOS is refused",
+        vstest.check_run(tap, d.virsh("sysinfo"), "sysinfo without SMBIOS is refused",
               want_rc=1, stderr="SMBIOS")
 
     for cmd in (("net-list", "--all"), ("pool-list", "--all"),
                 ("iface-list", "--all"), ("nodedev-list",),
                 ("nwfilter-list",), ("secret-list",)):
         r = d.virsh(*cmd)
-        check(tap, r, "virsh %s: an empty list" % cmd[0])
+        vstest.check_run(tap, r, "virsh %s: an empty list" % cmd[0])
         tap.ok(r.stdout.strip() == "", "%s lists nothing" % cmd[0], r.stdout)
 
-    check(tap, vstest.virsh("lxc+unix:///system?socket=%s" % d.socket, "list"),
+    vstest.check_run(tap, vstest.virsh("lxc+unix:///system?socket=%s" % d.socket, "list"),
           "an lxc URI is refused", want_rc=1,
           stderr="no connection driver available for lxc:///system")
-    check(tap, vstest.virsh("bogus+unix:///system?socket=%s" % d.socket,
+    vstest.check_run(tap, vstest.virsh("bogus+unix:///system?socket=%s" % d.socket,
                             "list"),
           "an unknown driver's URI is refused", want_rc=1,
           stderr="no connection driver available for bogus:///system")
@@ -141,64 +131,64 @@ def test_host(tap, d):
 
 def test_domain_virsh(tap, d, disk):
     r = d.virsh("vcpuinfo", NAME)
-    check(tap, r, "virsh vcpuinfo")
+    vstest.check_run(tap, r, "virsh vcpuinfo")
     tap.ok(r.stdout.count("VCPU:") == 2 and "running" in r.stdout,
            "vcpuinfo: two running vCPUs", r.stdout)
     r = d.virsh("vcpucount", NAME)
-    check(tap, r, "virsh vcpucount", stdout="current      live           2")
+    vstest.check_run(tap, r, "virsh vcpucount", stdout="current      live           2")
 
     r = d.virsh("domblkinfo", NAME, "vda")
-    check(tap, r, "virsh domblkinfo", stdout="Capacity:       %d" % (32 << 20))
+    vstest.check_run(tap, r, "virsh domblkinfo", stdout="Capacity:       %d" % (32 << 20))
     r = d.virsh("domblkstat", NAME, "vda")
-    check(tap, r, "virsh domblkstat", stdout="rd_req")
-    check(tap, d.virsh("domblkstat", NAME, "vdz"),
+    vstest.check_run(tap, r, "virsh domblkstat", stdout="rd_req")
+    vstest.check_run(tap, d.virsh("domblkstat", NAME, "vdz"),
           "domblkstat of an unknown disk is refused", want_rc=1,
           stderr="vdz")
     r = d.virsh("domifstat", NAME, "52:54:00:12:34:56")
-    check(tap, r, "domifstat of a user-mode interface says why it cannot",
+    vstest.check_run(tap, r, "domifstat of a user-mode interface says why it cannot",
           want_rc=1, stderr="user-mode networking")
 
     r = d.virsh("dommemstat", NAME)
-    check(tap, r, "virsh dommemstat", stdout="actual %d" % (MEM_MIB * 1024))
+    vstest.check_run(tap, r, "virsh dommemstat", stdout="actual %d" % (MEM_MIB * 1024))
     rss = [int(line.split()[1]) for line in r.stdout.splitlines()
            if line.startswith("rss")]
     tap.ok(rss and 0 < rss[0] < 4 * MEM_MIB * 1024 + 1024 * 1024,
            "dommemstat: QEMU's resident memory", r.stdout)
 
     r = d.virsh("cpu-stats", NAME, "--total")
-    check(tap, r, "virsh cpu-stats --total", stdout="cpu_time")
-    check(tap, d.virsh("cpu-stats", NAME), "per-CPU statistics are refused",
+    vstest.check_run(tap, r, "virsh cpu-stats --total", stdout="cpu_time")
+    vstest.check_run(tap, d.virsh("cpu-stats", NAME), "per-CPU statistics are refused",
           want_rc=1, stderr="cgroup")
-    check(tap, d.virsh("schedinfo", NAME), "schedinfo says why it cannot",
+    vstest.check_run(tap, d.virsh("schedinfo", NAME), "schedinfo says why it cannot",
           want_rc=1, stderr="cgroup CPU controller")
-    check(tap, d.virsh("domcontrol", NAME), "virsh domcontrol", stdout="ok")
-    check(tap, d.virsh("domtime", NAME), "domtime needs the guest agent",
+    vstest.check_run(tap, d.virsh("domcontrol", NAME), "virsh domcontrol", stdout="ok")
+    vstest.check_run(tap, d.virsh("domtime", NAME), "domtime needs the guest agent",
           want_rc=1, stderr="guest agent is not configured")
-    check(tap, d.virsh("domifaddr", NAME, "--source", "agent"),
+    vstest.check_run(tap, d.virsh("domifaddr", NAME, "--source", "agent"),
           "domifaddr --source agent needs the guest agent", want_rc=1,
           stderr="guest agent is not configured")
-    check(tap, d.virsh("domifaddr", NAME, "--source", "arp"),
+    vstest.check_run(tap, d.virsh("domifaddr", NAME, "--source", "arp"),
           "virsh domifaddr --source arp")
-    check(tap, d.virsh("snapshot-list", NAME), "virsh snapshot-list")
+    vstest.check_run(tap, d.virsh("snapshot-list", NAME), "virsh snapshot-list")
 
-    check(tap, d.virsh("desc", NAME, "--title", "--live", "--config",
+    vstest.check_run(tap, d.virsh("desc", NAME, "--title", "--live", "--config",
                        "--new-desc", "a title"), "virsh desc --title: set")
-    check(tap, d.virsh("desc", NAME, "--title"), "desc --title: read back",
+    vstest.check_run(tap, d.virsh("desc", NAME, "--title"), "desc --title: read back",
           stdout="a title")
-    check(tap, d.virsh("desc", NAME, "--config", "--new-desc", "text"),
+    vstest.check_run(tap, d.virsh("desc", NAME, "--config", "--new-desc", "text"),
           "virsh desc: set the description in the definition")
-    check(tap, d.virsh("dumpxml", "--inactive", NAME),
+    vstest.check_run(tap, d.virsh("dumpxml", "--inactive", NAME),
           "the description is in the stored definition",
           stdout="<description>text</description>")
-    check(tap, d.virsh("metadata", NAME, NS, "--key", "t", "--live",
+    vstest.check_run(tap, d.virsh("metadata", NAME, NS, "--key", "t", "--live",
                        "--config", "--set", "<probe>42</probe>"),
           "virsh metadata --set")
-    check(tap, d.virsh("metadata", NAME, NS), "virsh metadata: read back",
+    vstest.check_run(tap, d.virsh("metadata", NAME, NS), "virsh metadata: read back",
           stdout=">42</t:probe>")
-    check(tap, d.virsh("metadata", NAME, NS, "--config", "--remove"),
+    vstest.check_run(tap, d.virsh("metadata", NAME, NS, "--config", "--remove"),
           "virsh metadata --remove")
     r = d.virsh("metadata", NAME, NS, "--config")
-    check(tap, r, "virsh metadata: the removed element is gone")
+    vstest.check_run(tap, r, "virsh metadata: the removed element is gone")
     tap.ok(r.stdout.strip() == "", "nothing is printed for it", r.stdout)
 
 
@@ -215,7 +205,7 @@ def domstats(d):
 
 def test_domstats(tap, d, disk):
     r, s1 = domstats(d)
-    check(tap, r, "virsh domstats")
+    vstest.check_run(tap, r, "virsh domstats")
     tap.ok(s1.get("state.state") == "1" and
            s1.get("balloon.maximum") == str(MEM_MIB * 1024) and
            s1.get("vcpu.current") == "2" and "vcpu.1.time" in s1 and
@@ -232,7 +222,7 @@ def test_domstats(tap, d, disk):
            "domstats: cpu.time grows while the guest runs",
            "%s -> %s" % (s1.get("cpu.time"), s2.get("cpu.time")))
     r = d.virsh("domstats", "--state", "--list-shutoff")
-    check(tap, r, "domstats of shut-off domains: none while it runs")
+    vstest.check_run(tap, r, "domstats of shut-off domains: none while it runs")
     tap.ok(NAME not in r.stdout, "the running domain is not listed", r.stdout)
 
 
@@ -327,15 +317,15 @@ def run(tap, d, tmp):
     with open(path, "w") as f:
         f.write(xml)
     test_host(tap, d)
-    check(tap, d.virsh("define", path), "virsh define")
-    check(tap, d.virsh("start", NAME), "virsh start")
+    vstest.check_run(tap, d.virsh("define", path), "virsh define")
+    vstest.check_run(tap, d.virsh("start", NAME), "virsh start")
     m = vstest.wait_for_serial(os.path.join(tmp, "serial.log"),
                                r"VSGUEST BOOT", timeout=60)
     tap.ok(m is not None, "the guest booted")
     test_domain_virsh(tap, d, disk)
     test_domstats(tap, d, disk)
     test_python(tap, d, disk)
-    check(tap, d.virsh("destroy", NAME), "virsh destroy")
+    vstest.check_run(tap, d.virsh("destroy", NAME), "virsh destroy")
     r, s = domstats(d)
     tap.ok(s.get("state.state") == "5" and "cpu.time" not in s and
            s.get("balloon.current") == str(MEM_MIB * 1024),

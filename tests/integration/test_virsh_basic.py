@@ -28,16 +28,6 @@ def start_daemon(tap):
         raise
 
 
-def check_virsh(tap, r, desc, want_rc=0, stdout=None, stderr=None):
-    ok = r.returncode == want_rc
-    if stdout is not None:
-        ok = ok and stdout in r.stdout
-    if stderr is not None:
-        ok = ok and stderr in r.stderr
-    return tap.ok(ok, desc, "rc=%d\nstdout: %s\nstderr: %s" %
-                  (r.returncode, r.stdout, r.stderr))
-
-
 def domstate(d):
     return d.virsh("domstate", "--reason", NAME).stdout.strip()
 
@@ -79,14 +69,14 @@ def run(tap, d):
         f.write(vstest.domain_xml(NAME, serial, memory_mib=64,
                                   cmdline="seed=7 fill=10"))
 
-    check_virsh(tap, d.virsh("version"), "virsh version",
+    vstest.check_run(tap, d.virsh("version"), "virsh version",
                 stdout="Running hypervisor: QEMU")
-    check_virsh(tap, d.virsh("list", "--all"), "virsh list --all (empty)")
+    vstest.check_run(tap, d.virsh("list", "--all"), "virsh list --all (empty)")
     # virsh runs with -q, which silences its confirmations
-    check_virsh(tap, d.virsh("define", xml_path), "virsh define")
-    check_virsh(tap, d.virsh("list", "--all"), "list --all shows it shut off",
+    vstest.check_run(tap, d.virsh("define", xml_path), "virsh define")
+    vstest.check_run(tap, d.virsh("list", "--all"), "list --all shows it shut off",
                 stdout="shut off")
-    check_virsh(tap, d.virsh("start", NAME), "virsh start")
+    vstest.check_run(tap, d.virsh("start", NAME), "virsh start")
     if os.path.exists(vstest.guest_kernel()):
         m = vstest.wait_for_serial(serial, r"VSGUEST BOOT", timeout=60)
         tap.ok(m is not None, "guest boots (serial console)",
@@ -94,40 +84,40 @@ def run(tap, d):
                if os.path.exists(serial) else "no serial file")
     else:
         tap.skip("guest boots", "test guest not built")
-    check_virsh(tap, d.virsh("list"), "virsh list shows it running",
+    vstest.check_run(tap, d.virsh("list"), "virsh list shows it running",
                 stdout="running")
     r = d.virsh("dominfo", NAME)
-    check_virsh(tap, r, "virsh dominfo", stdout="Persistent:     yes")
+    vstest.check_run(tap, r, "virsh dominfo", stdout="Persistent:     yes")
     tap.ok("running" in r.stdout and "OS Type:        hvm" in r.stdout,
            "dominfo: state and OS type", r.stdout)
     tap.ok(domstate(d) == "running (booted)", "domstate --reason: booted",
            domstate(d))
-    check_virsh(tap, d.virsh("dumpxml", NAME), "virsh dumpxml",
+    vstest.check_run(tap, d.virsh("dumpxml", NAME), "virsh dumpxml",
                 stdout="<name>%s</name>" % NAME)
 
-    check_virsh(tap, d.virsh("suspend", NAME), "virsh suspend")
+    vstest.check_run(tap, d.virsh("suspend", NAME), "virsh suspend")
     tap.ok(domstate(d) == "paused (user)", "domstate: paused (user)",
            domstate(d))
-    check_virsh(tap, d.virsh("resume", NAME), "virsh resume")
+    vstest.check_run(tap, d.virsh("resume", NAME), "virsh resume")
     tap.ok(domstate(d) == "running (unpaused)", "domstate: running (unpaused)",
            domstate(d))
 
-    check_virsh(tap, d.virsh("destroy", NAME, readonly=True),
+    vstest.check_run(tap, d.virsh("destroy", NAME, readonly=True),
                 "virsh -r destroy is refused", want_rc=1,
                 stderr="operation forbidden: read only access prevents "
                        "virDomainDestroy")
-    check_virsh(tap, d.virsh("domstate", NAME, readonly=True),
+    vstest.check_run(tap, d.virsh("domstate", NAME, readonly=True),
                 "virsh -r domstate works", stdout="running")
 
     run_python(tap, d)
 
-    check_virsh(tap, d.virsh("destroy", NAME), "virsh destroy")
+    vstest.check_run(tap, d.virsh("destroy", NAME), "virsh destroy")
     tap.ok(domstate(d) == "shut off (destroyed)",
            "domstate: shut off (destroyed)", domstate(d))
-    check_virsh(tap, d.virsh("undefine", NAME), "virsh undefine")
-    check_virsh(tap, d.virsh("dominfo", NAME), "lookup of an undefined name",
+    vstest.check_run(tap, d.virsh("undefine", NAME), "virsh undefine")
+    vstest.check_run(tap, d.virsh("dominfo", NAME), "lookup of an undefined name",
                 want_rc=1, stderr="error: failed to get domain '%s'" % NAME)
-    check_virsh(tap, d.virsh("dominfo", "nosuch"), "lookup of an unknown name",
+    vstest.check_run(tap, d.virsh("dominfo", "nosuch"), "lookup of an unknown name",
                 want_rc=1, stderr="error: failed to get domain 'nosuch'")
 
 

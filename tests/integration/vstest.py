@@ -221,6 +221,19 @@ def import_libvirt():
         return None
 
 
+def check_run(tap, r, desc, want_rc=0, stdout=None, stderr=None):
+    """One TAP line for a finished command @r: its exit status must be
+    @want_rc, and its output must contain @stdout and @stderr where
+    given. Returns whether it passed."""
+    ok = r.returncode == want_rc
+    if stdout is not None:
+        ok = ok and stdout in r.stdout
+    if stderr is not None:
+        ok = ok and stderr in r.stderr
+    return tap.ok(ok, desc, "rc=%d\nstdout: %s\nstderr: %s" %
+                  (r.returncode, r.stdout, r.stderr))
+
+
 def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
     """Run virsh against @uri; returns a subprocess.CompletedProcess.
 
