@@ -30,50 +30,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vstest  # noqa: E402
 
-BLKIO = "/sys/fs/cgroup/blkio"
 LIMIT_BPS = 8 * 1024 * 1024
 MEMORY_MIB = 512
-
-
-class Throttle:
-    """A blkio cgroup capping O_DIRECT writes to the disk of @directory."""
-
-    def __init__(self, directory):
-        st = os.stat(directory)
-        self.dev = "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
-        self.path = os.path.join(BLKIO, "vsrecover-%d" % os.getpid())
-
-    @staticmethod
-    def available():
-        return os.path.exists(os.path.join(BLKIO,
-                                           "blkio.throttle.write_bps_device"))
-
-    def create(self):
-        os.mkdir(self.path)
-        with open(os.path.join(self.path,
-                               "blkio.throttle.write_bps_device"), "w") as f:
-            f.write("%s %d\n" % (self.dev, LIMIT_BPS))
-
-    def add(self, pid):
-        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-            f.write(str(pid))
-
-    def release(self, pid):
-        with open(os.path.join(BLKIO, "cgroup.procs"), "w") as f:
-            f.write(str(pid))
-
-    def remove(self):
-        if not os.path.isdir(self.path):
-            return
-        with open(os.path.join(self.path, "cgroup.procs")) as f:
-            pids = f.read().split()
-        for pid in pids:
-            try:
-                with open(os.path.join(BLKIO, "cgroup.procs"), "w") as f:
-                    f.write(pid)
-            except OSError:
-                pass
-        os.rmdir(self.path)
 
 
 def qemu_pid(d, name):
@@ -193,7 +151,7 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
 
 def main():
     tap = vstest.TAP()
-    if os.geteuid() != 0 or not Throttle.available():
+    if os.geteuid() != 0 or not vstest.BlkioThrottle.available("write"):
         tap.skip_all("needs root and the cgroup v1 blkio controller")
     d = first = vstest.Daemon()
     # Managed saves: the fast path, through QEMU, bypassing the cache, so
@@ -202,7 +160,7 @@ def main():
     with open(os.path.join(d.root, "etc", "qemu.conf"), "w") as f:
         f.write('save_image_format = "sparse"\nauto_save_bypass_cache = 1\n')
     d.start()
-    throttle = Throttle(d.root)
+    throttle = vstest.BlkioThrottle(d.root, "write", LIMIT_BPS, "vsrecover")
     name = "crash%d" % os.getpid()
     serial = os.path.join(d.root, name + ".log")
     img = os.path.join(d.root, name + ".img")

@@ -27,38 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vstest  # noqa: E402
 
-BLKIO = "/sys/fs/cgroup/blkio"
 READ_BPS = 8 * 1024 * 1024
-
-
-class ReadThrottle:
-    def __init__(self, directory):
-        st = os.stat(directory)
-        self.dev = "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
-        self.path = os.path.join(BLKIO, "vsmsg-%d" % os.getpid())
-
-    def create(self):
-        os.mkdir(self.path)
-        with open(os.path.join(self.path,
-                               "blkio.throttle.read_bps_device"), "w") as f:
-            f.write("%s %d\n" % (self.dev, READ_BPS))
-
-    def add(self, pid):
-        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-            f.write(str(pid))
-
-    def remove(self):
-        if not os.path.isdir(self.path):
-            return
-        with open(os.path.join(self.path, "cgroup.procs")) as f:
-            pids = f.read().split()
-        for pid in pids:
-            try:
-                with open(os.path.join(BLKIO, "cgroup.procs"), "w") as f:
-                    f.write(pid)
-            except OSError:
-                pass
-        os.rmdir(self.path)
 
 
 def log_text(d):
@@ -92,11 +61,10 @@ def virsh_bg(d, *args):
 
 def main():
     tap = vstest.TAP()
-    if os.geteuid() != 0 or not os.path.exists(
-            os.path.join(BLKIO, "blkio.throttle.read_bps_device")):
+    if os.geteuid() != 0 or not vstest.BlkioThrottle.available("read"):
         tap.skip_all("needs root and the cgroup v1 blkio controller")
     d = vstest.Daemon(verbose=False).start()
-    throttle = ReadThrottle(d.root)
+    throttle = vstest.BlkioThrottle(d.root, "read", READ_BPS, "vsmsg")
     name = "msg%d" % os.getpid()
     serial = os.path.join(d.root, name + ".log")
     img = os.path.join(d.root, name + ".img")

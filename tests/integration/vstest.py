@@ -221,6 +221,54 @@ def import_libvirt():
         return None
 
 
+BLKIO = "/sys/fs/cgroup/blkio"
+
+
+class BlkioThrottle:
+    """A cgroup v1 blkio group of the test's own that caps reads or writes
+    (@kind "read" or "write") of the disk holding @directory at @bps bytes
+    per second, for the processes added to it. Throttles O_DIRECT I/O."""
+
+    def __init__(self, directory, kind, bps, tag):
+        st = os.stat(directory)
+        self.dev = "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
+        self.knob = "blkio.throttle.%s_bps_device" % kind
+        self.bps = bps
+        self.path = os.path.join(BLKIO, "%s-%d" % (tag, os.getpid()))
+
+    @staticmethod
+    def available(kind):
+        return os.path.exists(os.path.join(BLKIO, "blkio.throttle.%s_bps_device"
+                                           % kind))
+
+    def create(self):
+        os.mkdir(self.path)
+        with open(os.path.join(self.path, self.knob), "w") as f:
+            f.write("%s %d\n" % (self.dev, self.bps))
+
+    def add(self, pid):
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    @staticmethod
+    def release(pid):
+        """Moves @pid back to the root group, out of the throttle."""
+        with open(os.path.join(BLKIO, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def remove(self):
+        if not os.path.isdir(self.path):
+            return
+        with open(os.path.join(self.path, "cgroup.procs")) as f:
+            pids = f.read().split()
+        for pid in pids:
+            try:
+                self.release(pid)
+            except OSError:
+                pass
+        os.rmdir(self.path)
+
+
 def check_run(tap, r, desc, want_rc=0, stdout=None, stderr=None):
     """One TAP line for a finished command @r: its exit status must be
     @want_rc, and its output must contain @stdout and @stderr where
