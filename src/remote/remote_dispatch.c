@@ -3022,27 +3022,18 @@ remoteArgsFSFreeze(remoteCall *call,
 }
 
 
+typedef int (*remoteFSFunc)(qemuDriver *driver,
+                            const unsigned char *uuid,
+                            const char *const *mountpoints,
+                            unsigned int flags,
+                            GError **error);
+
+
+/* FSFREEZE and FSTHAW share their arguments and their answer, the
+ * number of file systems the agent froze or thawed. */
 static gboolean
-remoteDomainFSFreeze(remoteCall *call,
-                     GError **error)
-{
-    unsigned char uuid[VS_UUID_BUFLEN];
-    g_auto(GStrv) mounts = NULL;
-    guint32 flags;
-    int n;
-
-    if (!(mounts = remoteArgsFSFreeze(call, uuid, &flags, error)) ||
-        (n = qemuDriverFSFreeze(call->driver, uuid,
-                                (const char *const *) mounts, flags,
-                                error)) < 0)
-        return FALSE;
-    vsNetXdrWriteI32(call->ret, n);
-    return TRUE;
-}
-
-
-static gboolean
-remoteDomainFSThaw(remoteCall *call,
+remoteDomainFSCall(remoteCall *call,
+                   remoteFSFunc func,
                    GError **error)
 {
     unsigned char uuid[VS_UUID_BUFLEN];
@@ -3051,12 +3042,27 @@ remoteDomainFSThaw(remoteCall *call,
     int n;
 
     if (!(mounts = remoteArgsFSFreeze(call, uuid, &flags, error)) ||
-        (n = qemuDriverFSThaw(call->driver, uuid,
-                              (const char *const *) mounts, flags,
-                              error)) < 0)
+        (n = func(call->driver, uuid, (const char *const *) mounts, flags,
+                  error)) < 0)
         return FALSE;
     vsNetXdrWriteI32(call->ret, n);
     return TRUE;
+}
+
+
+static gboolean
+remoteDomainFSFreeze(remoteCall *call,
+                     GError **error)
+{
+    return remoteDomainFSCall(call, qemuDriverFSFreeze, error);
+}
+
+
+static gboolean
+remoteDomainFSThaw(remoteCall *call,
+                   GError **error)
+{
+    return remoteDomainFSCall(call, qemuDriverFSThaw, error);
 }
 
 
