@@ -348,13 +348,17 @@ vsNetClientReleaseBudget(vsNetClient *client)
 }
 
 
-/* Accounts the bytes of an incomplete message against the server's
- * bound. FALSE when the message is larger than an unauthenticated
- * client may send, or when buffering it would exceed the bound. */
+/* Accounts an incomplete message against the server's bound: the whole
+ * message once its length is known, so that a message that would not
+ * fit is dropped before any of it is buffered. Messages of one read
+ * chunk or less are not counted (every connection may hold one), so
+ * that large messages cannot starve ordinary calls. FALSE when the
+ * message is larger than an unauthenticated client may send, or when
+ * buffering it would exceed the bound. */
 static gboolean
 vsNetClientChargeBudget(vsNetClient *client)
 {
-    gsize have = client->rx->len;
+    gsize have = client->rxWant;
 
     if (!g_atomic_int_get(&client->authenticated) &&
         client->rxWant > VS_NET_CLIENT_ANON_MESSAGE_MAX) {
@@ -363,7 +367,7 @@ vsNetClientChargeBudget(vsNetClient *client)
                 client->id, client->rxWant, VS_NET_CLIENT_ANON_MESSAGE_MAX);
         return FALSE;
     }
-    if (have <= client->rxCounted)
+    if (have <= VS_NET_CLIENT_READ_CHUNK || have <= client->rxCounted)
         return TRUE;
     if (client->rxBudgetUsed && client->rxBudgetMax &&
         *client->rxBudgetUsed + (have - client->rxCounted) >
@@ -497,11 +501,22 @@ vsNetClientReadOnce(vsNetClient *client,
                     client->id, err->message);
             return FALSE;
         }
-        return vsNetClientChargeBudget(client);
+        if (!vsNetClientChargeBudget(client))
+            return FALSE;
+        /* One allocation of the message's size: growing the buffer
+         * chunk by chunk would copy it and leave freed blocks behind. */
+        if (client->rxWant > VS_NET_CLIENT_READ_CHUNK) {
+            GByteArray *rx = g_byte_array_sized_new(client->rxWant);
+
+            g_byte_array_append(rx, client->rx->data, client->rx->len);
+            g_byte_array_unref(client->rx);
+            client->rx = rx;
+        }
+        return TRUE;
     }
     if (client->rxWant != 0 && client->rx->len == client->rxWant)
         return vsNetClientHandleFrame(client);
-    return vsNetClientChargeBudget(client);
+    return TRUE;
 }
 
 
