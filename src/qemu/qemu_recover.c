@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A save that began and never ended leaves a record in the status file.
- * On reattach: ask QEMU where its migration is, cancel it (or, when it
- * completed, treat the image as not committed all the same), drop the
+ * On reattach: ask QEMU where its migration is, cancel it (a multifd
+ * mapped-ram one is left to complete instead, see qemuSaveCanCancel();
+ * a completed image is treated as not committed all the same), drop the
  * partial image and every fdset holding save descriptors, reset the
  * migration settings and give the guest the state it had before the
  * save. Every step is logged. See docs/save-restore.md, "Crash
@@ -139,14 +140,66 @@ qemuRecoverQueryMigrate(qemuDomainObj *vm,
 }
 
 
-/* Cancel a migration still under way and wait until QEMU says it has
- * ended. Returns the final status, or UNKNOWN when QEMU cannot tell. */
+/* Whether the migration QEMU runs can be cancelled (qemuSaveCanCancel()),
+ * told by the capabilities the save turned on. */
+static gboolean
+qemuRecoverCanCancel(qemuMonitor *mon)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) caps = NULL;
+    gboolean mappedRam = FALSE;
+    gboolean multifd = FALSE;
+    guint i;
+
+    if (!(caps = qemuMonitorQueryMigrationCapabilities(mon, &err)))
+        return TRUE;
+    for (i = 0; i < caps->len; i++) {
+        const qemuMonitorMigrationCap *cap =
+            &g_array_index(caps, qemuMonitorMigrationCap, i);
+
+        if (g_str_equal(cap->name, "mapped-ram"))
+            mappedRam = cap->state;
+        else if (g_str_equal(cap->name, "multifd"))
+            multifd = cap->state;
+    }
+    return qemuSaveCanCancel(mappedRam, multifd);
+}
+
+
+/* Poll until the migration reaches a final status or the wait is over;
+ * FALSE when QEMU cannot tell. */
+static gboolean
+qemuRecoverWaitFinal(qemuDomainObj *vm,
+                     qemuMonitorMigrationStatus *status)
+{
+    g_autoptr(GError) err = NULL;
+    gint64 deadline = g_get_monotonic_time() +
+                      QEMU_RECOVER_CANCEL_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+    while (!qemuMonitorMigrationStatusIsFinal(*status) &&
+           g_get_monotonic_time() < deadline) {
+        qemuDomainObjUnlock(vm);
+        g_usleep(QEMU_RECOVER_POLL_MS * 1000);
+        qemuDomainObjLock(vm);
+        if (!qemuRecoverQueryMigrate(vm, status, &err)) {
+            VS_WARN("domain '%s': query-migrate failed: %s",
+                    vm->name, err->message);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
+/* Stop a migration still under way (cancelled, or left to complete when
+ * it cannot be cancelled safely) and wait until QEMU says it has ended.
+ * Returns the final status, or UNKNOWN when QEMU cannot tell. */
 static qemuMonitorMigrationStatus
 qemuRecoverCancelMigration(qemuDomainObj *vm)
 {
     g_autoptr(GError) err = NULL;
     qemuMonitorMigrationStatus status = QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
-    gint64 deadline;
+    gboolean canCancel = TRUE;
     qemuMonitor *mon;
 
     if (!qemuRecoverQueryMigrate(vm, &status, &err)) {
@@ -161,27 +214,30 @@ qemuRecoverCancelMigration(qemuDomainObj *vm)
         return status;
 
     if ((mon = qemuDomainObjEnterMonitor(vm, &err))) {
-        if (!qemuMonitorMigrateCancel(mon, &err))
-            VS_WARN("domain '%s': migrate_cancel failed: %s",
-                    vm->name, err->message);
+        canCancel = qemuRecoverCanCancel(mon);
+        qemuSaveCancelMigration(mon, vm->name, canCancel);
         qemuDomainObjExitMonitor(vm, mon);
     }
     g_clear_error(&err);
-    VS_INFO("domain '%s': cancelled the interrupted save's migration",
-            vm->name);
+    if (canCancel)
+        VS_INFO("domain '%s': cancelled the interrupted save's migration",
+                vm->name);
 
-    deadline = g_get_monotonic_time() +
-               QEMU_RECOVER_CANCEL_WAIT_MS * G_TIME_SPAN_MILLISECOND;
-    while (!qemuMonitorMigrationStatusIsFinal(status) &&
-           g_get_monotonic_time() < deadline) {
-        qemuDomainObjUnlock(vm);
-        g_usleep(QEMU_RECOVER_POLL_MS * 1000);
-        qemuDomainObjLock(vm);
-        if (!qemuRecoverQueryMigrate(vm, &status, &err)) {
-            VS_WARN("domain '%s': query-migrate failed: %s",
-                    vm->name, err->message);
-            return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
+    if (!qemuRecoverWaitFinal(vm, &status))
+        return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
+    /* A disk too slow to finish the image in time: cancel after all,
+     * rather than let the migration stop the guest again later. */
+    if (!canCancel && !qemuMonitorMigrationStatusIsFinal(status)) {
+        VS_WARN("domain '%s': the migration is still '%s' after %d ms; "
+                "cancelling it", vm->name,
+                qemuMonitorMigrationStatusTypeToString(status),
+                QEMU_RECOVER_CANCEL_WAIT_MS);
+        if ((mon = qemuDomainObjEnterMonitor(vm, &err))) {
+            qemuSaveCancelMigration(mon, vm->name, TRUE);
+            qemuDomainObjExitMonitor(vm, mon);
         }
+        if (!qemuRecoverWaitFinal(vm, &status))
+            return QEMU_MONITOR_MIGRATION_STATUS_UNKNOWN;
     }
     if (!qemuMonitorMigrationStatusIsFinal(status))
         VS_WARN("domain '%s': the migration is still '%s' after %d ms",

@@ -20,7 +20,8 @@
 #include "qemu_domain.h"
 #include "qemu_monitor.h"
 
-/* How long recovery waits for QEMU to report a cancelled migration. */
+/* How long recovery waits for QEMU to end a cancelled migration, or to
+ * complete one that is not cancelled (qemuSaveCanCancel()). */
 #define QEMU_RECOVER_CANCEL_WAIT_MS 30000
 
 /* With @vm locked and its save job owned: record the save before it

@@ -64,6 +64,7 @@ struct _qemuSaveJob {
     uint64_t offset;            /* stream start */
     int fdset;                  /* -1 until an add-fd succeeded */
     gboolean migrating;         /* migrate was accepted */
+    gboolean canCancel;         /* see qemuSaveCanCancel() */
     gboolean created;           /* tmpPath exists and is ours */
     qemuMonitorMigrationParams savedParams;
     gboolean settingsChanged;
@@ -343,6 +344,8 @@ qemuSaveStartMigration(qemuDomainObj *vm,
     }
 
     job->settingsChanged = TRUE;
+    /* Multifd runs exactly when mapped-ram does. */
+    job->canCancel = qemuSaveCanCancel(sparse, sparse);
     if (!qemuSaveSetupMigration(vm, sparse, job->opts->channels,
                                 job->directFd >= 0, TRUE,
                                 &job->savedParams, error))
@@ -365,12 +368,14 @@ qemuSaveStartMigration(qemuDomainObj *vm,
 }
 
 
-/* Abort hook: runs on the client's thread without vm->lock. */
+/* Abort hook: runs on the client's thread without vm->lock. The save's
+ * thread, woken by the request, sees the migration end (cancelled, or
+ * completed when it cannot be cancelled) and fails as aborted. */
 static void
 qemuSaveAbort(qemuDomainObj *vm,
-              gpointer opaque G_GNUC_UNUSED)
+              gpointer opaque)
 {
-    g_autoptr(GError) err = NULL;
+    const qemuSaveJob *job = opaque;
     qemuMonitor *mon = NULL;
 
     qemuDomainObjLock(vm);
@@ -379,9 +384,7 @@ qemuSaveAbort(qemuDomainObj *vm,
     qemuDomainObjUnlock(vm);
     if (!mon)
         return;
-    if (!qemuMonitorMigrateCancel(mon, &err))
-        VS_WARN("domain '%s': migrate_cancel failed: %s",
-                vm->name, err->message);
+    qemuSaveCancelMigration(mon, vm->name, job->canCancel);
     qemuMonitorUnref(mon);
 }
 
@@ -439,12 +442,14 @@ qemuSaveCheckResult(qemuDomainObj *vm,
 {
     g_autofree char *desc = NULL;
 
-    if (vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED)
+    if (vm->migrationStatus == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+        !vm->job.abortRequested)
         return TRUE;
 
-    /* The client asked for the abort: whatever QEMU made of the cancel
-     * (cancelled, or failed when a channel broke off first), that is
-     * why the save ended. */
+    /* The client asked for the abort: whatever QEMU made of it
+     * (cancelled, failed when a channel broke off first, or completed
+     * when the migration was not cancelled), that is why the save
+     * ended. */
     if (!qemuDomainJobCheckAbort(vm, QEMU_SAVE_JOB_NAME, error))
         return FALSE;
 
@@ -515,12 +520,12 @@ qemuSaveRollback(qemuDomainObj *vm,
     if (job->migrating &&
         !qemuMonitorMigrationStatusIsFinal(vm->migrationStatus) &&
         (mon = qemuDomainObjEnterMonitor(vm, NULL))) {
-        if (!qemuMonitorMigrateCancel(mon, &err))
-            VS_WARN("domain '%s': migrate_cancel failed: %s",
-                    vm->name, err->message);
+        qemuSaveCancelMigration(mon, vm->name, job->canCancel);
         qemuDomainObjExitMonitor(vm, mon);
-        g_clear_error(&err);
-        if (!qemuSaveWaitFinal(vm, QEMU_SAVE_CANCEL_WAIT_MS, &err))
+        /* A migration that is not cancelled ends when the image is
+         * written, however long the disk takes. */
+        if (!qemuSaveWaitFinal(vm, job->canCancel ?
+                               QEMU_SAVE_CANCEL_WAIT_MS : 0, &err))
             VS_WARN("domain '%s': %s", vm->name, err->message);
         g_clear_error(&err);
     }
@@ -605,11 +610,11 @@ qemuSaveRunLocked(qemuDomainObj *vm,
     if (!ok || !qemuSaveStartMigration(vm, job, error))
         return FALSE;
 
-    qemuDomainJobSetAbortFunc(vm, qemuSaveAbort, NULL);
+    qemuDomainJobSetAbortFunc(vm, qemuSaveAbort, job);
     /* An abort requested before the hook was installed. */
     if (vm->job.abortRequested) {
         qemuDomainObjUnlock(vm);
-        qemuSaveAbort(vm, NULL);
+        qemuSaveAbort(vm, job);
         qemuDomainObjLock(vm);
     }
     ok = qemuSaveWaitFinal(vm, 0, error);
@@ -714,6 +719,7 @@ qemuSaveRun(qemuDriver *driver,
     job.directFd = -1;
     job.pipeFd = -1;
     job.fdset = -1;
+    job.canCancel = TRUE;
 
     if (!(vm = qemuDomainObjFromUUID(driver, uuid, error)))
         return FALSE;

@@ -613,6 +613,58 @@ qemuSaveResetMigration(qemuDomainObj *vm,
 
 
 /**
+ * qemuSaveCanCancel:
+ * @mappedRam: the migration writes a mapped-ram image
+ * @multifd: through multifd channels
+ *
+ * QEMU 10.0 cannot cancel a mapped-ram migration that runs multifd
+ * channels safely: migrate_cancel frees the image's page bitmap before
+ * it joins the channel threads, and a channel whose write completes
+ * after that sets a bit in the freed bitmap and crashes QEMU (a segfault
+ * in thread "mig/src/send_N"; a slow disk makes it likely). Such a save
+ * is not cancelled: QEMU finishes writing the image, which is then
+ * discarded. The guest stays paused meanwhile, as it was for the save.
+ *
+ * Returns: whether migrate_cancel is safe for such a migration.
+ */
+gboolean
+qemuSaveCanCancel(gboolean mappedRam,
+                  gboolean multifd)
+{
+    return !(mappedRam && multifd);
+}
+
+
+/**
+ * qemuSaveCancelMigration:
+ * @mon: the domain's monitor, referenced by the caller
+ * @name: the domain's name, for the log
+ * @canCancel: from qemuSaveCanCancel()
+ *
+ * Stops a save's migration: migrate_cancel, or nothing but a log line
+ * when @canCancel is FALSE (QEMU then completes the image). Needs no
+ * domain lock; the caller waits for the final status. Errors are
+ * logged.
+ */
+void
+qemuSaveCancelMigration(qemuMonitor *mon,
+                        const char *name,
+                        gboolean canCancel)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!canCancel) {
+        VS_INFO("domain '%s': QEMU finishes writing the image, which is "
+                "then discarded (a multifd mapped-ram migration is not "
+                "cancelled)", name);
+        return;
+    }
+    if (!qemuMonitorMigrateCancel(mon, &err))
+        VS_WARN("domain '%s': migrate_cancel failed: %s", name, err->message);
+}
+
+
+/**
  * qemuSaveRemoveFdset:
  * @vm: a locked domain whose job the caller owns
  * @fdset: the set to drop

@@ -111,3 +111,9 @@ void qemuSaveResetMigration(qemuDomainObj *vm,
 void qemuSaveRemoveFdset(qemuDomainObj *vm,
                          int fdset);
 char *qemuSaveMigrationError(qemuDomainObj *vm);
+gboolean qemuSaveCanCancel(gboolean mappedRam,
+                           gboolean multifd);
+/* Without any lock: stop a save's migration (see qemu_saveopts.c). */
+void qemuSaveCancelMigration(qemuMonitor *mon,
+                             const char *name,
+                             gboolean canCancel);
