@@ -54,7 +54,7 @@ __all__ = [
 # Modules the guest needs; those built into the kernel are skipped and the
 # dependencies of the others are added from modules.dep.
 MODULES = ["virtio_blk", "virtio_net", "virtio_console", "virtio_balloon",
-           "virtio_rng", "virtio_scsi", "sd_mod", "sr_mod"]
+           "virtio_rng", "virtio_scsi", "sd_mod", "sr_mod", "ahci", "e1000e"]
 
 BLOCK = 64 * 1024
 GOLDEN = 0x9E3779B97F4A7C15

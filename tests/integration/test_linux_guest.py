@@ -1,33 +1,40 @@
 #!/usr/bin/env python3
-"""A Linux guest in the virt-install BIOS server profile: save and restore.
+"""The Linux test guest in each virt-install profile: save and restore.
 
 SPDX-License-Identifier: LGPL-2.1-or-later
 
-The domain is the XML virt-install 4.1 printed for a BIOS Debian server
-(tests/integration/data/virt-install/bios-server.xml: q35, VNC, a pty
-console, the guest agent channel, virtio video, balloon and RNG, USB
-tablet), made runnable as test_real_vms.py makes it, with:
+The domains are the XML virt-install 4.1 printed for a BIOS Debian
+server, a UEFI Debian desktop and Windows 11
+(tests/integration/data/virt-install: q35, VNC or SPICE, a pty console,
+the guest agent channel for the Debian ones, virtio or qxl video, USB
+tablet, sound and TPM for the UEFI ones), made runnable as
+test_real_vms.py makes them, with:
 
 - the Linux test guest (linuxguest.py) booted directly with
-  <kernel>, <initrd> and <cmdline>; it reports on a second serial port
-  written to a file (ttyS1), the kernel console stays on the pty;
-- its qcow2 disk on a raw backing file (qemu-img create -b) whose first
-  MiB hold blocks written here, which the guest verifies, while it
-  rewrites and verifies the area after them with O_DIRECT all the time;
-- a virtio NIC of type 'bridge' on a bridge the test makes in a network
-  namespace of its own (no uplink: no traffic leaves the namespace); the
-  guest pings the bridge's address every second, and after the restore
-  the new tap must be a port of the same bridge;
+  <kernel>, <initrd> and <cmdline> (by OVMF with Secure Boot in the
+  UEFI profiles); it reports on a second serial port written to a file
+  (ttyS1), the kernel console stays on the pty;
+- its qcow2 disk (virtio, or SATA in the Windows profile) on a raw
+  backing file (qemu-img create -b) whose first MiB hold blocks written
+  here, which the guest verifies, while it rewrites and verifies the
+  area after them with O_DIRECT all the time;
+- a NIC of type 'bridge' (virtio, or e1000e for Windows, as virt-install
+  chooses) on a bridge the test makes in a network namespace of its own
+  (no uplink: no traffic leaves the namespace); the guest pings the
+  bridge's address every second, and after the restore the new tap must
+  be a port of the same bridge;
 - qemu-ga in the guest on the agent channel.
 
-It starts, waits until memory, disk and network checks have passed and
-the guest agent answers, saves (sparse, --bypass-cache
+Each starts, waits until memory, disk and network checks have passed
+and the guest agent answers, saves (sparse, --bypass-cache
 --parallel-channels 4) while the disk and memory checkers run, restores,
 and requires two more passes of each checker without a bad word or
-block, the VNC port to send its RFB greeting, and the agent to answer
-guest-ping and guest-info (through virsh qemu-agent-command, or on the
-channel's socket when the daemon does not pass agent commands). It then
-saves again and reads the disk chain on the host: the backing area
+block, the display to answer on its port (RFB greeting, SPICE link
+reply), and the agent to answer guest-ping and guest-info (through virsh
+qemu-agent-command, or on the channel's socket when the daemon does not
+pass agent commands). The UEFI profiles must keep their NVRAM variables
+and get their TPM state back from the image alone. The BIOS server then
+saves again and the disk chain is read on the host: the backing area
 still holds its blocks and every rewritten block is a whole block of
 one generation (the save flushed the disk). Last, while the guest is
 saved, one backing-area block is changed in the overlay and one word of
@@ -36,8 +43,9 @@ guest must report both, which shows that its checks can fail.
 
 A minimal domain from linuxguest.domain_xml() boots first.
 
-The guest runs under KVM when linuxguest.accel() finds that KVM boots it
-here, and then once more under TCG; otherwise under TCG. The whole test
+The BIOS server runs under KVM when linuxguest.accel() finds that KVM
+boots the guest here, and then once more under TCG; otherwise, and for
+the UEFI profiles always, under TCG. The whole test
 runs inside its network namespace (it starts itself again under
 `ip netns exec`), so the daemon makes its taps there and the VNC port
 is reached there. Prints TAP; VS_TEST_KEEP=1 keeps the work directory.
@@ -69,7 +77,6 @@ DISK_MIB = 16
 SAVE_OPTS = ("--image-format", "sparse", "--parallel-channels", "4",
              "--bypass-cache")
 TIMEOUT = 600
-NETNS_ENV = "VS_LINUX_GUEST_NETNS"
 BRIDGE = "vslgbr0"
 BRIDGE_ADDR = "10.0.77.1"
 GUEST_ADDR = "10.0.77.15/24"
@@ -79,19 +86,35 @@ def result_text(r):
     return ("rc=%d\n%s%s" % (r.returncode, r.stdout, r.stderr)).strip()
 
 
-def guest_xml(name, disk, report, kvm):
-    """bios-server as test_real_vms makes it, booting the Linux guest."""
-    xml, _ = realvms.profile_xml("bios-server", name, disk, kvm)
+# What each virt-install profile needs beyond its own XML: the NIC
+# model virt-install picks for the OS (virtio for Debian; Windows 11 has
+# no virtio driver of its own, so e1000e) and the disk's name in the
+# guest (the Windows profile's disk is on SATA).
+PROFILES = {
+    "bios-server": {"nic": "virtio", "disk": "vda"},
+    "uefi-desktop": {"nic": "virtio", "disk": "vda"},
+    "win11": {"nic": "e1000e", "disk": "sda"},
+}
+
+
+def guest_xml(profile, name, disk, report, kvm):
+    """@profile as test_real_vms makes it, booting the Linux guest."""
+    xml, uefi = realvms.profile_xml(profile, name, disk, kvm)
     kernel, initrd = linuxguest.build()
-    line = linuxguest.cmdline(seed=SEED, mem=FILL_MIB, disk="vda",
+    line = linuxguest.cmdline(seed=SEED, mem=FILL_MIB,
+                              disk=PROFILES[profile]["disk"],
                               diskbase=DISK_BASE_MIB, diskrw=DISK_RW_MIB,
                               net=GUEST_ADDR, peer=BRIDGE_ADDR,
                               report="ttyS1", console="ttyS0")
-    xml, n = re.subn(r"<kernel>[^<]*</kernel>\s*<cmdline>[^<]*</cmdline>",
+    # bios-server boots the ring-3 guest: drop it. The firmware of the
+    # UEFI profiles loads the kernel as well (QEMU's fw_cfg).
+    xml = re.sub(r"<kernel>[^<]*</kernel>\s*<cmdline>[^<]*</cmdline>\s*",
+                 "", xml, count=1)
+    xml, n = re.subn(r'<boot dev="hd"/>',
                      "<kernel>%s</kernel>\n    <initrd>%s</initrd>\n"
-                     "    <cmdline>%s</cmdline>" % (kernel, initrd, line),
-                     xml, count=1)
-    assert n == 1, "bios-server.xml no longer boots a kernel"
+                     "    <cmdline>%s</cmdline>\n    <boot dev=\"hd\"/>" %
+                     (kernel, initrd, line), xml, count=1)
+    assert n == 1, "%s.xml has no <boot dev='hd'/>" % profile
     # The console mirrors serial port 0, the pty; port 1 is the report.
     devices = ("    <serial type='pty'>\n"
                "      <target port='0'/>\n"
@@ -102,10 +125,10 @@ def guest_xml(name, disk, report, kvm):
                "    </serial>\n"
                "    <interface type='bridge'>\n"
                "      <source bridge='%s'/>\n"
-               "      <model type='virtio'/>\n"
+               "      <model type='%s'/>\n"
                "    </interface>\n"
-               "  </devices>" % (report, BRIDGE))
-    return xml.replace("</devices>", devices, 1)
+               "  </devices>" % (report, BRIDGE, PROFILES[profile]["nic"]))
+    return xml.replace("</devices>", devices, 1), uefi
 
 
 def bridge_ports():
@@ -126,32 +149,6 @@ def check_bridged(tap, daemon, name, when):
     ports = bridge_ports()
     tap.ok(dev is not None and dev in ports, "%s: %s, its tap %s is a port "
            "of %s" % (name, when, dev, BRIDGE), "ports: %s" % ports)
-
-
-def setup_bridge():
-    for args in (("link", "set", "lo", "up"),
-                 ("link", "add", BRIDGE, "type", "bridge"),
-                 ("addr", "add", BRIDGE_ADDR + "/24", "dev", BRIDGE),
-                 ("link", "set", BRIDGE, "up")):
-        subprocess.run(("ip",) + args, check=True)
-
-
-def run_in_namespace():
-    """Starts this test again inside a network namespace of its own and
-    removes the namespace (with its bridge) when it ends."""
-    if not shutil.which("ip"):
-        vstest.TAP().skip_all("ip (iproute2) is not installed")
-    ns = "vslg%d" % os.getpid()
-    subprocess.run(["ip", "netns", "add", ns], check=True)
-    try:
-        env = dict(os.environ)
-        env[NETNS_ENV] = ns
-        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
-                            os.path.abspath(__file__)] + sys.argv[1:],
-                           env=env)
-    finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-    sys.exit(r.returncode)
 
 
 def make_disk(work, name):
@@ -265,40 +262,77 @@ def check_disk_image(tap, name, disk, work):
            (name, DISK_BASE_MIB, DISK_RW_MIB), ", ".join(bad[:10]))
 
 
-def run(tap, daemon, work, kvm):
+def check_firmware(tap, daemon, name):
+    """A UEFI profile while the guest runs: the NVRAM file came from its
+    template and the firmware wrote its variables; swtpm keeps the TPM
+    state. Returns the NVRAM's path and content, or (None, None)."""
+    nvram, template = realvms.nvram_paths(daemon, name)
+    if not tap.ok(nvram is not None, "%s: the definition names the "
+                  "firmware's NVRAM and its template" % name):
+        return None, None
+    content = realvms.read_file(nvram)
+    tap.ok(content is not None and
+           content != realvms.read_file(template),
+           "%s: the firmware booted the kernel and wrote its variables to "
+           "%s" % (name, nvram))
+    tpmdir = realvms.tpm_state_dir(daemon, name)
+    tap.ok(realvms.swtpm_running(tpmdir) and
+           os.path.exists(os.path.join(tpmdir, "tpm2-00.permall")),
+           "%s: swtpm keeps the TPM state in %s" % (name, tpmdir))
+    return nvram, content
+
+
+def wait_ready(tap, name, report):
+    """The guest booted and each of its checkers passed once."""
+    ready = True
+    for what, pattern in (("boots", r"LGUEST READY"),
+                          ("verifies its memory", r"LGMEM PASS n=1\b"),
+                          ("verifies its disk", r"LGDISK PASS n=1\b"),
+                          ("reaches its gateway", r"LGNET OK n=\d+")):
+        m = linuxguest.wait_for(report, pattern, timeout=TIMEOUT)
+        ready = tap.ok(m is not None, "%s: the Linux guest %s" %
+                       (name, what),
+                       linuxguest._log(report)[-1500:]) and ready
+    return ready
+
+
+def check_devices(tap, daemon, name, agent, what):
+    realvms.check_display(tap, daemon, name, what)
+    if agent:
+        check_agent(tap, daemon, name, what)
+    check_bridged(tap, daemon, name, what)
+
+
+def run(tap, daemon, work, profile, kvm):
+    """@profile's virt-install XML booting the Linux guest: start, save,
+    restore and check memory, disk, network, display, agent, and for the
+    UEFI profiles the NVRAM and the TPM state."""
     tag = "kvm" if kvm else "tcg"
-    name = "vslinux-%s-%d" % (tag, os.getpid())
+    name = "vslinux-%s-%s-%d" % (profile, tag, os.getpid())
     report = os.path.join(work, name + ".serial")
     disk = make_disk(work, name)
+    xml, uefi = guest_xml(profile, name, disk, report, kvm)
+    agent = "org.qemu.guest_agent.0" in xml
     path = os.path.join(work, name + ".xml")
     with open(path, "w") as f:
-        f.write(guest_xml(name, disk, report, kvm))
+        f.write(xml)
     r = daemon.virsh("define", path)
-    if not tap.ok(r.returncode == 0, "%s: bios-server XML with the Linux "
-                  "guest defines" % name, result_text(r)):
+    if not tap.ok(r.returncode == 0, "%s: %s XML with the Linux guest "
+                  "defines" % (name, profile), result_text(r)):
         return
     try:
         r = daemon.virsh("start", name)
         if not tap.ok(r.returncode == 0, "%s: starts" % name,
                       result_text(r)):
             return
-        ready = True
-        for what, pattern in (("boots", r"LGUEST READY"),
-                              ("verifies its memory", r"LGMEM PASS n=1\b"),
-                              ("verifies its disk", r"LGDISK PASS n=1\b"),
-                              ("reaches its gateway", r"LGNET OK n=\d+")):
-            m = linuxguest.wait_for(report, pattern, timeout=TIMEOUT)
-            ready = tap.ok(m is not None, "%s: the Linux guest %s" %
-                           (name, what),
-                           linuxguest._log(report)[-1500:]) and ready
-        if not ready:
+        if not wait_ready(tap, name, report):
             return
         before = linuxguest.progress(report)
         tap.ok(not before["bad"], "%s: no check failed before the save" %
                name, "\n".join(before["bad"][:10]))
-        realvms.check_display(tap, daemon, name, "after start")
-        check_agent(tap, daemon, name, "after start")
-        check_bridged(tap, daemon, name, "after start")
+        if uefi:
+            nvram, variables = check_firmware(tap, daemon, name)
+        check_devices(tap, daemon, name, agent, "after start")
 
         img = os.path.join(work, name + ".img")
         r = daemon.virsh("save", name, img, *SAVE_OPTS)
@@ -312,6 +346,12 @@ def run(tap, daemon, work, kvm):
         r = daemon.virsh("domstate", name)
         tap.ok(r.stdout.strip() == "shut off", "%s: shut off after the "
                "save" % name, result_text(r))
+        if uefi:
+            tpmdir = realvms.tpm_state_dir(daemon, name)
+            tap.ok(not realvms.swtpm_running(tpmdir), "%s: swtpm ends with "
+                   "the saved guest" % name)
+            # The image alone must carry the TPM.
+            shutil.rmtree(tpmdir, ignore_errors=True)
         r = daemon.virsh("restore", img)
         if not tap.ok(r.returncode == 0, "%s: restore" % name,
                       result_text(r)):
@@ -322,13 +362,21 @@ def run(tap, daemon, work, kvm):
                "and disk and reached its gateway again (memory pass %d, "
                "disk pass %d, ping %d)" % (name, after["mem"], after["disk"],
                                            after["net"]), why)
-        realvms.check_display(tap, daemon, name, "after restore")
-        check_agent(tap, daemon, name, "after restore")
-        check_bridged(tap, daemon, name, "after restore")
-        check_tampered(tap, daemon, name, disk, img, report, work)
+        check_devices(tap, daemon, name, agent, "after restore")
+        if uefi:
+            tap.ok(nvram is not None and
+                   realvms.read_file(nvram) == variables,
+                   "%s: the NVRAM holds the variables written before the "
+                   "save" % name)
+            tap.ok(realvms.swtpm_running(tpmdir) and os.path.exists(
+                   os.path.join(tpmdir, "tpm2-00.permall")),
+                   "%s: the restore brings the TPM state back from the "
+                   "image" % name)
+        if profile == "bios-server":
+            check_tampered(tap, daemon, name, disk, img, report, work)
     finally:
         daemon.virsh("destroy", name)
-        daemon.virsh("undefine", name)
+        daemon.virsh("undefine", "--nvram", name)
 
 
 def flip_memory_word(img, index):
@@ -408,8 +456,7 @@ def run_minimal(tap, daemon, work):
 
 
 def main():
-    if not os.environ.get(NETNS_ENV):
-        run_in_namespace()
+    vstest.in_own_netns("vslg", BRIDGE, BRIDGE_ADDR + "/24")
     tap = vstest.TAP()
     why = linuxguest.available()
     if why:
@@ -424,12 +471,15 @@ def main():
     daemon = vstest.Daemon(root=os.path.join(work, "root"))
     os.makedirs(daemon.root)
     try:
-        setup_bridge()
         daemon.start()
         run_minimal(tap, daemon, work)
-        run(tap, daemon, work, accel == "kvm")
+        run(tap, daemon, work, "bios-server", accel == "kvm")
         if accel == "kvm":
-            run(tap, daemon, work, False)
+            run(tap, daemon, work, "bios-server", False)
+        # Secure Boot OVMF needs SMM, which a nested KVM may lack: the
+        # UEFI profiles run under TCG (see test_real_vms.py).
+        for profile in ("uefi-desktop", "win11"):
+            run(tap, daemon, work, profile, False)
     finally:
         daemon.stop()
         if not os.environ.get("VS_TEST_KEEP"):

@@ -269,6 +269,44 @@ class BlkioThrottle:
         os.rmdir(self.path)
 
 
+NETNS_ENV = "VS_TEST_NETNS"
+
+
+def in_own_netns(tag, bridge=None, address=None):
+    """Run this test program inside a network namespace of its own.
+
+    The first call starts the program again under `ip netns exec` in a
+    new namespace named @tag plus the pid, exits with its status and
+    removes the namespace (with everything in it) afterwards. Inside,
+    the call brings lo up and, with @bridge, makes that bridge with
+    @address ("10.0.77.1/24") and returns the namespace's name. Nothing
+    in the namespace reaches the host's networks: it has no uplink.
+    """
+    ns = os.environ.get(NETNS_ENV)
+    if ns:
+        commands = [("link", "set", "lo", "up")]
+        if bridge:
+            commands += [("link", "add", bridge, "type", "bridge"),
+                         ("addr", "add", address, "dev", bridge),
+                         ("link", "set", bridge, "up")]
+        for args in commands:
+            subprocess.run(("ip",) + args, check=True)
+        return ns
+    if not shutil.which("ip"):
+        TAP().skip_all("ip (iproute2) is not installed")
+    ns = "%s%d" % (tag, os.getpid())
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        env = dict(os.environ)
+        env[NETNS_ENV] = ns
+        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
+                            os.path.abspath(sys.argv[0])] + sys.argv[1:],
+                           env=env)
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    sys.exit(r.returncode)
+
+
 def check_run(tap, r, desc, want_rc=0, stdout=None, stderr=None):
     """One TAP line for a finished command @r: its exit status must be
     @want_rc, and its output must contain @stdout and @stderr where
