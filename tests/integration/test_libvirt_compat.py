@@ -17,12 +17,19 @@ re-checked every word it filled before the save, without rebooting.
 
 VMs as virt-install 4.1 makes them (the BIOS server profile of
 test_real_vms.py: q35, VNC, pty console, guest agent channel, tablet,
-virtio video, root ports; and the UEFI desktop: OVMF with Secure Boot,
+virtio video, root ports, and a NIC of type 'bridge'; and the UEFI
+desktop: OVMF with Secure Boot,
 SPICE, virtio video, spicevmc, tablet, ich9 sound, USB redirection,
 without its TPM) are then saved by each daemon (sparse, --bypass-cache,
 four channels) and restored by the other; the test guest must go on
 verifying its RAM, the firmware's variables must stay in the NVRAM, and
-the display must answer.
+the display must answer. Each daemon makes the bridged NIC's tap on the
+same bridge, removes it with the saved guest, and the restoring daemon
+puts a tap of its own on that bridge.
+
+The test runs in a network namespace of its own (it starts itself again
+under `ip netns exec`), with the bridge and no uplink, so both daemons
+make their taps there and no traffic leaves it.
 
 Prints TAP. Set VS_TEST_KEEP=1 to keep the images and logs.
 """
@@ -45,6 +52,8 @@ import test_real_vms  # noqa: E402
 import vstest  # noqa: E402
 
 NAME = "vscompat"
+BRIDGE = "vscbr0"
+BRIDGE_ADDR = "10.0.78.1/24"
 MEMORY_MIB = 256
 GUEST_OPTIONS = "seed=7 fill=50"
 
@@ -399,10 +408,31 @@ def real_vm_xml(work, name):
                    check=True)
     xml, _ = test_real_vms.profile_xml("bios-server", name, disk,
                                        vstest.accel() == "kvm")
+    xml = xml.replace("</devices>",
+                      "  <interface type='bridge'>\n"
+                      "      <source bridge='%s'/>\n"
+                      "      <model type='virtio'/>\n"
+                      "    </interface>\n"
+                      "  </devices>" % BRIDGE, 1)
     path = os.path.join(work, name + ".xml")
     with open(path, "w") as f:
         f.write(xml)
     return path
+
+
+def bridge_ports():
+    return sorted(os.listdir("/sys/class/net/%s/brif" % BRIDGE))
+
+
+def check_tap(tap, side, daemon, name, what):
+    """The domain's one tap is the bridge's one port."""
+    r = daemon.virsh("domiflist", name)
+    devs = [line.split()[0] for line in r.stdout.splitlines()
+            if len(line.split()) >= 3 and line.split()[1] == "bridge"]
+    tap.ok(len(devs) == 1 and bridge_ports() == devs,
+           "%s: %s, the bridged NIC's tap %s is the port of %s" %
+           (side, what, devs, BRIDGE), "%s ports %s" % (r.stdout,
+                                                       bridge_ports()))
 
 
 def real_vm_boot(tap, side, daemon, name):
@@ -413,6 +443,7 @@ def real_vm_boot(tap, side, daemon, name):
     if not tap.ok(r.returncode == 0, "%s: start the virt-install VM" % side,
                   result_text(r)):
         return None
+    check_tap(tap, side, daemon, name, "after start")
     pty = test_real_vms.open_console(tap, daemon, name)
     daemon.virsh("resume", name)
     if pty is None:
@@ -441,6 +472,7 @@ def real_vm_restore(tap, side, daemon, name, img, last):
                "restore (%s, saved after pass %s)" % (side, msg, last))
         pty.close()
     test_real_vms.check_display(tap, daemon, name, "after the restore")
+    check_tap(tap, side, daemon, name, "after the restore")
     r = daemon.virsh("destroy", name)
     tap.ok(r.returncode == 0, "%s: destroy the restored VM" % side,
            result_text(r))
@@ -464,6 +496,8 @@ def check_real_vm(tap, lv, vs, work):
         saved = tap.ok(r.returncode == 0, "%s: save the virt-install VM %s" %
                        (tag, " ".join(test_real_vms.SAVE_OPTS)),
                        result_text(r))
+        tap.ok(bridge_ports() == [], "%s: the saved VM's tap is gone" % tag,
+               str(bridge_ports()))
         src.virsh("destroy", name)
         src.virsh("undefine", name)
         if saved:
@@ -546,8 +580,10 @@ def check_uefi_vm(tap, lv, vs, work):
 
 
 def main():
-    tap = vstest.TAP()
     reason = libvirtd_private.unavailable_reason()
+    if not reason:
+        vstest.in_own_netns("vscompat", BRIDGE, BRIDGE_ADDR)
+    tap = vstest.TAP()
     if reason:
         print("#" * 70 + "\n# SKIPPING libvirt compatibility: %s\n" % reason +
               "#" * 70, flush=True)

@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import tempfile
 
-import libvirtd_private
 import vstest
 
 PID = os.getpid()
@@ -430,61 +429,6 @@ def check_lazy_and_reattach(tap, d, tmp):
     tap.ok(taps() == [], "destroy removes it", str(taps()))
 
 
-def check_libvirt_compat(tap, d, tmp):
-    """The real libvirtd, in the same namespace, saves a bridged guest
-    that virtsaved restores onto a tap of its own, and the reverse."""
-    reason = libvirtd_private.unavailable_reason()
-    if reason:
-        tap.skip("save images with a bridged NIC between libvirt and "
-                 "virtsave", reason)
-        return
-    name = "vsnetlv%d" % PID
-    serial = os.path.join(tmp, name + ".serial")
-    xmlpath = os.path.join(tmp, name + ".xml")
-    with open(xmlpath, "w") as f:
-        f.write(guest_xml(name, serial,
-                          "    <interface type='bridge'>\n"
-                          "      <mac address='%s'/>\n"
-                          "      <source bridge='%s'/>\n"
-                          "      <model type='virtio'/>\n"
-                          "    </interface>\n" % (MAC, BR)))
-    lv = libvirtd_private.Libvirtd(os.path.join(tmp, "libvirtd"),
-                                   wrapper=("ip", "netns", "exec", NS))
-    os.makedirs(lv.root, exist_ok=True)
-    try:
-        lv.start()
-        r = lv.virsh("create", xmlpath)
-        tap.ok(r.returncode == 0 and len(bridge_ports()) == 1,
-               "libvirt starts the bridged guest", r.stderr)
-        img = os.path.join(tmp, name + "-lv.img")
-        r = lv.virsh("save", name, img, "--image-format", "sparse", *FAST,
-                     timeout=600)
-        tap.ok(r.returncode == 0 and bridge_ports() == [],
-               "libvirt saves it and its tap goes", r.stderr)
-        r = d.virsh("restore", img, timeout=600)
-        dev, _ = target_dev(d, name)
-        tap.ok(r.returncode == 0 and dev is not None and
-               bridge_ports() == [dev],
-               "virtsave restores libvirt's image onto a tap of its own",
-               "%s %s" % (r.stderr, bridge_ports()))
-        img2 = os.path.join(tmp, name + "-vs.img")
-        r = d.virsh("save", name, img2, "--image-format", "sparse", *FAST,
-                    timeout=600)
-        tap.ok(r.returncode == 0 and bridge_ports() == [],
-               "virtsave saves it and its tap goes", r.stderr)
-        r = lv.virsh("restore", img2, timeout=600)
-        st = lv.virsh("domstate", name).stdout.strip()
-        tap.ok(r.returncode == 0 and st == "running" and
-               len(bridge_ports()) == 1,
-               "libvirt restores virtsave's image onto its own tap",
-               "%s %s %s" % (r.stderr, st, bridge_ports()))
-        lv.virsh("destroy", name)
-    finally:
-        lv.stop()
-        lv.cleanup()
-    tap.ok(taps() == [], "no tap is left", str(taps()))
-
-
 def main():
     tap = vstest.TAP()
     tmp = tempfile.mkdtemp(prefix="vsnet-")
@@ -501,7 +445,6 @@ def main():
         check_ethernet(tap, d, tmp)
         check_missing_bridge(tap, d, tmp)
         check_lazy_and_reattach(tap, d, tmp)
-        check_libvirt_compat(tap, d, tmp)
     finally:
         if d is not None:
             for n in d.virsh("list", "--name").stdout.split():
