@@ -6,8 +6,9 @@
  *
  * When neither the client ("parallel.channels") nor qemu.conf
  * (save_parallel_channels) gives a count, one channel per started GiB of
- * guest memory, no more than the host's online CPUs (each channel is a
- * QEMU thread that copies pages) and no more than
+ * guest memory, no more than the host CPUs the job gets (each channel is
+ * a QEMU thread that copies pages; concurrent jobs share the CPUs, see
+ * qemu_iosched.c) and no more than
  * QEMU_CHANNELS_AUTO_MAX (past that the disk, not the threads, is the
  * limit). A small guest keeps one channel: more cost a thread and a
  * descriptor each and save nothing. docs/save-restore.md, "Channels".
@@ -17,12 +18,10 @@
 
 #include "qemu_channels.h"
 
-#include <unistd.h>
-
 
 /**
  * qemuChannelsChoose:
- * @hostCPUs: online CPUs of the host
+ * @hostCPUs: the host CPUs the job may use
  * @ramBytes: the guest's memory
  *
  * Returns: the channel count for the guest, 1 at least.
@@ -37,19 +36,4 @@ qemuChannelsChoose(unsigned int hostCPUs,
     n = MIN(n, (unsigned long long) hostCPUs);
     n = MIN(n, (unsigned long long) QEMU_CHANNELS_AUTO_MAX);
     return n > 0 ? (unsigned int) n : 1;
-}
-
-
-/**
- * qemuChannelsAuto:
- * @ramBytes: the guest's memory
- *
- * Returns: qemuChannelsChoose() for this host's online CPUs.
- */
-unsigned int
-qemuChannelsAuto(unsigned long long ramBytes)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return qemuChannelsChoose(cpus > 0 ? (unsigned int) cpus : 1, ramBytes);
 }

@@ -15,4 +15,3 @@
 
 unsigned int qemuChannelsChoose(unsigned int hostCPUs,
                                 unsigned long long ramBytes);
-unsigned int qemuChannelsAuto(unsigned long long ramBytes);

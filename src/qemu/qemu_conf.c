@@ -94,6 +94,7 @@ qemuDriverConfigNew(const char *root)
     /* Unlike libvirt (raw), the fast mapped-ram path is the default. */
     cfg->saveImageFormat = QEMU_SAVE_FORMAT_SPARSE;
     cfg->saveParallelChannels = 0;    /* automatic */
+    cfg->saveMaxConcurrent = QEMU_CONF_MAX_CONCURRENT_DEFAULT;
     cfg->autoStartBypassCache = FALSE;
     cfg->autoSaveBypassCache = FALSE;
     cfg->restoreMode = QEMU_RESTORE_MODE_EAGER;
@@ -293,6 +294,17 @@ qemuConfSetChannels(qemuDriverConfig *cfg,
 
 
 static gboolean
+qemuConfSetMaxConcurrent(qemuDriverConfig *cfg,
+                         const qemuConfValue *val,
+                         GError **error)
+{
+    /* 0: no bound */
+    return qemuConfGetUInt(val, 0, QEMU_CONF_MAX_CONCURRENT_MAX,
+                           &cfg->saveMaxConcurrent, error);
+}
+
+
+static gboolean
 qemuConfSetStartBypass(qemuDriverConfig *cfg,
                        const qemuConfValue *val,
                        GError **error)
@@ -427,6 +439,7 @@ static const struct {
     { "accel", qemuConfSetAccel },
     { "save_image_format", qemuConfSetSaveFormat },
     { "save_parallel_channels", qemuConfSetChannels },
+    { "save_max_concurrent", qemuConfSetMaxConcurrent },
     { "auto_start_bypass_cache", qemuConfSetStartBypass },
     { "auto_save_bypass_cache", qemuConfSetSaveBypass },
     { "stop_timeout", qemuConfSetStopTimeout },

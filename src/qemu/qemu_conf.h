@@ -51,6 +51,9 @@ VS_ENUM_DECL(qemuShutdownScope);
 /* Limits of qemu.conf "save_parallel_channels" (QEMU's multifd range). */
 #define QEMU_CONF_CHANNELS_MIN 1
 #define QEMU_CONF_CHANNELS_MAX 255
+/* qemu.conf "save_max_concurrent": its default and largest value. */
+#define QEMU_CONF_MAX_CONCURRENT_DEFAULT 4
+#define QEMU_CONF_MAX_CONCURRENT_MAX 64
 
 typedef struct _qemuDriverConfig qemuDriverConfig;
 struct _qemuDriverConfig {
@@ -70,6 +73,7 @@ struct _qemuDriverConfig {
     qemuAccel accel;
     qemuSaveFormat saveImageFormat;
     unsigned int saveParallelChannels;
+    unsigned int saveMaxConcurrent; /* 0: no bound (qemu_iosched.c) */
     gboolean autoStartBypassCache;
     gboolean autoSaveBypassCache;
     qemuRestoreMode restoreMode;

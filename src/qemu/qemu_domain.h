@@ -47,6 +47,7 @@
 #include "domain_conf.h"
 #include "domain_state.h"
 #include "qemu_graphics.h"
+#include "qemu_iosched.h"
 #include "qemu_capabilities.h"
 #include "qemu_conf.h"
 #include "qemu_driver.h"
@@ -75,6 +76,9 @@ struct _qemuDriver {
     unsigned int workers;
     /* Display ports of running domains (qemu_graphics.c). */
     qemuGraphicsPorts *graphicsPorts;
+    /* Turns of the saves and restores that move data; set once the
+     * configuration is read. */
+    qemuIOSched *iosched;
     /* Lifecycle events; set once before clients are served. */
     qemuDriverEventFunc eventFunc;
     gpointer eventOpaque;

@@ -162,6 +162,7 @@ qemuDriverNew(const char *root,
 {
     g_autoptr(qemuDriver) driver = g_new0(qemuDriver, 1);
     struct utsname uts;
+    long cpus;
 
     g_mutex_init(&driver->workerLock);
     g_cond_init(&driver->workerCond);
@@ -176,6 +177,9 @@ qemuDriverNew(const char *root,
                                   error) ||
         !qemuDriverConfigMakeDirs(driver->config, error))
         return NULL;
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    driver->iosched = qemuIOSchedNew(driver->config->saveMaxConcurrent,
+                                     cpus > 0 ? (unsigned int) cpus : 1);
 
     qemuDriverLoadDomains(driver);
     qemuProcessReattachAll(driver);
@@ -225,6 +229,7 @@ qemuDriverFree(qemuDriver *driver)
     qemuDriverConfigFree(driver->config);
     g_free(driver->hostArch);
     qemuGraphicsPortsFree(driver->graphicsPorts);
+    qemuIOSchedFree(driver->iosched);
     g_mutex_clear(&driver->workerLock);
     g_cond_clear(&driver->workerCond);
     g_free(driver);

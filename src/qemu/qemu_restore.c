@@ -427,8 +427,8 @@ qemuRestoreRun(qemuDriver *driver,
         { -1, QEMU_SAVE_RESTORE_FDSET, QEMU_SAVE_FD_OPAQUE_IN_DIRECT },
     };
     qemuProcessStartOpts start = { 0 };
-    unsigned int channels = opts->channels ? opts->channels :
-                            qemuChannelsAuto(img->def->maxMemory * 1024ULL);
+    g_autoptr(qemuIOSchedTurn) turn = NULL;
+    unsigned int channels = opts->channels;
     gboolean running = img->file.hdr.wasRunning != 0;
     gboolean pipe = opts->viaHelper;
     gint64 begin = g_get_monotonic_time();
@@ -459,9 +459,14 @@ qemuRestoreRun(qemuDriver *driver,
     start.nfds = pipe ? 0 : directFd >= 0 ? 2 : 1;
     start.def = img->def;
     start.resetNVRAM = opts->resetNVRAM;
+    /* A lazy restore reads little up front and takes no turn. */
     if (lazy) {
         qemuRestoreSetupLazy(lazy, fds, &start);
         channels = 1;
+    } else if (!qemuSaveWaitTurn(driver, vm, QEMU_RESTORE_JOB_NAME,
+                                 img->def->maxMemory * 1024ULL, &channels,
+                                 &turn, error)) {
+        return FALSE;
     }
 
     if (!qemuProcessStart(driver, vm, &start, error))

@@ -710,6 +710,7 @@ qemuSaveRun(qemuDriver *driver,
     qemuDomainObj *vm;
     g_auto(qemuSaveJob) job = { 0 };
     g_autofree char *managed = NULL;
+    g_autoptr(qemuIOSchedTurn) turn = NULL;
     gint64 start = g_get_monotonic_time();
     qemuSaveOptions chosen = *opts;
     gboolean ok;
@@ -733,8 +734,6 @@ qemuSaveRun(qemuDriver *driver,
         }
         managed = qemuDriverConfigManagedSavePath(driver->config, vm->name);
     }
-    if (chosen.channels == 0 && vm->def)
-        chosen.channels = qemuChannelsAuto(vm->def->maxMemory * 1024ULL);
     job.path = opts->path ? opts->path : managed;
     job.dir = g_path_get_dirname(job.path);
     /* Unique per call; O_EXCL still guards the creation. */
@@ -746,9 +745,13 @@ qemuSaveRun(qemuDriver *driver,
         return FALSE;
     }
 
-    if (vm->job.current && chosen.format == QEMU_SAVE_FORMAT_SPARSE)
+    ok = qemuSaveWaitTurn(driver, vm, QEMU_SAVE_JOB_NAME,
+                          vm->def->maxMemory * 1024ULL, &chosen.channels,
+                          &turn, error);
+    if (ok && vm->job.current && chosen.format == QEMU_SAVE_FORMAT_SPARSE)
         vm->job.current->channels = chosen.channels;
-    ok = qemuSaveInJob(driver, vm, &job, error);
+    ok = ok && qemuSaveInJob(driver, vm, &job, error);
+    g_clear_pointer(&turn, qemuIOSchedRelease);
     qemuDomainJobSetResult(vm, ok ? VS_DOMAIN_JOB_COMPLETED :
                            vm->job.abortRequested ? VS_DOMAIN_JOB_CANCELLED :
                            VS_DOMAIN_JOB_FAILED);

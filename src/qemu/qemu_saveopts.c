@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "qemu_channels.h"
 #include "qemu_conf.h"
 #include "qemu_driver.h"
 #include "qemu_iohelper.h"
@@ -609,6 +610,68 @@ qemuSaveResetMigration(qemuDomainObj *vm,
         VS_WARN("domain '%s': cannot reset migration settings: %s",
                 vm->name, err->message);
     qemuDomainObjExitMonitor(vm, mon);
+}
+
+
+/* Keep waiting for a turn unless the client aborted the job. */
+static gboolean
+qemuSaveKeepWaiting(gpointer opaque)
+{
+    qemuDomainObj *vm = opaque;
+    gboolean keep;
+
+    qemuDomainObjLock(vm);
+    keep = !vm->job.abortRequested;
+    qemuDomainObjUnlock(vm);
+    return keep;
+}
+
+
+/**
+ * qemuSaveWaitTurn:
+ * @driver: the driver
+ * @vm: a locked domain whose ASYNC job the caller owns
+ * @jobName: the job's name for an abort's message
+ * @ramBytes: the guest's memory
+ * @channels: (inout): the channel count; 0 is chosen here from the
+ *   host CPUs this job gets (qemu_iosched.c) and @ramBytes
+ * @turn: (out): the turn, for the caller to hold until its data has
+ *   moved (g_autoptr(qemuIOSchedTurn))
+ * @error: return location for a #GError
+ *
+ * Waits, with @vm unlocked, until the scheduler lets this save or
+ * restore move data. An abort requested meanwhile ends the wait.
+ *
+ * Returns: TRUE, or FALSE with @error set (aborted).
+ */
+gboolean
+qemuSaveWaitTurn(qemuDriver *driver,
+                 qemuDomainObj *vm,
+                 const char *jobName,
+                 unsigned long long ramBytes,
+                 unsigned int *channels,
+                 qemuIOSchedTurn **turn,
+                 GError **error)
+{
+    g_autofree char *what = g_strdup_printf(_("%s of domain '%s'"), jobName,
+                                            vm->name);
+    unsigned int share = 1;
+    gboolean ok;
+
+    qemuDomainObjUnlock(vm);
+    ok = qemuIOSchedAcquire(driver->iosched, what, qemuSaveKeepWaiting, vm,
+                            &share);
+    qemuDomainObjLock(vm);
+    if (!ok) {
+        if (qemuDomainJobCheckAbort(vm, jobName, error))
+            g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_ABORTED,
+                        _("job '%s' canceled by client"), jobName);
+        return FALSE;
+    }
+    *turn = driver->iosched;
+    if (*channels == 0)
+        *channels = qemuChannelsChoose(share, ramBytes);
+    return TRUE;
 }
 
 

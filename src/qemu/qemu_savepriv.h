@@ -111,6 +111,15 @@ void qemuSaveResetMigration(qemuDomainObj *vm,
 void qemuSaveRemoveFdset(qemuDomainObj *vm,
                          int fdset);
 char *qemuSaveMigrationError(qemuDomainObj *vm);
+/* @vm locked, its ASYNC job owned; see qemu_saveopts.c. */
+gboolean qemuSaveWaitTurn(qemuDriver *driver,
+                          qemuDomainObj *vm,
+                          const char *jobName,
+                          unsigned long long ramBytes,
+                          unsigned int *channels,
+                          qemuIOSchedTurn **turn,
+                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean qemuSaveCanCancel(gboolean mappedRam,
                            gboolean multifd);
 /* Without any lock: stop a save's migration (see qemu_saveopts.c). */

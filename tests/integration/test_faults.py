@@ -51,10 +51,6 @@ def timed(fn, *args, **kwargs):
     return r, time.monotonic() - begin
 
 
-def virtsave_tool():
-    return os.path.join(vstest.build_root(), "tools", "virtsave")
-
-
 def daemon_rss_mib(d):
     with open("/proc/%d/status" % d.proc.pid) as f:
         for line in f:
@@ -95,7 +91,7 @@ def case_fifo(tap, d):
            "\n".join("%.1fs rc=%d %s" % (s, r.returncode, r.stderr.strip())
                      for r, s in results))
 
-    r, secs = timed(subprocess.run, [virtsave_tool(), "image", "verify",
+    r, secs = timed(subprocess.run, [vstest.virtsave_tool(), "image", "verify",
                                      fifo], capture_output=True, text=True,
                     timeout=30)
     tap.ok(r.returncode != 0 and secs < 10 and

@@ -226,10 +226,6 @@ def mount_tmpfs(directory, size):
     return None
 
 
-def virtsave_tool():
-    return os.path.join(vstest.build_root(), "tools", "virtsave")
-
-
 def host_shutdown(tap, d, timeout):
     """SIGUSR2 the daemon; returns the seconds it took to exit."""
     start = time.monotonic()
@@ -258,7 +254,7 @@ def check_concurrent(tap, log):
 def check_images(tap, root):
     for name in SMALL:
         path = os.path.join(root, "lib", "save", name + ".save")
-        r = subprocess.run([virtsave_tool(), "image", "verify", path],
+        r = subprocess.run([vstest.virtsave_tool(), "image", "verify", path],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)
         tap.ok(r.returncode == 0, "%s's image verifies" % name, text(r))

@@ -37,7 +37,7 @@ import time
 import uuid as uuidlib
 
 __all__ = [
-    "TAP", "Daemon", "accel", "build_root", "source_root",
+    "TAP", "Daemon", "accel", "build_root", "source_root", "virtsave_tool",
     "virtsaved_binary", "guest_kernel", "domain_xml", "wait_for_serial",
     "import_libvirt", "virsh", "uri_for_socket",
 ]
@@ -111,6 +111,11 @@ def virtsaved_binary():
     """Path of the daemon under test."""
     return os.environ.get("VS_TEST_VIRTSAVED") or os.path.join(
         build_root(), "src", "daemon", "virtsaved")
+
+
+def virtsave_tool():
+    """The virtsave command-line tool of the build tree."""
+    return os.path.join(build_root(), "tools", "virtsave")
 
 
 def guest_kernel():

@@ -45,6 +45,8 @@ static const char *const testCases[] = {
     "bad-try-save",
     "bad-poweroff-case",
     "shutdown-wait-zero",
+    "max-concurrent-zero",
+    "max-concurrent-65",
 };
 
 
@@ -67,6 +69,7 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            "accel = %s\n"
                            "save_image_format = %s\n"
                            "save_parallel_channels = %u\n"
+                           "save_max_concurrent = %u\n"
                            "auto_start_bypass_cache = %d\n"
                            "auto_save_bypass_cache = %d\n"
                            "stop_timeout = %u\n"
@@ -82,6 +85,7 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            qemuAccelTypeToString(cfg->accel),
                            qemuSaveFormatTypeToString(cfg->saveImageFormat),
                            cfg->saveParallelChannels,
+                           cfg->saveMaxConcurrent,
                            cfg->autoStartBypassCache,
                            cfg->autoSaveBypassCache,
                            cfg->stopTimeout,
@@ -184,7 +188,7 @@ testSample(void)
         }
         g_string_append_printf(uncommented, "%s\n", line);
     }
-    g_assert_cmpuint(nkeys, ==, 15);
+    g_assert_cmpuint(nkeys, ==, 16);
 
     g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
                                               path, NULL));
