@@ -788,6 +788,8 @@ qemuSaveDomainParams(qemuDriver *driver,
     const qemuDriverConfig *cfg = driver->config;
     qemuSaveOptions opts;
 
+    if (!qemuSaveCheckParams(params, error))
+        return FALSE;
     if (!vsTypedParamListFind(params, VS_DOMAIN_SAVE_PARAM_FILE))
         return qemuSaveManagedSave(driver, uuid, flags, error);
 

@@ -50,6 +50,42 @@ static const vsTypedParamSpec qemuRestoreParamSpec[] = {
 };
 
 
+/**
+ * qemuSaveCheckParams:
+ * @params: the typed parameters of virDomainSaveParams
+ * @error: return location for a #GError
+ *
+ * The names and types of a save's parameters, checked before anything
+ * else, also for a managed save (no "file"), which then ignores them.
+ * Integers of any width are taken for "parallel.channels":
+ * python3-libvirt 9.0 sends Python ints as ULLONG.
+ *
+ * Returns: TRUE, or FALSE with @error set.
+ */
+gboolean
+qemuSaveCheckParams(const vsTypedParamList *params,
+                    GError **error)
+{
+    const char *str;
+    int num;
+    size_t i;
+
+    if (!vsTypedParamListValidate(params, qemuSaveParamSpec, error))
+        return FALSE;
+    for (i = 0; qemuSaveParamSpec[i].field; i++) {
+        const char *field = qemuSaveParamSpec[i].field;
+
+        if (qemuSaveParamSpec[i].type == VS_TYPED_PARAM_STRING) {
+            if (vsTypedParamListGetString(params, field, &str, error) < 0)
+                return FALSE;
+        } else if (vsTypedParamListGetInt(params, field, &num, error) < 0) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+
 /* The restore mode a caller asked for by name, -1 when none. */
 static gboolean
 qemuSaveParseRestoreMode(const vsTypedParamList *params,

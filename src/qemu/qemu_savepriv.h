@@ -62,6 +62,8 @@ gboolean qemuSaveParseRestoreOptions(const vsTypedParamList *params,
                                      GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean qemuSaveCheckParams(const vsTypedParamList *params,
+                             GError **error);
 gboolean qemuSaveParseRunningFlags(unsigned int flags,
                                    int *running,
                                    GError **error)

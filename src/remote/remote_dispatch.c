@@ -1091,45 +1091,6 @@ remoteDomainGetSecurityLabel(remoteCall *call,
 
 /* ---- save and restore ---------------------------------------------- */
 
-static const vsTypedParamSpec remoteSaveParamSpec[] = {
-    { VS_DOMAIN_SAVE_PARAM_FILE, VS_TYPED_PARAM_STRING },
-    { VS_DOMAIN_SAVE_PARAM_DXML, VS_TYPED_PARAM_STRING },
-    { VS_DOMAIN_SAVE_PARAM_IMAGE_FORMAT, VS_TYPED_PARAM_STRING },
-    { VS_DOMAIN_SAVE_PARAM_PARALLEL_CHANNELS, VS_TYPED_PARAM_INT },
-    { VS_DOMAIN_SAVE_PARAM_RESTORE_MODE, VS_TYPED_PARAM_STRING },
-    { NULL, 0 },
-};
-
-
-/*
- * Names and types are checked here, once, for every save and restore
- * variant; integers of any width are accepted for parallel.channels
- * because python3-libvirt 9.0 sends Python ints as ULLONG.
- */
-static gboolean
-remoteCheckSaveParams(const vsTypedParamList *params,
-                      GError **error)
-{
-    const char *str;
-    int channels;
-    size_t i;
-
-    if (!vsTypedParamListValidate(params, remoteSaveParamSpec, error))
-        return FALSE;
-    for (i = 0; remoteSaveParamSpec[i].field; i++) {
-        const char *field = remoteSaveParamSpec[i].field;
-
-        if (remoteSaveParamSpec[i].type == VS_TYPED_PARAM_STRING) {
-            if (vsTypedParamListGetString(params, field, &str, error) < 0)
-                return FALSE;
-        } else if (vsTypedParamListGetInt(params, field, &channels, error) < 0) {
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-
 static gboolean
 remoteDomainSave(remoteCall *call,
                  GError **error)
@@ -1181,8 +1142,7 @@ remoteDomainSaveParams(remoteCall *call,
     if (!remoteArgDomain(call, uuid, error) ||
         !(params = remoteArgParams(call, error)) ||
         !remoteArgU32(call, &flags, error) ||
-        !remoteArgEnd(call, error) ||
-        !remoteCheckSaveParams(params, error))
+        !remoteArgEnd(call, error))
         return FALSE;
     return qemuDriverSave(call->driver, uuid, params, flags, error);
 }
@@ -1232,8 +1192,7 @@ remoteDomainRestoreParams(remoteCall *call,
 
     if (!(params = remoteArgParams(call, error)) ||
         !remoteArgU32(call, &flags, error) ||
-        !remoteArgEnd(call, error) ||
-        !remoteCheckSaveParams(params, error))
+        !remoteArgEnd(call, error))
         return FALSE;
     return qemuDriverRestore(call->driver, params, flags, error);
 }

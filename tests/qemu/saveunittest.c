@@ -166,6 +166,37 @@ testSaveOptionsManaged(void)
 }
 
 
+/* The names and types of a save's parameters, checked before a managed
+ * save too: an unknown name, a string where an integer belongs, and an
+ * integer of another width (python3-libvirt 9.0 sends ULLONG). */
+static void
+testCheckParams(void)
+{
+    g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
+    g_autoptr(GError) err = NULL;
+
+    vsTypedParamListAddString(params, "file", "/nonexistent/x");
+    vsTypedParamListAddString(params, "bogus", "1");
+    g_assert_false(qemuSaveCheckParams(params, &err));
+    g_assert_cmpint(err->code, ==, VS_ERR_INVALID_ARG);
+    g_assert_cmpstr(err->message, ==, "parameter 'bogus' not supported");
+    g_clear_error(&err);
+
+    g_clear_pointer(&params, vsTypedParamListFree);
+    params = vsTypedParamListNew();
+    vsTypedParamListAddString(params, "parallel.channels", "2");
+    g_assert_false(qemuSaveCheckParams(params, &err));
+    g_clear_error(&err);
+
+    g_clear_pointer(&params, vsTypedParamListFree);
+    params = vsTypedParamListNew();
+    vsTypedParamListAddString(params, "file", "/tmp/x");
+    vsTypedParamListAddULLong(params, "parallel.channels", 2);
+    g_assert_true(qemuSaveCheckParams(params, &err));
+    g_assert_no_error(err);
+}
+
+
 static void
 testRestoreOptions(void)
 {
@@ -446,6 +477,7 @@ main(int argc,
         g_test_add_data_func(name, &saveOptCases[i], testSaveOptions);
     }
     g_test_add_func("/save/options/managed", testSaveOptionsManaged);
+    g_test_add_func("/save/check-params", testCheckParams);
     g_test_add_func("/save/restore-options", testRestoreOptions);
     g_test_add_func("/save/relative-paths", testRelativePaths);
     g_test_add_func("/save/qemu-caps", testQemuCaps);

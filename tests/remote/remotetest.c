@@ -431,45 +431,24 @@ testSaveParams(void)
 {
     g_autoptr(vsTypedParamList) params = vsTypedParamListNew();
     g_autoptr(GByteArray) args = g_byte_array_new();
-    g_autoptr(vsNetMessage) r1 = NULL;
-    g_autoptr(vsNetMessage) r2 = NULL;
-    g_autoptr(vsNetMessage) r3 = NULL;
+    g_autoptr(vsNetMessage) reply = NULL;
     int fd = testConnect();
 
     testOpen(fd, 0);
     testDefine(fd);
 
-    vsTypedParamListAddString(params, "file", "/nonexistent/x");
-    vsTypedParamListAddString(params, "bogus", "1");
-    testWriteDomain(args);
-    vsNetXdrWriteTypedParams(args, params);
-    vsNetXdrWriteU32(args, 0);
-    r1 = testCall(fd, REMOTE_PROC_DOMAIN_SAVE_PARAMS, 3, args);
-    testAssertError(r1, VS_ERR_INVALID_ARG, 0,
-                    "invalid argument: parameter 'bogus' not supported");
-
-    g_clear_pointer(&params, vsTypedParamListFree);
-    params = vsTypedParamListNew();
-    vsTypedParamListAddString(params, "parallel.channels", "2");
-    g_byte_array_set_size(args, 0);
-    testWriteDomain(args);
-    vsNetXdrWriteTypedParams(args, params);
-    vsNetXdrWriteU32(args, 0);
-    r2 = testCall(fd, REMOTE_PROC_DOMAIN_SAVE_PARAMS, 4, args);
-    g_assert_cmpuint(r2->header.status, ==, VS_NET_MESSAGE_STATUS_ERROR);
-
-    /* an integer of another width, as python3-libvirt 9.0 sends it, gets
-     * past the remote layer; the inactive domain is the driver's error */
-    g_clear_pointer(&params, vsTypedParamListFree);
-    params = vsTypedParamListNew();
+    /* The remote layer decodes the parameters and hands them over as
+     * they are: names and types are the driver's to check
+     * (tests/qemu/saveunittest.c). An integer of another width, as
+     * python3-libvirt 9.0 sends it, gets through; the inactive domain is
+     * the driver's error. */
     vsTypedParamListAddString(params, "file", "/tmp/x");
     vsTypedParamListAddULLong(params, "parallel.channels", 2);
-    g_byte_array_set_size(args, 0);
     testWriteDomain(args);
     vsNetXdrWriteTypedParams(args, params);
     vsNetXdrWriteU32(args, 0);
-    r3 = testCall(fd, REMOTE_PROC_DOMAIN_SAVE_PARAMS, 5, args);
-    testAssertError(r3, VS_ERR_OPERATION_INVALID, 20,
+    reply = testCall(fd, REMOTE_PROC_DOMAIN_SAVE_PARAMS, 3, args);
+    testAssertError(reply, VS_ERR_OPERATION_INVALID, 20,
                     "Requested operation is not valid: domain is not running");
     close(fd);
 }
