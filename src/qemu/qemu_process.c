@@ -467,9 +467,30 @@ qemuProcessKill(qemuDomainObj *vm,
         return FALSE;
     VS_DEBUG("domain '%s': sending signal %d to %lld", vm->name, signum,
              (long long) vm->pid);
-    if (vm->pidfd >= 0)
-        return syscall(SYS_pidfd_send_signal, vm->pidfd, signum, NULL, 0) == 0;
-    return kill(vm->pid, signum) == 0;
+    return qemuProcessSignal(vm->pid, vm->pidfd, signum);
+}
+
+
+/**
+ * qemuProcessSignal:
+ * @pid: the process
+ * @pidfd: a pidfd of @pid, or -1
+ * @signum: the signal
+ *
+ * Signals through the pidfd when there is one: a pid alone may name
+ * another process by now when @pid is not our child (an adopted QEMU
+ * whose exit another process reaps).
+ *
+ * Returns: TRUE if the signal was sent.
+ */
+gboolean
+qemuProcessSignal(pid_t pid,
+                  int pidfd,
+                  int signum)
+{
+    if (pidfd >= 0)
+        return syscall(SYS_pidfd_send_signal, pidfd, signum, NULL, 0) == 0;
+    return kill(pid, signum) == 0;
 }
 
 
@@ -488,11 +509,11 @@ qemuProcessTerminate(const char *name,
 
     if (!(graceful && qemuProcessWaitGone(pid, pidfd, graceMs))) {
         VS_DEBUG("domain '%s': SIGTERM to %lld", name, (long long) pid);
-        kill(pid, SIGTERM);
+        qemuProcessSignal(pid, pidfd, SIGTERM);
         if (!qemuProcessWaitGone(pid, pidfd, graceMs)) {
             VS_WARN("domain '%s': QEMU %lld ignored SIGTERM for %u ms, "
                     "killing it", name, (long long) pid, graceMs);
-            kill(pid, SIGKILL);
+            qemuProcessSignal(pid, pidfd, SIGKILL);
             if (!qemuProcessWaitGone(pid, pidfd, QEMU_PROCESS_KILL_WAIT_MS))
                 VS_ERROR("domain '%s': QEMU %lld survived SIGKILL", name,
                          (long long) pid);

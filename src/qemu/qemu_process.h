@@ -80,6 +80,9 @@ void qemuProcessStop(qemuDriver *driver,
                      vsDomainShutoffReason reason,
                      unsigned int flags);
 
+gboolean qemuProcessSignal(pid_t pid,
+                           int pidfd,
+                           int signum);
 gboolean qemuProcessKill(qemuDomainObj *vm,
                          int signum);
 
