@@ -788,10 +788,11 @@ qemuSaveDomainParams(qemuDriver *driver,
     const qemuDriverConfig *cfg = driver->config;
     qemuSaveOptions opts;
 
-    if (!qemuSaveCheckParams(params, error))
-        return FALSE;
+    /* qemuSaveParseOptions() checks the parameters of a save to a file;
+     * a managed save ignores them, but not before they are checked. */
     if (!vsTypedParamListFind(params, VS_DOMAIN_SAVE_PARAM_FILE))
-        return qemuSaveManagedSave(driver, uuid, flags, error);
+        return qemuSaveCheckParams(params, error) &&
+               qemuSaveManagedSave(driver, uuid, flags, error);
 
     if (!qemuSaveParseOptions(params, flags, cfg->saveImageFormat,
                               cfg->saveParallelChannels, &opts, error))

@@ -225,7 +225,7 @@ qemuSaveParseOptions(const vsTypedParamList *params,
         params = empty;
 
     if (!qemuSaveParseFlags(flags, opts, error) ||
-        !vsTypedParamListValidate(params, qemuSaveParamSpec, error) ||
+        !qemuSaveCheckParams(params, error) ||
         vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_FILE,
                                   &opts->path, error) < 0 ||
         vsTypedParamListGetString(params, VS_DOMAIN_SAVE_PARAM_DXML,
