@@ -36,12 +36,6 @@ LIMIT_BPS = 8 * 1024 * 1024
 MEMORY_MIB = 512
 
 
-def qemu_pid(d, name):
-    path = os.path.join(d.root, "run", "qemu", name + ".xml")
-    with open(path) as f:
-        return int(re.search(r"<domstatus [^>]*pid='(\d+)'", f.read()).group(1))
-
-
 def parts(directory, base):
     return [f for f in os.listdir(directory)
             if f.startswith(base + ".") and f.endswith(".part")]
@@ -60,14 +54,6 @@ def wait_part_growing(directory, base, timeout=60):
                 pass
         time.sleep(0.1)
     return None
-
-
-def log_text(d):
-    try:
-        with open(d.log_path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
 
 
 def serial_passes(serial):
@@ -101,7 +87,7 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
     With @let_finish, QEMU is freed from the throttle and finishes the
     migration before the new daemon starts. Returns the new daemon.
     """
-    throttle.add(qemu_pid(d, name))
+    throttle.add(d.qemu_pid(name))
     save = subprocess.Popen(["virsh", "-c", d.uri] + save_args,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -111,7 +97,7 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
     tap.ok(part is not None and still,
            "%s: the save is running, '%s' being written" % (what, part),
            "virsh: %r" % (save.poll(),))
-    pid = qemu_pid(d, name)
+    pid = d.qemu_pid(name)
     d.proc.kill()
     d.proc.wait()
     save.communicate(timeout=60)
@@ -143,7 +129,7 @@ def crash_during(tap, d, throttle, name, save_args, what, expect_state,
     if target is not None:
         tap.ok(not os.path.exists(target),
                "%s: the target was never created" % what)
-    log = log_text(again)
+    log = again.log_text()
     if steps is None:
         # QEMU, out of the throttle, may complete the image before the
         # new daemon asks or while it waits; either way it is discarded.

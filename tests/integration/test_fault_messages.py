@@ -30,29 +30,6 @@ import vstest  # noqa: E402
 READ_BPS = 8 * 1024 * 1024
 
 
-def log_text(d):
-    try:
-        with open(d.log_path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def qemu_pid(d, name, timeout=60):
-    path = os.path.join(d.root, "run", "qemu", name + ".xml")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with open(path) as f:
-                m = re.search(r"<domstatus [^>]*pid='([1-9]\d*)'", f.read())
-            if m:
-                return int(m.group(1))
-        except FileNotFoundError:
-            pass
-        time.sleep(0.05)
-    return None
-
-
 def virsh_bg(d, *args):
     return subprocess.Popen(["virsh", "-q", "-c", d.uri] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -82,7 +59,7 @@ def main():
         tap.ok(r.returncode != 0, "a save into a missing directory fails")
         r = d.virsh("save", name, img, "--bypass-cache")
         tap.ok(r.returncode == 0, "save", r.stderr)
-        log = log_text(d)
+        log = d.log_text()
         tap.ok(re.search(r"save to '%s' completed" % re.escape(img), log),
                "the default log level shows a completed save", log[-2000:])
         tap.ok(re.search(r"save of domain \S+ failed: cannot create save "
@@ -93,7 +70,7 @@ def main():
         throttle.add(d.proc.pid)
 
         restore = virsh_bg(d, "restore", img, "--bypass-cache")
-        pid = qemu_pid(d, name)
+        pid = d.qemu_pid(name, timeout=60)
         time.sleep(2)
         tap.ok(pid is not None and restore.poll() is None,
                "a throttled restore is running", "pid %r" % pid)
@@ -108,7 +85,7 @@ def main():
                "a restore whose QEMU is killed says so", err)
         tap.ok("domain is not running" not in err,
                "... and not 'domain is not running'", err)
-        log = log_text(d)
+        log = d.log_text()
         tap.ok("restore failed: QEMU exited during the restore" in log,
                "the failed restore is in the log", log[-2000:])
 
@@ -127,7 +104,7 @@ def main():
                "domain is already running", repr(results))
         r = d.virsh("domstate", name)
         tap.ok(r.stdout.strip() == "running", "the winner runs", r.stdout)
-        log = log_text(d)
+        log = d.log_text()
         tap.ok(re.search(r"restored from '%s'" % re.escape(img), log),
                "the default log level shows a completed restore",
                log[-2000:])

@@ -97,14 +97,6 @@ def define(tap, d, root, name, kernel_ok=True, memory_mib=64,
     return serial
 
 
-def log_text(d):
-    try:
-        with open(d.log_path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def test_autostart(tap):
     d = vstest.Daemon()
     root = d.root
@@ -153,9 +145,9 @@ def test_autostart(tap):
             state = domstate(d2, "as-off")
             tap.ok(state.startswith("shut off"),
                    "a domain without autostart stays shut off", state)
-            tap.ok("cannot autostart domain 'as-broken'" in log_text(d2),
+            tap.ok("cannot autostart domain 'as-broken'" in d2.log_text(),
                    "the failed autostart is logged by name",
-                   log_text(d2)[-2000:])
+                   d2.log_text()[-2000:])
             state = wait_state(d2, "as-once", "running")
             tap.ok(state.startswith("running"),
                    "an autostart-once domain boots at daemon start", state)
@@ -238,7 +230,7 @@ def host_shutdown(tap, d, timeout):
     tap.ok(d.proc.poll() == 0,
            "the daemon exits after the host shutdown steps in %.1f s "
            "(deadline %d s)" % (secs, timeout),
-           "status %s\n%s" % (d.proc.poll(), log_text(d)[-3000:]))
+           "status %s\n%s" % (d.proc.poll(), d.log_text()[-3000:]))
     return secs
 
 
@@ -280,7 +272,7 @@ def run_until_shutdown(tap, d, root):
     tap.ok(ok, "%s has filled its memory" % BIG, diag)
 
     host_shutdown(tap, d, 120)
-    log = log_text(d)
+    log = d.log_text()
     check_concurrent(tap, log)
     tap.ok("host shutdown: cannot save domain '%s'" % BIG in log,
            "the failed save is logged by name", log[-3000:])

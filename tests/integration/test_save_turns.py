@@ -46,12 +46,6 @@ def start_guest(tap, d, name, memory_mib):
         r.stderr)
 
 
-def qemu_pid(d, name):
-    with open(os.path.join(d.root, "run", "qemu", name + ".xml")) as f:
-        return int(re.search(r"<domstatus [^>]*pid='(\d+)'",
-                             f.read()).group(1))
-
-
 def save(d, name, img):
     return subprocess.Popen(["virsh", "-c", d.uri, "save", name, img,
                              "--image-format", "sparse", "--bypass-cache"],
@@ -59,15 +53,10 @@ def save(d, name, img):
                             text=True)
 
 
-def log_text(d):
-    with open(d.log_path, errors="replace") as f:
-        return f.read()
-
-
 def wait_log(d, pattern, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        m = re.search(pattern, log_text(d))
+        m = re.search(pattern, d.log_text())
         if m:
             return m
         time.sleep(0.1)
@@ -90,7 +79,7 @@ def main():
         throttle.create()
         for name, mib in zip(names, (256, 128, 128)):
             start_guest(tap, d, name, mib)
-        throttle.add(qemu_pid(d, names[0]))
+        throttle.add(d.qemu_pid(names[0]))
 
         first = save(d, names[0], images[0])
         tap.ok(wait_log(d, r"domain '%s': saving to" % names[0]) is not None,
@@ -119,7 +108,7 @@ def main():
         tap.ok(second.poll() is None and first.poll() is None,
                "the first two saves are still under way")
 
-        throttle.release(qemu_pid(d, names[0]))
+        throttle.release(d.qemu_pid(names[0]))
         for proc, name, img in ((first, names[0], images[0]),
                                 (second, names[1], images[1])):
             out, err = proc.communicate(timeout=300)
@@ -130,7 +119,7 @@ def main():
             tap.ok(r.returncode == 0, "%s's image verifies" % name,
                    r.stdout + r.stderr)
         m = re.search(r"domain save of domain '%s' starts after waiting "
-                      r"(\d+) ms" % names[1], log_text(d))
+                      r"(\d+) ms" % names[1], d.log_text())
         tap.ok(m is not None, "the log says how long the second save "
                "waited (%s ms)" % (m.group(1) if m else None))
         r = d.virsh("restore", images[1])

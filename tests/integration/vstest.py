@@ -391,6 +391,32 @@ class Daemon:
         """The daemon's log file."""
         return os.path.join(self.root, "log", "virtsaved.log")
 
+    def log_text(self):
+        """What the daemon's log holds now ("" before it exists)."""
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def qemu_pid(self, name, timeout=0.0):
+        """The pid of domain @name's QEMU from its status file, waiting up
+        to @timeout seconds for the file; None when there is none."""
+        path = os.path.join(self.root, "run", "qemu", name + ".xml")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(path) as f:
+                    m = re.search(r"<domstatus [^>]*pid='([1-9]\d*)'",
+                                  f.read())
+                if m:
+                    return int(m.group(1))
+            except FileNotFoundError:
+                pass
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
+
     def start(self, timeout=20.0):
         """Start the daemon; wait until its socket accepts connections."""
         if self.config is not None:
