@@ -194,7 +194,7 @@ virtsaveConvertFinish(virtsaveConvert *c,
     gboolean ok;
 
     vsFdClose(&c->dstFd);
-    ok = qemuSaveImageCommit(c->tmpPath, c->dstPath, c->direct, &renamed,
+    ok = qemuSaveImageCommit(c->tmpPath, c->dstPath, c->direct, &renamed, NULL,
                              error);
     if (renamed)
         c->created = FALSE;

@@ -68,6 +68,8 @@ struct _qemuSaveJob {
     gboolean created;           /* tmpPath exists and is ours */
     qemuMonitorMigrationParams savedParams;
     gboolean settingsChanged;
+    gint64 start;               /* of the call, monotonic us */
+    GString *timeline;          /* "event ms, ..." since @start */
 };
 
 
@@ -81,8 +83,33 @@ qemuSaveJobClear(qemuSaveJob *job)
     g_free(job->tmpPath);
     g_free(job->dir);
     g_free(job->xml);
+    if (job->timeline)
+        g_string_free(job->timeline, TRUE);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuSaveJob, qemuSaveJobClear);
+
+
+/* Add @event, which happened at @when (monotonic us), to the timeline
+ * logged when the save succeeds. */
+static void
+qemuSaveMarkAt(qemuSaveJob *job,
+               const char *event,
+               gint64 when)
+{
+    if (!when)
+        return;
+    g_string_append_printf(job->timeline, "%s%s %.1f",
+                           job->timeline->len ? ", " : "", event,
+                           (when - job->start) / 1000.0);
+}
+
+
+static void
+qemuSaveMark(qemuSaveJob *job,
+             const char *event)
+{
+    qemuSaveMarkAt(job, event, g_get_monotonic_time());
+}
 
 
 /* The domain XML stored in the image: the running definition, or @dxml
@@ -275,6 +302,7 @@ qemuSaveStartPipeMigration(qemuDomainObj *vm,
     vsFdClose(&job->pipeFd);
     if (!job->gotFd)
         return FALSE;
+    qemuSaveMark(job, "prepared");
 
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
@@ -282,6 +310,8 @@ qemuSaveStartPipeMigration(qemuDomainObj *vm,
     ok = qemuMonitorMigrate(mon, "fd:migrate", error);
     qemuDomainObjExitMonitor(vm, mon);
     job->migrating = ok;
+    if (ok)
+        qemuSaveMark(job, "migrating");
     return ok;
 }
 
@@ -351,6 +381,7 @@ qemuSaveStartMigration(qemuDomainObj *vm,
                                 &job->savedParams, error))
         return FALSE;
     qemuRecoverUpdateSave(vm, job->fdset, &job->savedParams);
+    qemuSaveMark(job, "prepared");
 
     uri = qemuSaveBuildURI(job->fdset, job->offset);
     VS_INFO("domain '%s': saving to '%s' (%s, %u channel(s)%s) via %s",
@@ -364,6 +395,8 @@ qemuSaveStartMigration(qemuDomainObj *vm,
     ok = qemuMonitorMigrate(mon, uri, error);
     qemuDomainObjExitMonitor(vm, mon);
     job->migrating = ok;
+    if (ok)
+        qemuSaveMark(job, "migrating");
     return ok;
 }
 
@@ -475,13 +508,17 @@ static gboolean
 qemuSaveFinishImage(qemuSaveJob *job,
                     GError **error)
 {
+    qemuSaveImageCommitTimes times;
     gboolean renamed = FALSE;
     gboolean ok;
 
     ok = qemuSaveImageCommit(job->tmpPath, job->path,
-                             job->opts->bypassCache, &renamed, error);
+                             job->opts->bypassCache, &renamed, &times, error);
     if (renamed)
         job->created = FALSE;
+    qemuSaveMarkAt(job, "data-durable", times.dataDurable);
+    qemuSaveMarkAt(job, "header-durable", times.headerDurable);
+    qemuSaveMarkAt(job, "renamed", times.renamed);
     return ok;
 }
 
@@ -585,6 +622,7 @@ qemuSavePause(qemuDomainObj *vm,
     if (!ok)
         return FALSE;
     job->paused = TRUE;
+    qemuSaveMark(job, "paused");
     qemuDomainObjSetState(vm, VS_DOMAIN_PAUSED, VS_DOMAIN_PAUSED_SAVE);
     return TRUE;
 }
@@ -607,6 +645,8 @@ qemuSaveRunLocked(qemuDomainObj *vm,
     qemuDomainObjUnlock(vm);
     ok = qemuSaveCreateImage(job, error);
     qemuDomainObjLock(vm);
+    if (ok)
+        qemuSaveMark(job, "created");
     if (!ok || !qemuSaveStartMigration(vm, job, error))
         return FALSE;
 
@@ -621,6 +661,7 @@ qemuSaveRunLocked(qemuDomainObj *vm,
     qemuDomainJobSetAbortFunc(vm, NULL, NULL);
     if (!ok)
         return FALSE;
+    qemuSaveMark(job, "completed");
 
     qemuSaveUpdateStats(vm);
     if (!qemuSaveCheckResult(vm, &result)) {
@@ -683,6 +724,7 @@ qemuSaveInJob(qemuDriver *driver,
         return FALSE;
     }
     qemuDomainObjLock(vm);
+    qemuSaveMark(job, "checked");
 
     qemuRecoverRecordSave(vm, job->path, job->tmpPath, !job->opts->path);
     if (!qemuSaveRunLocked(vm, job, error)) {
@@ -695,7 +737,10 @@ qemuSaveInJob(qemuDriver *driver,
      * the rename and the stop leaves the record, and the next one
      * finishes the save (qemuRecoverSave()). */
     qemuSaveStopDomain(driver, vm, job);
+    qemuSaveMark(job, "stopped");
     qemuRecoverForgetSave(vm);
+    VS_INFO("domain '%s': save timeline (ms): %s", vm->name,
+            job->timeline->str);
     return TRUE;
 }
 
@@ -711,10 +756,11 @@ qemuSaveRun(qemuDriver *driver,
     g_auto(qemuSaveJob) job = { 0 };
     g_autofree char *managed = NULL;
     g_autoptr(qemuIOSchedTurn) turn = NULL;
-    gint64 start = g_get_monotonic_time();
     qemuSaveOptions chosen = *opts;
     gboolean ok;
 
+    job.start = g_get_monotonic_time();
+    job.timeline = g_string_new(NULL);
     job.opts = &chosen;
     job.fd = -1;
     job.directFd = -1;
@@ -758,7 +804,7 @@ qemuSaveRun(qemuDriver *driver,
     qemuDomainJobEnd(vm);
     VS_INFO("domain '%s': save to '%s' %s after %" G_GINT64_FORMAT " ms",
             vm->name, job.path, ok ? "completed" : "failed",
-            (g_get_monotonic_time() - start) / 1000);
+            (g_get_monotonic_time() - job.start) / 1000);
     qemuDomainObjEndAPI(&vm);
     return ok;
 }

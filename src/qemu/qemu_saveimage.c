@@ -816,6 +816,7 @@ qemuSaveImageSyncDir(const char *path)
  * @path: its final name
  * @dropCache: drop the image's clean pages from the page cache
  * @renamed: (out): whether @tmpPath has become @path (it no longer exists)
+ * @times: (out) (nullable): when each step ended
  * @error: return location for a #GError
  *
  * The crash-safe commit: sync the data, mark the image complete, sync
@@ -834,18 +835,24 @@ qemuSaveImageCommit(const char *tmpPath,
                     const char *path,
                     gboolean dropCache,
                     gboolean *renamed,
+                    qemuSaveImageCommitTimes *times,
                     GError **error)
 {
+    qemuSaveImageCommitTimes local;
     VS_AUTOCLOSE int fd = -1;
 
+    if (!times)
+        times = &local;
+    memset(times, 0, sizeof(*times));
     *renamed = FALSE;
     if ((fd = vsFileOpen(tmpPath, O_RDWR | O_CLOEXEC, 0, error)) < 0 ||
-        !vsFileSync(fd, error) ||
-        !qemuSaveImageMarkComplete(fd, error) ||
-        !vsFileSync(fd, error)) {
-        g_prefix_error(error, _("cannot complete save image '%s': "), path);
-        return FALSE;
-    }
+        !vsFileSync(fd, error))
+        goto error;
+    times->dataDurable = g_get_monotonic_time();
+    if (!qemuSaveImageMarkComplete(fd, error) ||
+        !vsFileSync(fd, error))
+        goto error;
+    times->headerDurable = g_get_monotonic_time();
     /* The data is on disk: drop the few clean pages that buffered
      * writes (stream metadata, bitmaps, header) left in the cache. */
     if (dropCache)
@@ -862,6 +869,11 @@ qemuSaveImageCommit(const char *tmpPath,
         return FALSE;
     }
     *renamed = TRUE;
+    times->renamed = g_get_monotonic_time();
     qemuSaveImageSyncDir(path);
     return TRUE;
+
+ error:
+    g_prefix_error(error, _("cannot complete save image '%s': "), path);
+    return FALSE;
 }

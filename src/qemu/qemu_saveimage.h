@@ -168,9 +168,19 @@ gboolean qemuSaveImageVerify(const qemuSaveImage *img,
 
 char *qemuSaveImageTempPath(const char *path);
 
+/* When each step of qemuSaveImageCommit() ended (monotonic, us); 0 for
+ * a step that was not reached. */
+typedef struct _qemuSaveImageCommitTimes qemuSaveImageCommitTimes;
+struct _qemuSaveImageCommitTimes {
+    gint64 dataDurable;
+    gint64 headerDurable;
+    gint64 renamed;
+};
+
 gboolean qemuSaveImageCommit(const char *tmpPath,
                              const char *path,
                              gboolean dropCache,
                              gboolean *renamed,
+                             qemuSaveImageCommitTimes *times,
                              GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
