@@ -216,6 +216,7 @@ qemuDomainObjUnref(qemuDomainObj *vm)
     qemuMonitorClose(vm->mon);
     vsFdClose(&vm->pidfd);
     g_clear_pointer(&vm->caps, qemuCapsUnref);
+    qemuMonitorMigrationSupportFree(vm->migration);
     vsDomainDefFree(vm->def);
     vsDomainDefFree(vm->persistentDef);
     qemuDomainJobInfoFree(vm->job.current);

@@ -195,6 +195,9 @@ struct _qemuDomainObj {
     qemuMonitor *mon;
     char *monitorPath;
     qemuCaps *caps;                 /* of the running binary */
+    /* Of the running process, queried by its first save or restore
+     * (qemuSaveGetMigrationSupport()); NULL before. */
+    qemuMonitorMigrationSupport *migration;
     unsigned int generation;        /* bumped for each QEMU started */
 
     /* Set by the event handlers. */

@@ -1240,6 +1240,66 @@ qemuMonitorQueryMigrationCapabilities(qemuMonitor *mon,
 
 
 /**
+ * qemuMonitorMigrationSupportFree:
+ * @support: (nullable): what qemuMonitorProbeMigration() returned
+ */
+void
+qemuMonitorMigrationSupportFree(qemuMonitorMigrationSupport *support)
+{
+    if (!support)
+        return;
+    if (support->caps)
+        g_array_unref(support->caps);
+    g_free(support);
+}
+
+
+/**
+ * qemuMonitorMigrationSupportHasCap:
+ * @support: a probe's result
+ * @name: a migration capability, e.g. "mapped-ram"
+ *
+ * Returns: whether the probed QEMU knows @name.
+ */
+gboolean
+qemuMonitorMigrationSupportHasCap(const qemuMonitorMigrationSupport *support,
+                                  const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < support->caps->len; i++) {
+        if (g_str_equal(g_array_index(support->caps, qemuMonitorMigrationCap,
+                                      i).name, name))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+
+/**
+ * qemuMonitorProbeMigration:
+ * @mon: the monitor
+ * @error: return location for a #GError
+ *
+ * Asks this QEMU which migration capabilities and parameters it knows.
+ *
+ * Returns: (transfer full) the answer, or NULL with @error set.
+ */
+qemuMonitorMigrationSupport *
+qemuMonitorProbeMigration(qemuMonitor *mon,
+                          GError **error)
+{
+    g_autoptr(qemuMonitorMigrationSupport) support =
+        g_new0(qemuMonitorMigrationSupport, 1);
+
+    if (!(support->caps = qemuMonitorQueryMigrationCapabilities(mon, error)) ||
+        !qemuMonitorQueryMigrationParams(mon, &support->params, error))
+        return NULL;
+    return g_steal_pointer(&support);
+}
+
+
+/**
  * qemuMonitorSetMigrationParams:
  * @mon: the monitor
  * @params: parameters; those without their has* flag are left alone

@@ -274,6 +274,22 @@ struct _qemuMonitorMigrationParams {
     unsigned long long downtimeLimit;   /* ms */
 };
 
+/* What one QEMU process offers for migration, queried once and kept
+ * for its life (the binary on disk may change under it). */
+typedef struct _qemuMonitorMigrationSupport qemuMonitorMigrationSupport;
+struct _qemuMonitorMigrationSupport {
+    GArray *caps;                       /* qemuMonitorMigrationCap: every
+                                         * capability it knows, in the
+                                         * state found */
+    qemuMonitorMigrationParams params;  /* as found; has* = it knows it */
+};
+void qemuMonitorMigrationSupportFree(qemuMonitorMigrationSupport *support);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorMigrationSupport,
+                              qemuMonitorMigrationSupportFree);
+/* Whether @support lists the capability @name. */
+gboolean qemuMonitorMigrationSupportHasCap(const qemuMonitorMigrationSupport *support,
+                                           const char *name);
+
 /* libvirt's "unlimited" bandwidth: INT64_MAX / 1 MiB MiB/s in bytes/s. */
 #define QEMU_MONITOR_MIGRATE_BANDWIDTH_UNLIMITED 0x7FFFFFFFFFF00000ULL
 
@@ -375,6 +391,11 @@ gboolean qemuMonitorSetMigrationParams(qemuMonitor *mon,
 gboolean qemuMonitorQueryMigrationParams(qemuMonitor *mon,
                                          qemuMonitorMigrationParams *params,
                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* query-migrate-capabilities and query-migrate-parameters.
+ * Returns: (transfer full) or NULL with @error set. */
+qemuMonitorMigrationSupport *qemuMonitorProbeMigration(qemuMonitor *mon,
+                                                       GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 /* migrate to @uri, e.g. "file:/dev/fdset/3,offset=4096". QEMU 10 always
  * runs it in the background (its "detach" is accepted and ignored, so it

@@ -601,6 +601,7 @@ qemuProcessStop(qemuDriver *driver,
     vm->startTime = 0;
     g_clear_pointer(&vm->monitorPath, g_free);
     g_clear_pointer(&vm->caps, qemuCapsUnref);
+    g_clear_pointer(&vm->migration, qemuMonitorMigrationSupportFree);
     vm->exited = FALSE;
     vm->gotShutdown = FALSE;
     vm->beingDestroyed = FALSE;

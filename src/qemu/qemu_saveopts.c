@@ -384,6 +384,46 @@ qemuSaveCheckQemuCaps(const qemuCaps *caps,
 }
 
 
+/**
+ * qemuSaveCheckMigrationSupport:
+ * @support: what the running QEMU of domain @name offers
+ * @name: the domain, for messages
+ * @format: the image format
+ * @bypassCache: whether O_DIRECT is wanted
+ * @error: return location for a #GError
+ *
+ * The save's counterpart of qemuSaveCheckQemuCaps(): a running QEMU is
+ * asked, not the binary that is on disk now.
+ *
+ * Returns: TRUE if that QEMU can write @format that way.
+ */
+gboolean
+qemuSaveCheckMigrationSupport(const qemuMonitorMigrationSupport *support,
+                              const char *name,
+                              qemuSaveFormat format,
+                              gboolean bypassCache,
+                              GError **error)
+{
+    if (format != QEMU_SAVE_FORMAT_SPARSE)
+        return TRUE;
+
+    if (!qemuMonitorMigrationSupportHasCap(support, "mapped-ram") ||
+        !qemuMonitorMigrationSupportHasCap(support, "multifd")) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("save image format sparse is not supported by the QEMU of domain '%s': it lacks mapped-ram or multifd migration"),
+                    name);
+        return FALSE;
+    }
+    if (bypassCache && !support->params.hasDirectIO) {
+        g_set_error(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                    _("the QEMU of domain '%s' lacks the direct-io migration parameter needed to bypass the cache"),
+                    name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 /* ---- migration settings (pure builders) --------------------------- */
 
 static void
@@ -556,6 +596,39 @@ qemuSaveParseVmRSS(const char *status,
 /* ---- migration settings (monitor) --------------------------------- */
 
 /**
+ * qemuSaveGetMigrationSupport:
+ * @vm: a locked, active domain whose job the caller owns
+ * @error: return location for a #GError
+ *
+ * What the running QEMU offers for migration: asked once per process,
+ * by its first save or restore, and kept in vm->migration. A reattached
+ * QEMU is asked too, whatever binary is on disk now.
+ *
+ * Returns: (transfer none) the answer, or NULL with @error set.
+ */
+const qemuMonitorMigrationSupport *
+qemuSaveGetMigrationSupport(qemuDomainObj *vm,
+                            GError **error)
+{
+    qemuMonitorMigrationSupport *support;
+    qemuMonitor *mon;
+
+    if (vm->migration)
+        return vm->migration;
+    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
+        return NULL;
+    support = qemuMonitorProbeMigration(mon, error);
+    qemuDomainObjExitMonitor(vm, mon);
+    if (!support)
+        return NULL;
+    VS_DEBUG("domain '%s': QEMU knows %u migration capabilities, direct-io %s",
+             vm->name, support->caps->len,
+             support->params.hasDirectIO ? "yes" : "no");
+    return vm->migration = support;
+}
+
+
+/**
  * qemuSaveSetupMigration:
  * @vm: a locked, active domain whose job the caller owns
  * @mappedRam: the sparse format
@@ -579,30 +652,31 @@ qemuSaveSetupMigration(qemuDomainObj *vm,
                        qemuMonitorMigrationParams *saved,
                        GError **error)
 {
-    g_autoptr(GArray) known = NULL;
+    const qemuMonitorMigrationSupport *support;
     g_autoptr(GArray) caps = NULL;
     qemuMonitorMigrationParams params;
     qemuMonitor *mon;
     gboolean ok;
 
     memset(saved, 0, sizeof(*saved));
+    if (!(support = qemuSaveGetMigrationSupport(vm, error)))
+        return FALSE;
+    /* Only the engine changes these, and it puts them back after each
+     * operation: what QEMU had when first asked is what it has now. */
+    *saved = support->params;
+    caps = qemuSaveBuildMigrationCaps(support->caps, mappedRam);
+    qemuSaveBuildMigrationParams(saved, mappedRam, channels, directIO,
+                                 forSave, &params);
+    VS_DEBUG("domain '%s': %u capabilities, mapped-ram=%d channels=%u "
+             "direct-io=%d unlimited bandwidth=%d", vm->name, caps->len,
+             mappedRam, channels, params.directIO, forSave);
+
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
-
-    ok = (known = qemuMonitorQueryMigrationCapabilities(mon, error)) &&
-         qemuMonitorQueryMigrationParams(mon, saved, error);
-    if (ok) {
-        caps = qemuSaveBuildMigrationCaps(known, mappedRam);
-        qemuSaveBuildMigrationParams(saved, mappedRam, channels, directIO,
-                                     forSave, &params);
-        VS_DEBUG("domain '%s': %u capabilities, mapped-ram=%d channels=%u "
-                 "direct-io=%d unlimited bandwidth=%d", vm->name, caps->len,
-                 mappedRam, channels, params.directIO, forSave);
-        ok = qemuMonitorSetMigrationCapabilities(mon,
-                                                 (qemuMonitorMigrationCap *) caps->data,
-                                                 caps->len, error) &&
-             qemuMonitorSetMigrationParams(mon, &params, error);
-    }
+    ok = qemuMonitorSetMigrationCapabilities(mon,
+                                             (qemuMonitorMigrationCap *) caps->data,
+                                             caps->len, error) &&
+         qemuMonitorSetMigrationParams(mon, &params, error);
     qemuDomainObjExitMonitor(vm, mon);
     return ok;
 }
@@ -627,8 +701,7 @@ qemuSaveResetMigration(qemuDomainObj *vm,
     qemuMonitorMigrationParams params = { 0 };
     qemuMonitor *mon;
 
-    if (!qemuDomainObjCheckAlive(vm, NULL) ||
-        !(mon = qemuDomainObjEnterMonitor(vm, &err)))
+    if (!qemuDomainObjCheckAlive(vm, NULL))
         return;
 
     params.hasDirectIO = saved->hasDirectIO;
@@ -636,7 +709,11 @@ qemuSaveResetMigration(qemuDomainObj *vm,
     params.hasMaxBandwidth = saved->hasMaxBandwidth;
     params.maxBandwidth = saved->maxBandwidth;
 
-    if ((known = qemuMonitorQueryMigrationCapabilities(mon, &err)))
+    if (vm->migration)
+        caps = qemuSaveBuildMigrationCaps(vm->migration->caps, FALSE);
+    if (!(mon = qemuDomainObjEnterMonitor(vm, &err)))
+        return;
+    if (!caps && (known = qemuMonitorQueryMigrationCapabilities(mon, &err)))
         caps = qemuSaveBuildMigrationCaps(known, FALSE);
     if (!caps ||
         !qemuMonitorSetMigrationCapabilities(mon,

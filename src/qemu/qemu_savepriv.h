@@ -80,6 +80,13 @@ gboolean qemuSaveCheckQemuCaps(const qemuCaps *caps,
                                GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean qemuSaveCheckMigrationSupport(const qemuMonitorMigrationSupport *support,
+                                       const char *name,
+                                       qemuSaveFormat format,
+                                       gboolean bypassCache,
+                                       GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 GArray *qemuSaveBuildMigrationCaps(const GArray *known,
                                    gboolean mappedRam);
 
@@ -100,6 +107,9 @@ gboolean qemuSaveParseVmRSS(const char *status,
 
 /* With @vm locked and the job owned: migration settings around one
  * operation. @saved receives what to put back afterwards. */
+const qemuMonitorMigrationSupport *qemuSaveGetMigrationSupport(qemuDomainObj *vm,
+                                                               GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean qemuSaveSetupMigration(qemuDomainObj *vm,
                                 gboolean mappedRam,
                                 unsigned int channels,

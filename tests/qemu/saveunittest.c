@@ -257,6 +257,52 @@ testQemuCaps(void)
 }
 
 
+/* The running QEMU's answer decides a save, not the binary on disk. */
+static void
+testMigrationSupport(void)
+{
+    static const char *const names[] = { "events", "multifd", "mapped-ram" };
+    qemuMonitorMigrationSupport support = { 0 };
+    g_autoptr(GError) err = NULL;
+    size_t i;
+
+    support.caps = g_array_new(FALSE, TRUE, sizeof(qemuMonitorMigrationCap));
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        qemuMonitorMigrationCap cap = { (char *) names[i], FALSE };
+
+        g_array_append_val(support.caps, cap);
+    }
+
+    g_assert_true(qemuSaveCheckMigrationSupport(&support, "d",
+                                                QEMU_SAVE_FORMAT_SPARSE,
+                                                FALSE, &err));
+    g_assert_false(qemuSaveCheckMigrationSupport(&support, "d",
+                                                 QEMU_SAVE_FORMAT_SPARSE,
+                                                 TRUE, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "the QEMU of domain 'd' lacks the direct-io migration parameter needed to bypass the cache");
+    g_clear_error(&err);
+    support.params.hasDirectIO = TRUE;
+    g_assert_true(qemuSaveCheckMigrationSupport(&support, "d",
+                                                QEMU_SAVE_FORMAT_SPARSE,
+                                                TRUE, &err));
+
+    /* A QEMU without mapped-ram still writes the stream formats. */
+    g_array_remove_index(support.caps, 2);
+    g_assert_false(qemuMonitorMigrationSupportHasCap(&support, "mapped-ram"));
+    g_assert_true(qemuSaveCheckMigrationSupport(&support, "d",
+                                                QEMU_SAVE_FORMAT_ZSTD,
+                                                TRUE, &err));
+    g_assert_false(qemuSaveCheckMigrationSupport(&support, "d",
+                                                 QEMU_SAVE_FORMAT_SPARSE,
+                                                 FALSE, &err));
+    g_assert_cmpint(err->code, ==, VS_ERR_OPERATION_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "save image format sparse is not supported by the QEMU of domain 'd': it lacks mapped-ram or multifd migration");
+    g_array_unref(support.caps);
+}
+
+
 /* ---- migration settings ------------------------------------------- */
 
 static GArray *
@@ -481,6 +527,7 @@ main(int argc,
     g_test_add_func("/save/restore-options", testRestoreOptions);
     g_test_add_func("/save/relative-paths", testRelativePaths);
     g_test_add_func("/save/qemu-caps", testQemuCaps);
+    g_test_add_func("/save/migration-support", testMigrationSupport);
     g_test_add_func("/save/migration-caps", testMigrationCaps);
     for (i = 0; i < G_N_ELEMENTS(paramsCases); i++) {
         g_autofree char *name = g_strdup_printf("/save/migration-params/%s",
