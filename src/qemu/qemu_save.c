@@ -62,6 +62,7 @@ struct _qemuSaveJob {
     int pipeFd;                 /* its pipe, until QEMU has it */
     gboolean gotFd;             /* QEMU holds the pipe as "migrate" */
     uint64_t offset;            /* stream start */
+    size_t align;               /* of the header block */
     int fdset;                  /* -1 until an add-fd succeeded */
     gboolean migrating;         /* migrate was accepted */
     gboolean canCancel;         /* see qemuSaveCanCancel() */
@@ -215,6 +216,30 @@ qemuSaveCheckTarget(qemuDomainObj *vm,
 }
 
 
+/* Write the header block (with the partial magic) at the start of @fd:
+ * one pwrite of job->align bytes' multiple, so @fd may be O_DIRECT. */
+static gboolean
+qemuSaveWriteHeader(qemuSaveJob *job,
+                    int fd,
+                    GError **error)
+{
+    VS_AUTOALIGNED void *block = NULL;
+    size_t len;
+
+    if (!(block = qemuSaveImageNewBlock(job->xml, NULL, job->opts->format,
+                                        job->wasRunning, job->align, NULL,
+                                        &len, error)))
+        return FALSE;
+    if (!vsFilePwriteFull(fd, block, len, 0, error)) {
+        g_prefix_error(error, _("cannot write the header of save image '%s': "),
+                       job->path);
+        return FALSE;
+    }
+    job->offset = len;
+    return TRUE;
+}
+
+
 /* Create the temporary image and write its header block: O_DIRECT when
  * bypassing the cache (one aligned pwrite), then open the buffered
  * descriptor QEMU's main channel uses. No lock held. */
@@ -222,12 +247,9 @@ static gboolean
 qemuSaveCreateImage(qemuSaveJob *job,
                     GError **error)
 {
-    VS_AUTOALIGNED void *block = NULL;
     VS_AUTOCLOSE int first = -1;
     size_t memAlign = 0;
     size_t offAlign = 0;
-    size_t align = QEMU_SAVE_ALIGN_MIN;
-    size_t len;
     int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
 
     if (job->opts->bypassCache)
@@ -236,20 +258,13 @@ qemuSaveCreateImage(qemuSaveJob *job,
         return FALSE;
     job->created = TRUE;
 
+    job->align = QEMU_SAVE_ALIGN_MIN;
     if (job->opts->bypassCache &&
         vsFileGetDirectIOAlign(first, &memAlign, &offAlign))
-        align = MAX(align, MAX(memAlign, offAlign));
+        job->align = MAX(job->align, MAX(memAlign, offAlign));
 
-    if (!(block = qemuSaveImageNewBlock(job->xml, NULL, job->opts->format,
-                                        job->wasRunning, align, NULL, &len,
-                                        error)))
+    if (!qemuSaveWriteHeader(job, first, error))
         return FALSE;
-    if (!vsFilePwriteFull(first, block, len, 0, error)) {
-        g_prefix_error(error, _("cannot write the header of save image '%s': "),
-                       job->path);
-        return FALSE;
-    }
-    job->offset = len;
 
     if (job->opts->viaHelper) {
         job->fd = vsFdSteal(&first);
@@ -276,14 +291,13 @@ qemuSaveCreateImage(qemuSaveJob *job,
 }
 
 
-/* Stream formats: QEMU writes a pipe, the helper writes the file. */
+/* Stream formats: QEMU will write a pipe, the helper the file. */
 static gboolean
-qemuSaveStartPipeMigration(qemuDomainObj *vm,
-                           qemuSaveJob *job,
-                           GError **error)
+qemuSavePreparePipeMigration(qemuDomainObj *vm,
+                             qemuSaveJob *job,
+                             GError **error)
 {
     qemuMonitor *mon;
-    gboolean ok;
 
     job->settingsChanged = TRUE;
     if (!qemuSaveSetupMigration(vm, FALSE, 1, FALSE, TRUE,
@@ -291,28 +305,13 @@ qemuSaveStartPipeMigration(qemuDomainObj *vm,
         return FALSE;
     qemuRecoverUpdateSave(vm, -1, &job->savedParams);
 
-    VS_INFO("domain '%s': saving to '%s' (%s%s) through the I/O helper",
-            vm->name, job->path, qemuSaveFormatTypeToString(job->opts->format),
-            job->opts->bypassCache ? ", direct I/O" : "");
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
     job->gotFd = qemuMonitorGetFd(mon, "migrate", job->pipeFd, error);
     qemuDomainObjExitMonitor(vm, mon);
     /* Only QEMU may hold the write end, or the helper never sees EOF. */
     vsFdClose(&job->pipeFd);
-    if (!job->gotFd)
-        return FALSE;
-    qemuSaveMark(job, "prepared");
-
-    vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
-    if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
-        return FALSE;
-    ok = qemuMonitorMigrate(mon, "fd:migrate", error);
-    qemuDomainObjExitMonitor(vm, mon);
-    job->migrating = ok;
-    if (ok)
-        qemuSaveMark(job, "migrating");
-    return ok;
+    return job->gotFd;
 }
 
 
@@ -337,21 +336,21 @@ qemuSaveHelperError(qemuDomainObj *vm,
 }
 
 
-/* Pass the descriptors to QEMU and start the migration. */
+/* Pass the descriptors to QEMU and set the migration up, all before
+ * the guest is paused. */
 static gboolean
-qemuSaveStartMigration(qemuDomainObj *vm,
-                       qemuSaveJob *job,
-                       GError **error)
+qemuSavePrepareMigration(qemuDomainObj *vm,
+                         qemuSaveJob *job,
+                         GError **error)
 {
     gboolean sparse = job->opts->format == QEMU_SAVE_FORMAT_SPARSE;
     g_autoptr(GPtrArray) sets = NULL;
-    g_autofree char *uri = NULL;
     qemuMonitorAddFdInfo info = { -1, -1 };
     qemuMonitor *mon;
     gboolean ok;
 
     if (job->helper)
-        return qemuSaveStartPipeMigration(vm, job, error);
+        return qemuSavePreparePipeMigration(vm, job, error);
 
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
@@ -381,13 +380,34 @@ qemuSaveStartMigration(qemuDomainObj *vm,
                                 &job->savedParams, error))
         return FALSE;
     qemuRecoverUpdateSave(vm, job->fdset, &job->savedParams);
-    qemuSaveMark(job, "prepared");
+    return TRUE;
+}
 
-    uri = qemuSaveBuildURI(job->fdset, job->offset);
-    VS_INFO("domain '%s': saving to '%s' (%s, %u channel(s)%s) via %s",
-            vm->name, job->path, qemuSaveFormatTypeToString(job->opts->format),
-            job->opts->channels, job->directFd >= 0 ? ", direct I/O" : "",
-            uri);
+
+/* Start the prepared migration of the paused guest. */
+static gboolean
+qemuSaveStartMigration(qemuDomainObj *vm,
+                       qemuSaveJob *job,
+                       GError **error)
+{
+    g_autofree char *uri = NULL;
+    qemuMonitor *mon;
+    gboolean ok;
+
+    if (job->helper) {
+        uri = g_strdup("fd:migrate");
+        VS_INFO("domain '%s': saving to '%s' (%s%s) through the I/O helper",
+                vm->name, job->path,
+                qemuSaveFormatTypeToString(job->opts->format),
+                job->opts->bypassCache ? ", direct I/O" : "");
+    } else {
+        uri = qemuSaveBuildURI(job->fdset, job->offset);
+        VS_INFO("domain '%s': saving to '%s' (%s, %u channel(s)%s) via %s",
+                vm->name, job->path,
+                qemuSaveFormatTypeToString(job->opts->format),
+                job->opts->channels, job->directFd >= 0 ? ", direct I/O" : "",
+                uri);
+    }
 
     vm->migrationStatus = QEMU_MONITOR_MIGRATION_STATUS_NONE;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
@@ -603,17 +623,28 @@ qemuSaveRollback(qemuDomainObj *vm,
 }
 
 
-/* Pause the vCPUs if they run. */
+/* Pause the vCPUs if they run. The header written before says whether
+ * they ran then; a guest that paused itself since (e.g. on an I/O
+ * error) gets the header rewritten, so a restore leaves it paused. */
 static gboolean
 qemuSavePause(qemuDomainObj *vm,
               qemuSaveJob *job,
               GError **error)
 {
+    gboolean running = vm->state == VS_DOMAIN_RUNNING;
     qemuMonitor *mon;
     gboolean ok;
 
-    job->wasRunning = vm->state == VS_DOMAIN_RUNNING;
-    if (!job->wasRunning)
+    if (job->opts->running < 0 && running != job->wasRunning) {
+        VS_INFO("domain '%s': %s before the save paused it", vm->name,
+                running ? "resumed" : "paused");
+        job->wasRunning = running;
+        if (!qemuSaveWriteHeader(job, job->directFd >= 0 ? job->directFd
+                                                           : job->fd,
+                                 error))
+            return FALSE;
+    }
+    if (!running)
         return TRUE;
     if (!(mon = qemuDomainObjEnterMonitor(vm, error)))
         return FALSE;
@@ -628,7 +659,8 @@ qemuSavePause(qemuDomainObj *vm,
 }
 
 
-/* Everything between pausing and the complete image; @vm locked. */
+/* From the new image to the complete one; @vm locked. The guest runs
+ * until everything but the migration itself is ready. */
 static gboolean
 qemuSaveRunLocked(qemuDomainObj *vm,
                   qemuSaveJob *job,
@@ -637,17 +669,19 @@ qemuSaveRunLocked(qemuDomainObj *vm,
     g_autoptr(GError) result = NULL;
     gboolean ok;
 
-    if (!qemuSavePause(vm, job, error))
-        return FALSE;
-    if (job->opts->running >= 0)
-        job->wasRunning = job->opts->running;
-
+    job->wasRunning = job->opts->running >= 0 ? job->opts->running
+                                              : vm->state == VS_DOMAIN_RUNNING;
     qemuDomainObjUnlock(vm);
     ok = qemuSaveCreateImage(job, error);
     qemuDomainObjLock(vm);
-    if (ok)
-        qemuSaveMark(job, "created");
-    if (!ok || !qemuSaveStartMigration(vm, job, error))
+    if (!ok)
+        return FALSE;
+    qemuSaveMark(job, "created");
+    if (!qemuSavePrepareMigration(vm, job, error))
+        return FALSE;
+    qemuSaveMark(job, "prepared");
+    if (!qemuSavePause(vm, job, error) ||
+        !qemuSaveStartMigration(vm, job, error))
         return FALSE;
 
     qemuDomainJobSetAbortFunc(vm, qemuSaveAbort, job);
@@ -682,16 +716,14 @@ qemuSaveRunLocked(qemuDomainObj *vm,
 }
 
 
-/* The successful end: QEMU no longer needs the image, stop it. */
+/* The successful end: QEMU no longer needs the image, stop it. Its
+ * migration settings and fdset go with it, so nothing is reset. */
 static void
 qemuSaveStopDomain(qemuDriver *driver,
                    qemuDomainObj *vm,
                    qemuSaveJob *job)
 {
-    if (job->fdset >= 0)
-        qemuSaveRemoveFdset(vm, job->fdset);
     job->fdset = -1;
-    qemuSaveResetMigration(vm, &job->savedParams);
     qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_SAVED, 0);
     /* A transient domain leaves the list here. */
     if (!job->opts->path)
@@ -708,11 +740,13 @@ qemuSaveInJob(qemuDriver *driver,
 {
     unsigned long long ram;
 
+    const qemuMonitorMigrationSupport *support;
+
     if (!qemuDomainObjCheckActive(vm, error))
         return FALSE;
-    if (vm->caps &&
-        !qemuSaveCheckQemuCaps(vm->caps, job->opts->format,
-                               job->opts->bypassCache, error))
+    if (!(support = qemuSaveGetMigrationSupport(vm, error)) ||
+        !qemuSaveCheckMigrationSupport(support, vm->name, job->opts->format,
+                                       job->opts->bypassCache, error))
         return FALSE;
     if (!(job->xml = qemuSaveFormatXML(vm, job->opts->dxml, error)))
         return FALSE;
