@@ -117,7 +117,8 @@ qemuRestoreCheckImage(qemuDriver *driver,
         return FALSE;
     opts->viaHelper = qemuIOHelperNeeded(format, opts->bypassCache);
 
-    if (!(binary = qemuDriverConfigFindBinary(driver->config, error)) ||
+    /* The binary this restore will run: the image's <emulator>, if any. */
+    if (!(binary = qemuProcessFindEmulator(driver, img->def, error)) ||
         !(caps = qemuCapsCacheLookup(driver->caps, binary, error)))
         return FALSE;
     return qemuSaveCheckQemuCaps(caps, format, opts->bypassCache, error);
