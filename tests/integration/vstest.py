@@ -1,4 +1,4 @@
-"""vstest: shared helpers for virtsave's integration tests.
+"""vstest: shared helpers for virtsave's integration tests and tools.
 
 SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -21,10 +21,14 @@ Environment (set by meson, see tests/meson.build):
   VS_TEST_VIRTSAVED  run this daemon binary instead of the built one
   VS_TEST_KEEP       keep the temporary root directory for inspection
 
+The tools (tools/demo.py, tools/bench-*) import it too, from this
+directory, for the daemon, the test guest and the disk baseline.
+
 The interface of this module is stable: other tests import it. Add to
 it; do not change what existing functions return.
 """
 
+import json
 import os
 import re
 import shutil
@@ -39,7 +43,9 @@ import uuid as uuidlib
 __all__ = [
     "TAP", "Daemon", "accel", "build_root", "source_root", "virtsave_tool",
     "virtsaved_binary", "guest_kernel", "domain_xml", "wait_for_serial",
-    "import_libvirt", "virsh", "uri_for_socket",
+    "import_libvirt", "virsh", "uri_for_socket", "serial_offset",
+    "guest_passes", "wait_guest_passes", "run_virtsave", "image_info",
+    "virsh_command", "allocated", "remove_file",
 ]
 
 
@@ -142,17 +148,25 @@ def uri_for_socket(path):
 
 
 def domain_xml(name, serial, memory_mib=64, vcpus=1, uuid=None,
-               cmdline="", domain_type=None):
+               cmdline="", domain_type=None, serial_append=False,
+               balloon=True):
     """Domain XML that boots the test guest with its serial port in a file.
 
     @serial: file that receives the guest's console output
     @cmdline: guest options such as "seed=7 fill=50 verify=1"
     @domain_type: "kvm" or "qemu"; default follows accel()
+    @serial_append: keep the console of every QEMU the domain runs in
+      (a restore starts a new one), instead of truncating the file
+    @balloon: False for no memory balloon device, so that the guest's
+      RAM stays as it filled it
     """
     if domain_type is None:
         domain_type = "kvm" if accel() == "kvm" else "qemu"
     if uuid is None:
         uuid = str(uuidlib.uuid4())
+    source = "<source path='%s'%s/>" % (
+        serial, " append='on'" if serial_append else "")
+    devices = "" if balloon else "    <memballoon model='none'/>\n"
     return """<domain type='{type}'>
   <name>{name}</name>
   <uuid>{uuid}</uuid>
@@ -169,14 +183,14 @@ def domain_xml(name, serial, memory_mib=64, vcpus=1, uuid=None,
   <on_crash>destroy</on_crash>
   <devices>
     <serial type='file'>
-      <source path='{serial}'/>
+      {source}
       <target port='0'/>
     </serial>
-  </devices>
+{devices}  </devices>
 </domain>
 """.format(type=domain_type, name=name, uuid=uuid, mem=int(memory_mib),
            vcpus=int(vcpus), kernel=guest_kernel(), cmdline=cmdline,
-           serial=serial)
+           source=source, devices=devices)
 
 
 def wait_for_serial(path, pattern, timeout=30.0, offset=0):
@@ -200,6 +214,94 @@ def wait_for_serial(path, pattern, timeout=30.0, offset=0):
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.1)
+
+
+GUEST_OK_RE = re.compile(r"VSGUEST VERIFY OK pass=(\d+)")
+GUEST_BROKEN_RE = re.compile(r"VSGUEST (VERIFY BAD|FAULT|ERROR)")
+
+
+def serial_offset(path):
+    """The size of the serial file @path now (0 before it exists): mark
+    it before a save or restore, and count the passes after the mark."""
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
+def _serial_since(path, offset):
+    """The text of @path from the start of the line holding byte @offset:
+    a line the guest was still printing at @offset counts as after it."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return ""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data[start:].decode("utf-8", "replace")
+
+
+def guest_passes(path, offset=0):
+    """How many "VSGUEST VERIFY OK" lines the test guest has printed to
+    @path after byte @offset."""
+    return len(GUEST_OK_RE.findall(_serial_since(path, offset)))
+
+
+def wait_guest_passes(path, offset=0, count=1, timeout=120.0, poll=0.1):
+    """Wait until the test guest has printed @count verify passes to the
+    serial file @path after byte @offset (see serial_offset()).
+
+    After a restore, wait for two: the pass running while the guest was
+    saved may have checked part of its memory before the save; the one
+    after it checked all of it after the restore.
+
+    Returns (True, the last pass line) or, when the guest reports damage
+    or @timeout seconds pass first, (False, diagnostics).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        data = _serial_since(path, offset)
+        broken = GUEST_BROKEN_RE.search(data)
+        if broken:
+            return False, "guest reports: %s\n%s" % (broken.group(0),
+                                                      data[-1500:])
+        lines = [m.group(0) for m in GUEST_OK_RE.finditer(data)]
+        if len(lines) >= count:
+            return True, lines[count - 1]
+        if time.monotonic() >= deadline:
+            return False, "%d of %d passes within %gs; serial:\n%s" % (
+                len(lines), count, timeout, data[-1500:])
+        time.sleep(poll)
+
+
+def run_virtsave(*args, timeout=120):
+    """Run the virtsave tool of the build tree; returns its
+    subprocess.CompletedProcess, output as text."""
+    return subprocess.run([virtsave_tool()] + [str(a) for a in args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def image_info(path):
+    """`virtsave image info --json @path`: (the parsed object or None,
+    the subprocess.CompletedProcess)."""
+    r = run_virtsave("image", "info", "--json", path)
+    try:
+        return json.loads(r.stdout), r
+    except ValueError:
+        return None, r
+
+
+def remove_file(path):
+    """Unlink @path if it exists."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def allocated(path):
+    """Bytes the file @path holds on disk (its holes not counted)."""
+    return os.stat(path).st_blocks * 512
 
 
 def import_libvirt():
@@ -325,13 +427,10 @@ def check_run(tap, r, desc, want_rc=0, stdout=None, stderr=None):
                   (r.returncode, r.stdout, r.stderr))
 
 
-def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
-    """Run virsh against @uri; returns a subprocess.CompletedProcess.
-
-    Output is text; a timeout is reported as returncode -9 with the
-    partial output, so a hung command fails its test instead of the run.
-    """
-    cmd = ["virsh", "-q", "-c", uri]
+def virsh_command(uri, *args, readonly=False, quiet=True, env=None):
+    """The argv and the environment of a virsh call against @uri: C
+    locale, no default URI from the caller's environment, @env on top."""
+    cmd = ["virsh"] + (["-q"] if quiet else []) + ["-c", uri]
     if readonly:
         cmd.append("-r")
     cmd.extend(str(a) for a in args)
@@ -341,14 +440,31 @@ def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
     full_env.pop("LIBVIRT_DEFAULT_URI", None)
     if env:
         full_env.update(env)
+    return cmd, full_env
+
+
+def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None,
+          check=False):
+    """Run virsh against @uri; returns a subprocess.CompletedProcess.
+
+    Output is text; a timeout is reported as returncode -9 with the
+    partial output, so a hung command fails its test instead of the run.
+    With @check (for tools), a failure raises RuntimeError with virsh's
+    error instead.
+    """
+    cmd, full_env = virsh_command(uri, *args, readonly=readonly, env=env)
     try:
-        return subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=timeout, input=input, env=full_env)
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout, input=input, env=full_env)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout
         err = e.stderr.decode() if isinstance(e.stderr, bytes) else e.stderr
-        return subprocess.CompletedProcess(cmd, -9, out or "",
-                                           (err or "") + "\n(timed out)")
+        r = subprocess.CompletedProcess(cmd, -9, out or "",
+                                        (err or "") + "\n(timed out)")
+    if check and r.returncode != 0:
+        raise RuntimeError("virsh %s failed: %s" % (
+            " ".join(str(a) for a in args), r.stderr.strip()))
+    return r
 
 
 class Daemon:
@@ -360,10 +476,11 @@ class Daemon:
     """
 
     def __init__(self, root=None, config=None, args=(), verbose=True,
-                 wrapper=()):
+                 wrapper=(), qemu_conf=None):
         """@wrapper: a command prefix the daemon runs under, e.g.
         ("ip", "netns", "exec", NAME) for a network namespace; it must
-        exec the daemon, so that the pid stays the daemon's."""
+        exec the daemon, so that the pid stays the daemon's.
+        @qemu_conf: the text of etc/qemu.conf, if given."""
         self._tmp = None
         self.wrapper = list(wrapper)
         if root is None:
@@ -371,6 +488,7 @@ class Daemon:
             root = self._tmp
         self.root = root
         self.config = config
+        self.qemu_conf = qemu_conf
         self.args = list(args)
         self.verbose = verbose
         self.proc = None
@@ -419,11 +537,13 @@ class Daemon:
 
     def start(self, timeout=20.0):
         """Start the daemon; wait until its socket accepts connections."""
-        if self.config is not None:
+        for name, text in (("virtsaved.conf", self.config),
+                           ("qemu.conf", self.qemu_conf)):
+            if text is None:
+                continue
             os.makedirs(os.path.join(self.root, "etc"), exist_ok=True)
-            with open(os.path.join(self.root, "etc", "virtsaved.conf"),
-                      "w") as f:
-                f.write(self.config)
+            with open(os.path.join(self.root, "etc", name), "w") as f:
+                f.write(text)
         cmd = self.wrapper + [virtsaved_binary(), "--root", self.root]
         if self.verbose:
             cmd.append("--verbose")
