@@ -28,7 +28,10 @@ The interface of this module is stable: other tests import it. Add to
 it; do not change what existing functions return.
 """
 
+import collections
+import concurrent.futures
 import json
+import mmap
 import os
 import re
 import shutil
@@ -45,7 +48,8 @@ __all__ = [
     "virtsaved_binary", "guest_kernel", "domain_xml", "wait_for_serial",
     "import_libvirt", "virsh", "uri_for_socket", "serial_offset",
     "guest_passes", "wait_guest_passes", "run_virtsave", "image_info",
-    "virsh_command", "allocated", "remove_file",
+    "virsh_command", "allocated", "remove_file", "drop_caches", "MiB",
+    "DISK_REQUEST", "DiskBandwidth", "disk_bandwidth", "guest_verified",
 ]
 
 
@@ -274,6 +278,15 @@ def wait_guest_passes(path, offset=0, count=1, timeout=120.0, poll=0.1):
         time.sleep(poll)
 
 
+def guest_verified(path, offset=0, count=1, timeout=300.0, poll=0.1):
+    """wait_guest_passes() for tools: returns the line of the last pass
+    waited for, or raises RuntimeError with the diagnostics."""
+    ok, text = wait_guest_passes(path, offset, count, timeout, poll)
+    if not ok:
+        raise RuntimeError("the guest did not verify its memory: %s" % text)
+    return text
+
+
 def run_virtsave(*args, timeout=120):
     """Run the virtsave tool of the build tree; returns its
     subprocess.CompletedProcess, output as text."""
@@ -326,6 +339,110 @@ def import_libvirt():
         return libvirt
     except ImportError:
         return None
+
+
+MiB = 1024 * 1024
+# One request size for every disk baseline: large enough that the
+# device, not the system calls, is the limit, and the size of the
+# iohelper's buffers.
+DISK_REQUEST = 8 * MiB
+
+
+class DiskBandwidth(collections.namedtuple(
+        "DiskBandwidth", ["streams", "nbytes", "write", "durable", "read"])):
+    """O_DIRECT bandwidth of a file system in MiB/s, aggregate over
+    @streams, as disk_bandwidth() measured it on @nbytes bytes."""
+
+    __slots__ = ()
+
+    def __str__(self):
+        return "%d stream%s: write %.0f, durable %.0f, read %.0f MiB/s" % (
+            self.streams, "" if self.streams == 1 else "s", self.write,
+            self.durable, self.read)
+
+
+def drop_caches():
+    """Write back dirty pages and drop the page cache (needs root);
+    returns whether it could."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("1\n")
+        return True
+    except OSError:
+        return False
+
+
+def _at_once(fn, count):
+    """fn(0) ... fn(@count - 1), each in a thread of its own; the wall
+    time until the last returns. An exception in one is raised here."""
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        t0 = time.monotonic()
+        list(pool.map(fn, range(count)))
+        return time.monotonic() - t0
+
+
+def _pread(fd, buf, offset):
+    """os.pread() into @buf."""
+    return os.preadv(fd, [buf], offset)
+
+
+def _direct_io(io, fd, buf, nbytes):
+    """@io (os.pwrite or _pread) over the first @nbytes of @fd, one
+    request of len(@buf) at a time."""
+    for off in range(0, nbytes, len(buf)):
+        done = io(fd, buf, off)
+        if done != len(buf):
+            raise OSError("short O_DIRECT transfer: %d of %d bytes at %d"
+                          % (done, len(buf), off))
+
+
+def disk_bandwidth(directory, nbytes, streams=1, drop_cache=False):
+    """The O_DIRECT bandwidth of @directory's file system, measured the
+    one way every virtsave benchmark uses (docs/benchmarks.md).
+
+    @streams threads each create a file of their own and write
+    @nbytes / @streams bytes to it (whole requests of DISK_REQUEST
+    bytes, random data, so that neither compression nor zero detection
+    helps), then fdatasync it; then, after dropping the page cache if
+    @drop_cache, read it back the same way. The files are removed.
+
+    Returns a DiskBandwidth: write is the time until the last write
+    returned, durable until the last fdatasync returned (a save is
+    durable before it returns), read that of the reads.
+    """
+    per = max(1, nbytes // streams // DISK_REQUEST) * DISK_REQUEST
+    paths = [os.path.join(directory, ".vs-disk-%d-%d" % (os.getpid(), i))
+             for i in range(streams)]
+    # mmap's buffers are page aligned, as O_DIRECT wants them.
+    bufs = [mmap.mmap(-1, DISK_REQUEST) for _ in range(streams)]
+    for buf in bufs:
+        buf.write(os.urandom(DISK_REQUEST))
+    fds = []
+    try:
+        for path in paths:
+            fds.append(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC |
+                               os.O_DIRECT | os.O_CLOEXEC, 0o600))
+        t_write = _at_once(lambda i: _direct_io(os.pwrite, fds[i], bufs[i],
+                                                per), streams)
+        t_sync = _at_once(lambda i: os.fdatasync(fds[i]), streams)
+        while fds:
+            os.close(fds.pop())
+        if drop_cache:
+            drop_caches()
+        for path in paths:
+            fds.append(os.open(path, os.O_RDONLY | os.O_DIRECT |
+                               os.O_CLOEXEC))
+        t_read = _at_once(lambda i: _direct_io(_pread, fds[i], bufs[i],
+                                               per), streams)
+    finally:
+        for fd in fds:
+            os.close(fd)
+        for path in paths:
+            remove_file(path)
+    mib = per * streams / MiB
+    return DiskBandwidth(streams, per * streams, mib / t_write,
+                         mib / (t_write + t_sync), mib / t_read)
 
 
 BLKIO = "/sys/fs/cgroup/blkio"
