@@ -50,6 +50,7 @@ __all__ = [
     "guest_passes", "wait_guest_passes", "run_virtsave", "image_info",
     "virsh_command", "allocated", "remove_file", "drop_caches", "MiB",
     "DISK_REQUEST", "DiskBandwidth", "disk_bandwidth", "guest_verified",
+    "parse_save_timeline", "find_save_timeline",
 ]
 
 
@@ -741,3 +742,41 @@ class Daemon:
         self.stop()
         self.cleanup()
         return False
+
+
+SAVE_TIMELINE_RE = re.compile(
+    r"domain '(?P<name>.*)': save timeline \(ms\): (?P<events>.*)$")
+
+
+def parse_save_timeline(line):
+    """The save timeline in one line of the daemon's log:
+
+        domain 'NAME': save timeline (ms): checked 0.4, ..., stopped 860.4
+
+    Returns (NAME, [(event, ms), ...]) in the order of the line, or None
+    for another line. The events and their order differ between daemon
+    versions; an item that is not "EVENT MS" is passed over.
+    """
+    m = SAVE_TIMELINE_RE.search(line)
+    if not m:
+        return None
+    events = []
+    for item in m.group("events").split(","):
+        event, _, ms = item.strip().rpartition(" ")
+        try:
+            value = float(ms)
+        except ValueError:
+            continue
+        if event:
+            events.append((event, value))
+    return m.group("name"), events
+
+
+def find_save_timeline(log_text, name):
+    """The events of the first save timeline of domain @name in
+    @log_text (what the log gained since a save began), or None."""
+    for line in log_text.splitlines():
+        found = parse_save_timeline(line)
+        if found and found[0] == name:
+            return found[1]
+    return None
