@@ -16,10 +16,7 @@ The 9.0 bindings lack the constants for some save parameters; the names
 are the documented strings. Prints TAP.
 """
 
-import json
 import os
-import re
-import subprocess
 import sys
 import threading
 import time
@@ -30,8 +27,6 @@ import vstest  # noqa: E402
 NAME = "vspysave"
 MEMORY_MIB = 256
 CMDLINE = "seed=0x77aa1234 fill=50"
-PASS_RE = re.compile(r"VSGUEST VERIFY OK pass=(\d+)")
-BROKEN_RE = re.compile(r"VSGUEST (VERIFY BAD|FAULT|ERROR)")
 MiB = 1024 * 1024
 ATTEMPTS = 3
 
@@ -57,59 +52,6 @@ RUNNING_RESTORED = 3
 SHUTOFF_SAVED = 5
 JOB_UNBOUNDED, JOB_COMPLETED = 2, 3
 OPERATION_SAVE = 2
-
-
-def serial_text(serial):
-    try:
-        with open(serial, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def last_pass(serial):
-    passes = [int(m.group(1)) for m in PASS_RE.finditer(serial_text(serial))]
-    return max(passes) if passes else 0
-
-
-def wait_passes(serial, after, count=2, timeout=120):
-    """Wait for @count verify passes after pass @after (see
-    test_virsh_save.py: the second one checked all memory after the
-    restore). Returns (ok, diagnostics)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        data = serial_text(serial)
-        broken = BROKEN_RE.search(data)
-        if broken:
-            return False, "guest reports: %s\n%s" % (broken.group(0),
-                                                      data[-1500:])
-        if last_pass(serial) >= after + count:
-            return True, None
-        if time.monotonic() >= deadline:
-            return False, "no pass %d within %ds; serial:\n%s" % (
-                after + count, timeout, data[-1500:])
-        time.sleep(0.1)
-
-
-def remove(path):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def virtsave_tool(*args):
-    tool = os.path.join(vstest.build_root(), "tools", "virtsave")
-    return subprocess.run([tool] + list(args), capture_output=True,
-                          text=True, timeout=120)
-
-
-def image_info(path):
-    r = virtsave_tool("image", "info", "--json", path)
-    try:
-        return json.loads(r.stdout), r.stdout + r.stderr
-    except ValueError:
-        return None, r.stdout + r.stderr
 
 
 def call(libvirt, fn, *args):
@@ -149,20 +91,18 @@ class Guest:
 
     def boot(self):
         xml = vstest.domain_xml(NAME, self.serial, memory_mib=MEMORY_MIB,
-                                cmdline=CMDLINE)
-        xml = xml.replace("<source path='%s'/>" % self.serial,
-                          "<source path='%s' append='on'/>" % self.serial)
+                                cmdline=CMDLINE, serial_append=True)
         self.dom, e = call(self.libvirt, self.conn.defineXML, xml)
         if not self.ok(e is None, "defineXML()", err_text(e)):
             return False
         _r, e = call(self.libvirt, self.dom.create)
         if not self.ok(e is None, "create()", err_text(e)):
             return False
-        ok, diag = wait_passes(self.serial, 0, 1, timeout=180)
+        ok, diag = vstest.wait_guest_passes(self.serial, timeout=180)
         return self.ok(ok, "the guest verifies its memory after boot", diag)
 
     def restore(self, what, params, flags, state=ST_RUNNING, reason=None):
-        before = last_pass(self.serial)
+        before = vstest.serial_offset(self.serial)
         _r, e = call(self.libvirt, self.conn.restoreParams, params, flags)
         if not self.ok(e is None, "%s: restoreParams()" % what, err_text(e)):
             return False
@@ -173,7 +113,7 @@ class Guest:
                 repr(st))
         if state != ST_RUNNING:
             return True
-        ok, diag = wait_passes(self.serial, before)
+        ok, diag = vstest.wait_guest_passes(self.serial, before, 2)
         return self.ok(ok, "%s: the guest verifies its memory after the "
                        "restore" % what, diag)
 
@@ -196,20 +136,21 @@ class Guest:
         self.ok(info[0] == ST_SHUTOFF and dom_id == -1,
                 "%s: info() says shut off, no id" % what,
                 "info %r, id %d" % (info, dom_id))
-        r = virtsave_tool("image", "verify", path)
+        r = vstest.run_virtsave("image", "verify", path)
         self.ok(r.returncode == 0, "%s: virtsave image verify" % what,
                 r.stdout + r.stderr)
-        info, out = image_info(path)
+        info, r = vstest.image_info(path)
         self.ok(isinstance(info, dict) and info.get("format") == "sparse"
                 and info.get("complete") is True,
-                "%s: image info --json: sparse, complete" % what, out)
+                "%s: image info --json: sparse, complete" % what,
+                r.stdout + r.stderr)
         if self.restore(what, {P_FILE: path, P_CHANNELS: 4}, BYPASS_CACHE,
                         reason=RUNNING_RESTORED):
             info = self.dom.info()
             self.ok(info[0] == ST_RUNNING and
                     info[1] == MEMORY_MIB * 1024 and self.dom.ID() > 0,
                     "%s: info() after the restore" % what, repr(info))
-        remove(path)
+        vstest.remove_file(path)
 
     def save_in_thread(self, params, flags):
         result = {}
@@ -253,12 +194,13 @@ class Guest:
                           (attempt, len(samples)))
             if "error" in result or good is not None or attempt == ATTEMPTS:
                 break
-            before = last_pass(self.serial)
+            before = vstest.serial_offset(self.serial)
             _r, e = call(self.libvirt, self.conn.restoreParams,
                          {P_FILE: path}, 0)
-            if e is not None or not wait_passes(self.serial, before, 1)[0]:
+            if e is not None or \
+                    not vstest.wait_guest_passes(self.serial, before)[0]:
                 break
-            remove(path)
+            vstest.remove_file(path)
 
         self.ok("error" not in result and result.get("ret") == 0,
                 "%s: saveParams() in a second thread" % what,
@@ -299,7 +241,7 @@ class Guest:
                 "%s: jobStats(COMPLETED) describes the save" % what,
                 err_text(e) if e else repr(stats))
         self.restore(what, {P_FILE: path}, 0, reason=RUNNING_RESTORED)
-        remove(path)
+        vstest.remove_file(path)
 
     def test_paused(self):
         what = "saved with the PAUSED flag"
@@ -312,14 +254,14 @@ class Guest:
         if not self.restore(what, {P_FILE: path, P_CHANNELS: 2}, 0,
                             state=ST_PAUSED):
             return
-        before = last_pass(self.serial)
+        before = vstest.serial_offset(self.serial)
         _r, e = call(self.libvirt, self.dom.resume)
         self.ok(e is None and self.state()[0] == ST_RUNNING,
                 "%s: resume()" % what, err_text(e))
-        ok, diag = wait_passes(self.serial, before)
+        ok, diag = vstest.wait_guest_passes(self.serial, before, 2)
         self.ok(ok, "%s: the guest verifies its memory after resume()" %
                 what, diag)
-        remove(path)
+        vstest.remove_file(path)
 
     def expect_error(self, what, fn, args, code, words, running=True):
         _r, e = call(self.libvirt, fn, *args)
@@ -376,7 +318,8 @@ class Guest:
             "lookup of an unknown name", self.conn.lookupByName,
             ("nosuch",), ERR_NO_DOMAIN,
             ["Domain not found: no domain with matching name 'nosuch'"])
-        ok, diag = wait_passes(self.serial, last_pass(self.serial), 1)
+        ok, diag = vstest.wait_guest_passes(
+            self.serial, vstest.serial_offset(self.serial))
         self.ok(ok, "after the errors the guest keeps verifying its memory",
                 diag)
 

@@ -24,7 +24,6 @@ After every restore the test waits for verify passes that started after
 the restore, so a lost or damaged page fails the test. Prints TAP.
 """
 
-import json
 import os
 import pty
 import re
@@ -58,24 +57,16 @@ editor</description>|' "$1"
 """
 
 
-def virsh_env():
-    env = dict(os.environ, LC_ALL="C")
-    env.pop("VIRSH_DEFAULT_CONNECT_URI", None)
-    env.pop("LIBVIRT_DEFAULT_URI", None)
-    return env
-
-
 class Background:
     """A virsh command running beside the test."""
 
     def __init__(self, d, *args, quiet=True, stdin=None):
-        cmd = ["virsh"] + (["-q"] if quiet else []) + ["-c", d.uri]
-        cmd.extend(str(a) for a in args)
+        cmd, env = vstest.virsh_command(d.uri, *args, quiet=quiet)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=stdin,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
-                                     env=virsh_env())
+                                     env=env)
 
     def running(self):
         return self.proc.poll() is None
@@ -97,15 +88,6 @@ def text(r):
                                                r.stderr)
 
 
-def check_virsh(tap, r, desc, want_rc=0, stdout=None, stderr=None):
-    ok = r.returncode == want_rc
-    if stdout is not None:
-        ok = ok and stdout in r.stdout
-    if stderr is not None:
-        ok = ok and stderr in r.stderr
-    return tap.ok(ok, desc, text(r))
-
-
 def domstate(d, reason=True):
     args = ["domstate", NAME] + (["--reason"] if reason else [])
     r = d.virsh(*args)
@@ -113,66 +95,10 @@ def domstate(d, reason=True):
         "(error: %s)" % r.stderr.strip()
 
 
-def serial_text(serial):
-    try:
-        with open(serial, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def last_pass(serial):
-    passes = [int(m.group(1)) for m in PASS_RE.finditer(serial_text(serial))]
-    return max(passes) if passes else 0
-
-
-def wait_passes(serial, after, count=2, timeout=120):
-    """Wait for @count verify passes after pass @after.
-
-    The pass running while the guest was saved may have checked part of
-    its memory before the save; the one after it checked all of it after
-    the restore. Returns (ok, diagnostics).
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        data = serial_text(serial)
-        broken = BROKEN_RE.search(data)
-        if broken:
-            return False, "guest reports: %s\n%s" % (
-                broken.group(0), data[-1500:])
-        if last_pass(serial) >= after + count:
-            return True, None
-        if time.monotonic() >= deadline:
-            return False, "no pass %d within %ds; serial:\n%s" % (
-                after + count, timeout, data[-1500:])
-        time.sleep(0.1)
-
-
 def verify_after_restore(tap, serial, before, what):
-    ok, diag = wait_passes(serial, before)
+    ok, diag = vstest.wait_guest_passes(serial, before, 2)
     return tap.ok(ok, "%s: the guest verifies its memory after the restore"
                   % what, diag)
-
-
-def virtsave_tool(*args):
-    tool = os.path.join(vstest.build_root(), "tools", "virtsave")
-    return subprocess.run([tool] + list(args), capture_output=True,
-                          text=True, timeout=120)
-
-
-def image_info(path):
-    r = virtsave_tool("image", "info", "--json", path)
-    try:
-        return json.loads(r.stdout), r
-    except ValueError:
-        return None, r
-
-
-def remove(path):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def files_in(directory):
@@ -230,20 +156,33 @@ def sensible_save_job(info, job_type):
 
 def save_image(tap, d, path, what, *flags):
     r = d.virsh("save", NAME, path, *flags)
-    return check_virsh(tap, r, "%s: virsh save %s" % (what, " ".join(flags)))
+    return vstest.check_run(tap, r, "%s: virsh save %s" %
+                            (what, " ".join(flags)))
 
 
 def restore_image(tap, d, serial, path, what, *flags, state="running"):
-    before = last_pass(serial)
+    before = vstest.serial_offset(serial)
     r = d.virsh("restore", path, *flags)
-    if not check_virsh(tap, r, "%s: virsh restore %s" %
-                       (what, " ".join(flags))):
+    if not vstest.check_run(tap, r, "%s: virsh restore %s" %
+                            (what, " ".join(flags))):
         return False
     st = domstate(d, reason=False)
     tap.ok(st == state, "%s: the domain is %s after the restore" %
            (what, state), st)
     if state == "running":
         return verify_after_restore(tap, serial, before, what)
+    return True
+
+
+def restore_for_retry(d, serial, path):
+    """Restore @path, saved by an attempt that came too late, and wait
+    for a verify pass; returns whether both worked and the image is gone.
+    """
+    before = vstest.serial_offset(serial)
+    r = d.virsh("restore", path)
+    if r.returncode != 0 or not vstest.wait_guest_passes(serial, before)[0]:
+        return False
+    vstest.remove_file(path)
     return True
 
 
@@ -260,28 +199,28 @@ def test_fast_save(tap, d, serial, images):
     tap.ok(re.search(r"-\s+%s\s+shut off" % NAME, r.stdout) is not None,
            "%s: list --all shows the saved domain shut off" % what, text(r))
 
-    r = virtsave_tool("image", "verify", path)
+    r = vstest.run_virtsave("image", "verify", path)
     tap.ok(r.returncode == 0, "%s: virtsave image verify" % what, text(r))
-    info, r = image_info(path)
+    info, r = vstest.image_info(path)
     tap.ok(isinstance(info, dict) and info.get("format") == "sparse" and
            info.get("complete") is True and info.get("was_running") is True,
            "%s: image info --json: sparse, complete, was running" % what,
            text(r))
     st = os.stat(path)
-    tap.ok(st.st_blocks * 512 < st.st_size,
+    tap.ok(vstest.allocated(path) < st.st_size,
            "%s: the image file has holes" % what,
-           "size %d, allocated %d" % (st.st_size, st.st_blocks * 512))
+           "size %d, allocated %d" % (st.st_size, vstest.allocated(path)))
 
-    before = last_pass(serial)
+    before = vstest.serial_offset(serial)
     t0 = time.monotonic()
     r = d.virsh("restore", path, *FAST)
-    if not check_virsh(tap, r, "%s: virsh restore" % what):
+    if not vstest.check_run(tap, r, "%s: virsh restore" % what):
         return
     tap.diag("restore took %.1f s" % (time.monotonic() - t0))
     tap.ok(domstate(d) == "running (restored)",
            "%s: domstate says running (restored)" % what, domstate(d))
     verify_after_restore(tap, serial, before, what)
-    remove(path)
+    vstest.remove_file(path)
 
 
 def test_verbose(tap, d, serial, images):
@@ -291,13 +230,13 @@ def test_verbose(tap, d, serial, images):
     bg = Background(d, "save", NAME, path, "--verbose", *FAST, quiet=False)
     r = bg.wait()
     out = r.stdout + r.stderr
-    check_virsh(tap, r, "%s: exits 0" % what)
+    vstest.check_run(tap, r, "%s: exits 0" % what)
     tap.ok("Save: [100.00 %]" in out,
            "%s: progress line 'Save: [100.00 %%]'" % what, text(r))
     tap.ok("Domain '%s' saved to %s" % (NAME, path) in out,
            "%s: 'Domain saved to' line" % what, text(r))
     restore_image(tap, d, serial, path, what, *FAST)
-    remove(path)
+    vstest.remove_file(path)
 
 
 def run_slow_save(d, path, flags, during):
@@ -341,13 +280,10 @@ def test_jobinfo(tap, d, serial, images):
                 attempt == len(SLOW_SAVES):
             break
         # the save was over before a sample caught it: go again
-        before = last_pass(serial)
-        rr = d.virsh("restore", path)
-        if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
+        if not restore_for_retry(d, serial, path):
             break
-        remove(path)
 
-    check_virsh(tap, r, "%s: the slow save succeeds" % what)
+    vstest.check_run(tap, r, "%s: the slow save succeeds" % what)
     bad = [s for s in samples if s[1].returncode != 0]
     tap.ok(not bad, "%s: every domjobinfo during the save answered" % what,
            "\n".join("%.2f s: %s" % (t, text(x)) for t, x in bad[:3]))
@@ -385,7 +321,7 @@ def test_jobinfo(tap, d, serial, images):
            "%s: domjobinfo --completed shows the completed save" % what,
            "%s\n%s" % (why, text(r)))
     restore_image(tap, d, serial, path, what)
-    remove(path)
+    vstest.remove_file(path)
 
 
 def test_abort(tap, d, serial, images):
@@ -405,11 +341,8 @@ def test_abort(tap, d, serial, images):
             break
         tap.diag("attempt %d (%s): the save finished before the abort" %
                  (attempt, " ".join(flags)))
-        before = last_pass(serial)
-        rr = d.virsh("restore", path)
-        if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
+        if not restore_for_retry(d, serial, path):
             break
-        remove(path)
 
     tap.ok(abort is not None and abort.returncode == 0,
            "%s: virsh domjobabort while the save runs" % what,
@@ -421,7 +354,7 @@ def test_abort(tap, d, serial, images):
            domstate(d))
     tap.ok(files_in(images) == [], "%s: no image left" % what,
            files_in(images))
-    ok, diag = wait_passes(serial, last_pass(serial), 1)
+    ok, diag = vstest.wait_guest_passes(serial, vstest.serial_offset(serial))
     tap.ok(ok, "%s: the guest keeps verifying its memory" % what, diag)
 
 
@@ -453,11 +386,8 @@ def test_ctrl_c(tap, d, serial, images):
             break
         tap.diag("attempt %d (%s): the save finished before Ctrl-C" %
                  (attempt, " ".join(flags)))
-        before = last_pass(serial)
-        rr = d.virsh("restore", path)
-        if rr.returncode != 0 or not wait_passes(serial, before, 1)[0]:
+        if not restore_for_retry(d, serial, path):
             break
-        remove(path)
 
     tap.ok(sent, "%s: Ctrl-C typed while the save runs" % what)
     tap.ok(r.returncode != 0 and "operation aborted" in r.stderr,
@@ -467,7 +397,7 @@ def test_ctrl_c(tap, d, serial, images):
            domstate(d))
     tap.ok(files_in(images) == [], "%s: no image left" % what,
            files_in(images))
-    ok, diag = wait_passes(serial, last_pass(serial), 1)
+    ok, diag = vstest.wait_guest_passes(serial, vstest.serial_offset(serial))
     tap.ok(ok, "%s: the guest keeps verifying its memory" % what, diag)
 
 
@@ -510,7 +440,7 @@ def test_errors(tap, d, serial, images):
         tap.ok(st == "running" and left == [],
                "%s: the guest still runs, no file left" % what,
                "state %s, files %r" % (st, left))
-    ok, diag = wait_passes(serial, last_pass(serial), 1)
+    ok, diag = vstest.wait_guest_passes(serial, vstest.serial_offset(serial))
     tap.ok(ok, "after the errors the guest keeps verifying its memory", diag)
 
 
@@ -527,8 +457,8 @@ def test_image_xml(tap, d, serial, images):
     if not save_image(tap, d, path, what, *FAST):
         return
     r = d.virsh("save-image-dumpxml", path)
-    check_virsh(tap, r, "save-image-dumpxml shows the domain XML",
-                stdout="<name>%s</name>" % NAME)
+    vstest.check_run(tap, r, "save-image-dumpxml shows the domain XML",
+                     stdout="<name>%s</name>" % NAME)
     xml = r.stdout
     tap.ok("<description>" not in xml, "the saved XML has no description",
            xml)
@@ -540,11 +470,11 @@ def test_image_xml(tap, d, serial, images):
     with open(xml_path, "w") as f:
         f.write(defined)
     r = d.virsh("save-image-define", path, xml_path)
-    check_virsh(tap, r, "save-image-define with a new description")
+    vstest.check_run(tap, r, "save-image-define with a new description")
     r = d.virsh("save-image-dumpxml", path)
-    check_virsh(tap, r, "save-image-dumpxml shows the new description",
-                stdout="<description>set by define</description>")
-    r = virtsave_tool("image", "verify", path)
+    vstest.check_run(tap, r, "save-image-dumpxml shows the new description",
+                     stdout="<description>set by define</description>")
+    r = vstest.run_virtsave("image", "verify", path)
     tap.ok(r.returncode == 0, "the redefined image passes virtsave image "
            "verify", text(r))
 
@@ -567,71 +497,72 @@ def test_image_xml(tap, d, serial, images):
     os.chmod(editor, 0o755)
     r = d.virsh("save-image-edit", path,
                 env={"EDITOR": editor, "VISUAL": editor})
-    check_virsh(tap, r, "save-image-edit with an editor script")
+    vstest.check_run(tap, r, "save-image-edit with an editor script")
     r = d.virsh("save-image-dumpxml", path)
-    check_virsh(tap, r, "save-image-dumpxml shows the edited description",
-                stdout="<description>edited by the editor</description>")
+    vstest.check_run(tap, r, "save-image-dumpxml shows the edited description",
+                     stdout="<description>edited by the editor</description>")
 
     if restore_image(tap, d, serial, path, what, *FAST):
         r = d.virsh("dumpxml", NAME)
-        check_virsh(tap, r, "the restored domain has the edited description",
-                    stdout="<description>edited by the editor</description>")
-    remove(path)
+        vstest.check_run(
+            tap, r, "the restored domain has the edited description",
+            stdout="<description>edited by the editor</description>")
+    vstest.remove_file(path)
 
 
 def test_paused(tap, d, serial, images):
     what = "paused guest"
     path = os.path.join(images, "paused.save")
-    check_virsh(tap, d.virsh("suspend", NAME), "%s: virsh suspend" % what)
+    vstest.check_run(tap, d.virsh("suspend", NAME), "%s: virsh suspend" % what)
     if not save_image(tap, d, path, what, *FAST):
         return
-    info, r = image_info(path)
+    info, r = vstest.image_info(path)
     tap.ok(isinstance(info, dict) and info.get("was_running") is False,
            "%s: the image says it was not running" % what, text(r))
     if not restore_image(tap, d, serial, path, what, *FAST, state="paused"):
         return
-    before = last_pass(serial)
-    ok, _diag = wait_passes(serial, before, 1, timeout=4)
+    before = vstest.serial_offset(serial)
+    ok, _diag = vstest.wait_guest_passes(serial, before, timeout=4)
     tap.ok(not ok, "%s: no verify pass while restored paused" % what,
-           "pass %d after %d" % (last_pass(serial), before))
-    remove(path)
+           "%d passes" % vstest.guest_passes(serial, before))
+    vstest.remove_file(path)
     if not save_image(tap, d, path, what + " again", *FAST):
         return
     restore_image(tap, d, serial, path, what, *FAST, "--running")
-    remove(path)
+    vstest.remove_file(path)
 
 
 def test_managedsave(tap, d, serial):
     what = "managedsave"
-    before = last_pass(serial)
+    before = vstest.serial_offset(serial)
     r = d.virsh("managedsave", NAME)
-    if not check_virsh(tap, r, "virsh managedsave"):
+    if not vstest.check_run(tap, r, "virsh managedsave"):
         return
     r = d.virsh("list", "--all")
     tap.ok(re.search(r"-\s+%s\s+shut off" % NAME, r.stdout) is not None,
            "%s: list --all shows it shut off" % what, text(r))
     r = d.virsh("dominfo", NAME)
-    check_virsh(tap, r, "%s: dominfo says 'Managed save: yes'" % what,
-                stdout="Managed save:   yes")
+    vstest.check_run(tap, r, "%s: dominfo says 'Managed save: yes'" % what,
+                     stdout="Managed save:   yes")
     image = find_file(d.root, NAME + ".save")
     tap.ok(image is not None, "%s: the managed image exists" % what)
     if image is not None:
-        info, r = image_info(image)
+        info, r = vstest.image_info(image)
         tap.ok(isinstance(info, dict) and info.get("complete") is True,
                "%s: the managed image is complete" % what, text(r))
 
     r = d.virsh("start", NAME)
-    if not check_virsh(tap, r, "%s: virsh start restores it" % what):
+    if not vstest.check_run(tap, r, "%s: virsh start restores it" % what):
         return
     tap.ok(domstate(d) == "running (restored)",
            "%s: domstate says running (restored)" % what, domstate(d))
-    ok, diag = wait_passes(serial, before)
+    ok, diag = vstest.wait_guest_passes(serial, before, 2)
     tap.ok(ok, "%s: the guest verifies its memory after start" % what, diag)
     tap.ok(image is not None and not os.path.exists(image),
            "%s: the managed image is gone" % what, image)
     r = d.virsh("dominfo", NAME)
-    check_virsh(tap, r, "%s: dominfo says 'Managed save: no'" % what,
-                stdout="Managed save:   no")
+    vstest.check_run(tap, r, "%s: dominfo says 'Managed save: no'" % what,
+                     stdout="Managed save:   no")
 
 
 def run(tap, d):
@@ -639,17 +570,14 @@ def run(tap, d):
     images = os.path.join(d.root, "images")
     os.makedirs(images)
     xml = vstest.domain_xml(NAME, serial, memory_mib=MEMORY_MIB,
-                            cmdline=CMDLINE)
-    # keep the console of every QEMU the domain runs in
-    xml = xml.replace("<source path='%s'/>" % serial,
-                      "<source path='%s' append='on'/>" % serial)
+                            cmdline=CMDLINE, serial_append=True)
     xml_path = os.path.join(d.root, NAME + ".xml")
     with open(xml_path, "w") as f:
         f.write(xml)
-    check_virsh(tap, d.virsh("define", xml_path), "virsh define")
-    if not check_virsh(tap, d.virsh("start", NAME), "virsh start"):
+    vstest.check_run(tap, d.virsh("define", xml_path), "virsh define")
+    if not vstest.check_run(tap, d.virsh("start", NAME), "virsh start"):
         return
-    ok, diag = wait_passes(serial, 0, 1, timeout=180)
+    ok, diag = vstest.wait_guest_passes(serial, timeout=180)
     if not tap.ok(ok, "the guest verifies its memory after boot", diag):
         return
 
@@ -663,12 +591,13 @@ def run(tap, d):
             return
     test_managedsave(tap, d, serial)
 
-    check_virsh(tap, d.virsh("destroy", NAME), "virsh destroy")
+    vstest.check_run(tap, d.virsh("destroy", NAME), "virsh destroy")
     tap.ok(domstate(d) == "shut off (destroyed)",
            "domstate: shut off (destroyed)", domstate(d))
-    check_virsh(tap, d.virsh("undefine", NAME), "virsh undefine")
-    check_virsh(tap, d.virsh("dominfo", NAME), "the domain is gone",
-                want_rc=1, stderr="error: failed to get domain '%s'" % NAME)
+    vstest.check_run(tap, d.virsh("undefine", NAME), "virsh undefine")
+    vstest.check_run(tap, d.virsh("dominfo", NAME), "the domain is gone",
+                     want_rc=1,
+                     stderr="error: failed to get domain '%s'" % NAME)
 
 
 def main():

@@ -1,4 +1,4 @@
-"""vstest: shared helpers for virtsave's integration tests.
+"""vstest: shared helpers for virtsave's integration tests and tools.
 
 SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -21,10 +21,17 @@ Environment (set by meson, see tests/meson.build):
   VS_TEST_VIRTSAVED  run this daemon binary instead of the built one
   VS_TEST_KEEP       keep the temporary root directory for inspection
 
+The tools (tools/demo.py, tools/bench-*) import it too, from this
+directory, for the daemon, the test guest and the disk baseline.
+
 The interface of this module is stable: other tests import it. Add to
 it; do not change what existing functions return.
 """
 
+import collections
+import concurrent.futures
+import json
+import mmap
 import os
 import re
 import shutil
@@ -39,7 +46,11 @@ import uuid as uuidlib
 __all__ = [
     "TAP", "Daemon", "accel", "build_root", "source_root", "virtsave_tool",
     "virtsaved_binary", "guest_kernel", "domain_xml", "wait_for_serial",
-    "import_libvirt", "virsh", "uri_for_socket",
+    "import_libvirt", "virsh", "uri_for_socket", "serial_offset",
+    "guest_passes", "wait_guest_passes", "run_virtsave", "image_info",
+    "virsh_command", "allocated", "remove_file", "drop_caches", "MiB",
+    "DISK_REQUEST", "DiskBandwidth", "disk_bandwidth", "guest_verified",
+    "parse_save_timeline", "find_save_timeline",
 ]
 
 
@@ -142,17 +153,25 @@ def uri_for_socket(path):
 
 
 def domain_xml(name, serial, memory_mib=64, vcpus=1, uuid=None,
-               cmdline="", domain_type=None):
+               cmdline="", domain_type=None, serial_append=False,
+               balloon=True):
     """Domain XML that boots the test guest with its serial port in a file.
 
     @serial: file that receives the guest's console output
     @cmdline: guest options such as "seed=7 fill=50 verify=1"
     @domain_type: "kvm" or "qemu"; default follows accel()
+    @serial_append: keep the console of every QEMU the domain runs in
+      (a restore starts a new one), instead of truncating the file
+    @balloon: False for no memory balloon device, so that the guest's
+      RAM stays as it filled it
     """
     if domain_type is None:
         domain_type = "kvm" if accel() == "kvm" else "qemu"
     if uuid is None:
         uuid = str(uuidlib.uuid4())
+    source = "<source path='%s'%s/>" % (
+        serial, " append='on'" if serial_append else "")
+    devices = "" if balloon else "    <memballoon model='none'/>\n"
     return """<domain type='{type}'>
   <name>{name}</name>
   <uuid>{uuid}</uuid>
@@ -169,14 +188,14 @@ def domain_xml(name, serial, memory_mib=64, vcpus=1, uuid=None,
   <on_crash>destroy</on_crash>
   <devices>
     <serial type='file'>
-      <source path='{serial}'/>
+      {source}
       <target port='0'/>
     </serial>
-  </devices>
+{devices}  </devices>
 </domain>
 """.format(type=domain_type, name=name, uuid=uuid, mem=int(memory_mib),
            vcpus=int(vcpus), kernel=guest_kernel(), cmdline=cmdline,
-           serial=serial)
+           source=source, devices=devices)
 
 
 def wait_for_serial(path, pattern, timeout=30.0, offset=0):
@@ -202,6 +221,103 @@ def wait_for_serial(path, pattern, timeout=30.0, offset=0):
         time.sleep(0.1)
 
 
+GUEST_OK_RE = re.compile(r"VSGUEST VERIFY OK pass=(\d+)")
+GUEST_BROKEN_RE = re.compile(r"VSGUEST (VERIFY BAD|FAULT|ERROR)")
+
+
+def serial_offset(path):
+    """The size of the serial file @path now (0 before it exists): mark
+    it before a save or restore, and count the passes after the mark."""
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
+def _serial_since(path, offset):
+    """The text of @path from the start of the line holding byte @offset:
+    a line the guest was still printing at @offset counts as after it."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return ""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data[start:].decode("utf-8", "replace")
+
+
+def guest_passes(path, offset=0):
+    """How many "VSGUEST VERIFY OK" lines the test guest has printed to
+    @path after byte @offset."""
+    return len(GUEST_OK_RE.findall(_serial_since(path, offset)))
+
+
+def wait_guest_passes(path, offset=0, count=1, timeout=120.0, poll=0.1):
+    """Wait until the test guest has printed @count verify passes to the
+    serial file @path after byte @offset (see serial_offset()).
+
+    After a restore, wait for two: the pass running while the guest was
+    saved may have checked part of its memory before the save; the one
+    after it checked all of it after the restore.
+
+    Returns (True, the last pass line) or, when the guest reports damage
+    or @timeout seconds pass first, (False, diagnostics).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        data = _serial_since(path, offset)
+        broken = GUEST_BROKEN_RE.search(data)
+        if broken:
+            return False, "guest reports: %s\n%s" % (broken.group(0),
+                                                      data[-1500:])
+        lines = [m.group(0) for m in GUEST_OK_RE.finditer(data)]
+        if len(lines) >= count:
+            return True, lines[count - 1]
+        if time.monotonic() >= deadline:
+            return False, "%d of %d passes within %gs; serial:\n%s" % (
+                len(lines), count, timeout, data[-1500:])
+        time.sleep(poll)
+
+
+def guest_verified(path, offset=0, count=1, timeout=300.0, poll=0.1):
+    """wait_guest_passes() for tools: returns the line of the last pass
+    waited for, or raises RuntimeError with the diagnostics."""
+    ok, text = wait_guest_passes(path, offset, count, timeout, poll)
+    if not ok:
+        raise RuntimeError("the guest did not verify its memory: %s" % text)
+    return text
+
+
+def run_virtsave(*args, timeout=120):
+    """Run the virtsave tool of the build tree; returns its
+    subprocess.CompletedProcess, output as text."""
+    return subprocess.run([virtsave_tool()] + [str(a) for a in args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def image_info(path):
+    """`virtsave image info --json @path`: (the parsed object or None,
+    the subprocess.CompletedProcess)."""
+    r = run_virtsave("image", "info", "--json", path)
+    try:
+        return json.loads(r.stdout), r
+    except ValueError:
+        return None, r
+
+
+def remove_file(path):
+    """Unlink @path if it exists."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def allocated(path):
+    """Bytes the file @path holds on disk (its holes not counted)."""
+    return os.stat(path).st_blocks * 512
+
+
 def import_libvirt():
     """Return the libvirt python module, or None if it is not installed.
 
@@ -224,6 +340,110 @@ def import_libvirt():
         return libvirt
     except ImportError:
         return None
+
+
+MiB = 1024 * 1024
+# One request size for every disk baseline: large enough that the
+# device, not the system calls, is the limit, and the size of the
+# iohelper's buffers.
+DISK_REQUEST = 8 * MiB
+
+
+class DiskBandwidth(collections.namedtuple(
+        "DiskBandwidth", ["streams", "nbytes", "write", "durable", "read"])):
+    """O_DIRECT bandwidth of a file system in MiB/s, aggregate over
+    @streams, as disk_bandwidth() measured it on @nbytes bytes."""
+
+    __slots__ = ()
+
+    def __str__(self):
+        return "%d stream%s: write %.0f, durable %.0f, read %.0f MiB/s" % (
+            self.streams, "" if self.streams == 1 else "s", self.write,
+            self.durable, self.read)
+
+
+def drop_caches():
+    """Write back dirty pages and drop the page cache (needs root);
+    returns whether it could."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("1\n")
+        return True
+    except OSError:
+        return False
+
+
+def _at_once(fn, count):
+    """fn(0) ... fn(@count - 1), each in a thread of its own; the wall
+    time until the last returns. An exception in one is raised here."""
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        t0 = time.monotonic()
+        list(pool.map(fn, range(count)))
+        return time.monotonic() - t0
+
+
+def _pread(fd, buf, offset):
+    """os.pread() into @buf."""
+    return os.preadv(fd, [buf], offset)
+
+
+def _direct_io(io, fd, buf, nbytes):
+    """@io (os.pwrite or _pread) over the first @nbytes of @fd, one
+    request of len(@buf) at a time."""
+    for off in range(0, nbytes, len(buf)):
+        done = io(fd, buf, off)
+        if done != len(buf):
+            raise OSError("short O_DIRECT transfer: %d of %d bytes at %d"
+                          % (done, len(buf), off))
+
+
+def disk_bandwidth(directory, nbytes, streams=1, drop_cache=False):
+    """The O_DIRECT bandwidth of @directory's file system, measured the
+    one way every virtsave benchmark uses (docs/benchmarks.md).
+
+    @streams threads each create a file of their own and write
+    @nbytes / @streams bytes to it (whole requests of DISK_REQUEST
+    bytes, random data, so that neither compression nor zero detection
+    helps), then fdatasync it; then, after dropping the page cache if
+    @drop_cache, read it back the same way. The files are removed.
+
+    Returns a DiskBandwidth: write is the time until the last write
+    returned, durable until the last fdatasync returned (a save is
+    durable before it returns), read that of the reads.
+    """
+    per = max(1, nbytes // streams // DISK_REQUEST) * DISK_REQUEST
+    paths = [os.path.join(directory, ".vs-disk-%d-%d" % (os.getpid(), i))
+             for i in range(streams)]
+    # mmap's buffers are page aligned, as O_DIRECT wants them.
+    bufs = [mmap.mmap(-1, DISK_REQUEST) for _ in range(streams)]
+    for buf in bufs:
+        buf.write(os.urandom(DISK_REQUEST))
+    fds = []
+    try:
+        for path in paths:
+            fds.append(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC |
+                               os.O_DIRECT | os.O_CLOEXEC, 0o600))
+        t_write = _at_once(lambda i: _direct_io(os.pwrite, fds[i], bufs[i],
+                                                per), streams)
+        t_sync = _at_once(lambda i: os.fdatasync(fds[i]), streams)
+        while fds:
+            os.close(fds.pop())
+        if drop_cache:
+            drop_caches()
+        for path in paths:
+            fds.append(os.open(path, os.O_RDONLY | os.O_DIRECT |
+                               os.O_CLOEXEC))
+        t_read = _at_once(lambda i: _direct_io(_pread, fds[i], bufs[i],
+                                               per), streams)
+    finally:
+        for fd in fds:
+            os.close(fd)
+        for path in paths:
+            remove_file(path)
+    mib = per * streams / MiB
+    return DiskBandwidth(streams, per * streams, mib / t_write,
+                         mib / (t_write + t_sync), mib / t_read)
 
 
 BLKIO = "/sys/fs/cgroup/blkio"
@@ -325,13 +545,10 @@ def check_run(tap, r, desc, want_rc=0, stdout=None, stderr=None):
                   (r.returncode, r.stdout, r.stderr))
 
 
-def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
-    """Run virsh against @uri; returns a subprocess.CompletedProcess.
-
-    Output is text; a timeout is reported as returncode -9 with the
-    partial output, so a hung command fails its test instead of the run.
-    """
-    cmd = ["virsh", "-q", "-c", uri]
+def virsh_command(uri, *args, readonly=False, quiet=True, env=None):
+    """The argv and the environment of a virsh call against @uri: C
+    locale, no default URI from the caller's environment, @env on top."""
+    cmd = ["virsh"] + (["-q"] if quiet else []) + ["-c", uri]
     if readonly:
         cmd.append("-r")
     cmd.extend(str(a) for a in args)
@@ -341,14 +558,31 @@ def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None):
     full_env.pop("LIBVIRT_DEFAULT_URI", None)
     if env:
         full_env.update(env)
+    return cmd, full_env
+
+
+def virsh(uri, *args, readonly=False, timeout=120, input=None, env=None,
+          check=False):
+    """Run virsh against @uri; returns a subprocess.CompletedProcess.
+
+    Output is text; a timeout is reported as returncode -9 with the
+    partial output, so a hung command fails its test instead of the run.
+    With @check (for tools), a failure raises RuntimeError with virsh's
+    error instead.
+    """
+    cmd, full_env = virsh_command(uri, *args, readonly=readonly, env=env)
     try:
-        return subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=timeout, input=input, env=full_env)
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout, input=input, env=full_env)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout
         err = e.stderr.decode() if isinstance(e.stderr, bytes) else e.stderr
-        return subprocess.CompletedProcess(cmd, -9, out or "",
-                                           (err or "") + "\n(timed out)")
+        r = subprocess.CompletedProcess(cmd, -9, out or "",
+                                        (err or "") + "\n(timed out)")
+    if check and r.returncode != 0:
+        raise RuntimeError("virsh %s failed: %s" % (
+            " ".join(str(a) for a in args), r.stderr.strip()))
+    return r
 
 
 class Daemon:
@@ -360,10 +594,11 @@ class Daemon:
     """
 
     def __init__(self, root=None, config=None, args=(), verbose=True,
-                 wrapper=()):
+                 wrapper=(), qemu_conf=None):
         """@wrapper: a command prefix the daemon runs under, e.g.
         ("ip", "netns", "exec", NAME) for a network namespace; it must
-        exec the daemon, so that the pid stays the daemon's."""
+        exec the daemon, so that the pid stays the daemon's.
+        @qemu_conf: the text of etc/qemu.conf, if given."""
         self._tmp = None
         self.wrapper = list(wrapper)
         if root is None:
@@ -371,6 +606,7 @@ class Daemon:
             root = self._tmp
         self.root = root
         self.config = config
+        self.qemu_conf = qemu_conf
         self.args = list(args)
         self.verbose = verbose
         self.proc = None
@@ -419,11 +655,13 @@ class Daemon:
 
     def start(self, timeout=20.0):
         """Start the daemon; wait until its socket accepts connections."""
-        if self.config is not None:
+        for name, text in (("virtsaved.conf", self.config),
+                           ("qemu.conf", self.qemu_conf)):
+            if text is None:
+                continue
             os.makedirs(os.path.join(self.root, "etc"), exist_ok=True)
-            with open(os.path.join(self.root, "etc", "virtsaved.conf"),
-                      "w") as f:
-                f.write(self.config)
+            with open(os.path.join(self.root, "etc", name), "w") as f:
+                f.write(text)
         cmd = self.wrapper + [virtsaved_binary(), "--root", self.root]
         if self.verbose:
             cmd.append("--verbose")
@@ -504,3 +742,41 @@ class Daemon:
         self.stop()
         self.cleanup()
         return False
+
+
+SAVE_TIMELINE_RE = re.compile(
+    r"domain '(?P<name>.*)': save timeline \(ms\): (?P<events>.*)$")
+
+
+def parse_save_timeline(line):
+    """The save timeline in one line of the daemon's log:
+
+        domain 'NAME': save timeline (ms): checked 0.4, ..., stopped 860.4
+
+    Returns (NAME, [(event, ms), ...]) in the order of the line, or None
+    for another line. The events and their order differ between daemon
+    versions; an item that is not "EVENT MS" is passed over.
+    """
+    m = SAVE_TIMELINE_RE.search(line)
+    if not m:
+        return None
+    events = []
+    for item in m.group("events").split(","):
+        event, _, ms = item.strip().rpartition(" ")
+        try:
+            value = float(ms)
+        except ValueError:
+            continue
+        if event:
+            events.append((event, value))
+    return m.group("name"), events
+
+
+def find_save_timeline(log_text, name):
+    """The events of the first save timeline of domain @name in
+    @log_text (what the log gained since a save began), or None."""
+    for line in log_text.splitlines():
+        found = parse_save_timeline(line)
+        if found and found[0] == name:
+            return found[1]
+    return None
