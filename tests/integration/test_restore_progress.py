@@ -14,7 +14,6 @@ verifies its memory.
 
 import os
 import re
-import subprocess
 import threading
 import time
 
