@@ -98,6 +98,7 @@ qemuDriverConfigNew(const char *root)
     cfg->autoStartBypassCache = FALSE;
     cfg->autoSaveBypassCache = FALSE;
     cfg->restoreMode = QEMU_RESTORE_MODE_EAGER;
+    cfg->restoreLazyDetach = FALSE;
     cfg->stopTimeout = QEMU_CONF_STOP_TIMEOUT_DEFAULT;
     /* Host shutdown leaves guests alone unless configured otherwise. */
     cfg->autoStartDelay = 0;
@@ -352,6 +353,15 @@ qemuConfSetRestoreMode(qemuDriverConfig *cfg,
 
 
 static gboolean
+qemuConfSetLazyDetach(qemuDriverConfig *cfg,
+                      const qemuConfValue *val,
+                      GError **error)
+{
+    return qemuConfGetBool(val, &cfg->restoreLazyDetach, error);
+}
+
+
+static gboolean
 qemuConfSetStartDelay(qemuDriverConfig *cfg,
                       const qemuConfValue *val,
                       GError **error)
@@ -445,6 +455,7 @@ static const struct {
     { "stop_timeout", qemuConfSetStopTimeout },
     { "network_dir", qemuConfSetNetworkDir },
     { "restore_mode", qemuConfSetRestoreMode },
+    { "restore_lazy_detach", qemuConfSetLazyDetach },
     { "auto_start_delay", qemuConfSetStartDelay },
     { "auto_shutdown_try_save", qemuConfSetTrySave },
     { "auto_shutdown_try_shutdown", qemuConfSetTryShutdown },

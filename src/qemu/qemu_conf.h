@@ -77,6 +77,8 @@ struct _qemuDriverConfig {
     gboolean autoStartBypassCache;
     gboolean autoSaveBypassCache;
     qemuRestoreMode restoreMode;
+    gboolean restoreLazyDetach;     /* copy a lazy guest's memory out of
+                                     * the image once it is warm */
     unsigned int stopTimeout;       /* seconds */
     unsigned int autoStartDelay;    /* milliseconds between two starts */
     qemuShutdownScope autoShutdownTrySave;

@@ -24,6 +24,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <signal.h>
+#include <json-c/json.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +44,10 @@ VS_LOG_INIT("qemu.lazyrestore");
 /* Pause between two warm-up chunks, so that the warm-up never takes the
  * disk away from the guest for long: at most ~8 MiB per 2 ms burst. */
 #define QEMU_LAZY_WARM_PAUSE_US 2000
+
+/* The signal that announces a lease break (F_SETSIG), so that its
+ * siginfo names the descriptor. */
+#define QEMU_LAZY_LEASE_SIGNAL (SIGRTMIN + 3)
 
 
 /**
@@ -390,6 +397,29 @@ qemuLazyRestoreReopen(const char *path,
 }
 
 
+/* A private copy of the image that shares its blocks: FICLONE into an
+ * unnamed file beside it (O_TMPFILE), so that no later write, truncation
+ * or deletion of the image can reach a guest mapped from the copy. Only
+ * file systems with reflinks (XFS, Btrfs, ...) make one; the others fail
+ * here at once. Returns a read-only descriptor, or -1 with @error set. */
+static int
+qemuLazyRestoreClone(const char *path,
+                     int fd,
+                     GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    VS_AUTOCLOSE int tmp = -1;
+
+    if ((tmp = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0 ||
+        ioctl(tmp, FICLONE, fd) < 0) {
+        vsSetErrorErrno(error, VS_ERROR_QEMU, VS_ERR_OPERATION_UNSUPPORTED,
+                        errno, _("cannot clone '%s'"), path);
+        return -1;
+    }
+    return qemuLazyRestoreReopenReadOnly(tmp, error);
+}
+
+
 /* The bitmap of @blk, one bit per page. */
 static uint8_t *
 qemuLazyRestoreReadBitmap(int fd,
@@ -432,14 +462,26 @@ qemuLazyRestorePrepare(const char *path,
     g_autoptr(qemuLazyRestore) lazy = g_new0(qemuLazyRestore, 1);
     g_autoptr(qemuSaveMappedRamReport) report = NULL;
     g_autofree uint8_t *bitmap = NULL;
+    g_autoptr(GError) cloneErr = NULL;
     const qemuSaveRamBlock *blk;
     gint64 begin = g_get_monotonic_time();
+    int clone;
 
     lazy->imageFd = -1;
     lazy->streamFd = -1;
     if (!qemuLazyRestoreCheckDomain(def, error) ||
-        (lazy->imageFd = qemuLazyRestoreReopen(path, fd, error)) < 0 ||
-        !qemuSaveImageCheckMappedRam(lazy->imageFd, hdr, fileSize, &report,
+        (lazy->imageFd = qemuLazyRestoreReopen(path, fd, error)) < 0)
+        return NULL;
+    /* The checks below then look at the very blocks the guest gets. */
+    if ((clone = qemuLazyRestoreClone(path, lazy->imageFd, &cloneErr)) >= 0) {
+        vsFdClose(&lazy->imageFd);
+        lazy->imageFd = clone;
+        lazy->cloned = TRUE;
+    } else {
+        VS_DEBUG("lazy restore of '%s' maps the image itself: %s", path,
+                 cloneErr->message);
+    }
+    if (!qemuSaveImageCheckMappedRam(lazy->imageFd, hdr, fileSize, &report,
                                      error) ||
         !(blk = qemuLazyRestoreFindBlock(report, error)) ||
         !qemuLazyRestoreCheckBlock(blk, fileSize, def->maxMemory * 1024,
@@ -453,18 +495,27 @@ qemuLazyRestorePrepare(const char *path,
 
     lazy->pagesOffset = blk->pagesOffset;
     lazy->size = blk->usedLength;
-    VS_INFO("lazy restore of '%s': block %s of %llu bytes at offset %llu, %llu pages present, stream copy %llu bytes, prepared in %lld us",
+    VS_INFO("lazy restore of '%s': block %s of %llu bytes at offset %llu, %llu pages present, stream copy %llu bytes, %s, prepared in %lld us",
             path, blk->idstr, (unsigned long long) lazy->size,
             (unsigned long long) lazy->pagesOffset,
             (unsigned long long) blk->pagesPresent,
             (unsigned long long) lazy->copied,
+            lazy->cloned ? "mapped from a reflink clone" : "mapped from the image",
             (long long) (g_get_monotonic_time() - begin));
     return g_steal_pointer(&lazy);
 }
 
 
+/* What keeps a lazily restored guest's memory safe while it runs on
+ * the image, from the restore until QEMU exits or the guest's memory is
+ * detached from the image. */
 typedef struct {
-    int fd;
+    int fd;                     /* the warm-up's, on the image */
+    int leaseFd;                /* own open of the image holding a read
+                                 * lease, or -1 */
+    gint broken;                /* atomic: someone opens the image for
+                                 * writing or truncates it */
+    gboolean detach;            /* detach once warmed up */
     uint64_t start;
     uint64_t end;
     qemuDomainObj *vm;          /* a reference */
@@ -473,8 +524,203 @@ typedef struct {
 } qemuLazyRestoreWarm;
 
 
+/* ---- the lease ----------------------------------------------------
+ *
+ * A read lease on the image makes the kernel tell the daemon (with
+ * QEMU_LAZY_LEASE_SIGNAL) before anyone opens the image for writing or
+ * truncates it, and holds that open or truncate back until the lease
+ * is given up (or /proc/sys/fs/lease-break-time passes). The daemon
+ * uses the time to detach the guest's memory from the image. Unlinking
+ * and renaming do not break a lease, and do no harm.
+ */
+
+static GMutex leaseLock;
+static GHashTable *leases;          /* lease fd -> qemuLazyRestoreWarm */
+static int leasePipe[2] = { -1, -1 };
+
+
+/* Async-signal-safe: pass the descriptor on to the lease thread. */
+static void
+qemuLazyRestoreLeaseSignal(int signum G_GNUC_UNUSED,
+                           siginfo_t *info,
+                           void *ctx G_GNUC_UNUSED)
+{
+    int saved = errno;
+    int fd = info->si_fd;
+
+    /* A full pipe drops the note; the kernel still ends the lease after
+     * lease-break-time. */
+    if (write(leasePipe[1], &fd, sizeof(fd)) < 0)
+        errno = saved;
+    errno = saved;
+}
+
+
+/* Mark the lease of @fd broken and wake its keeper. */
+static gpointer
+qemuLazyRestoreLeaseThread(gpointer opaque G_GNUC_UNUSED)
+{
+    for (;;) {
+        qemuLazyRestoreWarm *warm;
+        qemuDomainObj *vm = NULL;
+        ssize_t got;
+        int fd;
+
+        got = read(leasePipe[0], &fd, sizeof(fd));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got != sizeof(fd))
+            return NULL;
+
+        g_mutex_lock(&leaseLock);
+        if ((warm = g_hash_table_lookup(leases, GINT_TO_POINTER(fd)))) {
+            g_atomic_int_set(&warm->broken, 1);
+            vm = qemuDomainObjRef(warm->vm);
+        }
+        g_mutex_unlock(&leaseLock);
+        if (!vm)
+            continue;
+        qemuDomainObjLock(vm);
+        qemuDomainObjBroadcast(vm);
+        qemuDomainObjUnlock(vm);
+        qemuDomainObjUnref(vm);
+    }
+}
+
+
+static gpointer
+qemuLazyRestoreLeaseInit(gpointer opaque G_GNUC_UNUSED)
+{
+    struct sigaction sa;
+    GThread *thread;
+
+    if (pipe2(leasePipe, O_CLOEXEC) < 0 ||
+        fcntl(leasePipe[1], F_SETFL, O_NONBLOCK) < 0)
+        return GINT_TO_POINTER(errno);
+    leases = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = qemuLazyRestoreLeaseSignal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(QEMU_LAZY_LEASE_SIGNAL, &sa, NULL) < 0)
+        return GINT_TO_POINTER(errno);
+
+    thread = g_thread_new("lazy-lease", qemuLazyRestoreLeaseThread, NULL);
+    g_thread_unref(thread);
+    return NULL;
+}
+
+
+/* Take a read lease on the image through a descriptor of its own (so
+ * that only the daemon's close ends it, not QEMU's copy). */
+static gboolean
+qemuLazyRestoreLeaseTake(qemuLazyRestoreWarm *warm,
+                         GError **error)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_autofree char *self = g_strdup_printf("/proc/self/fd/%d", warm->fd);
+    VS_AUTOCLOSE int fd = -1;
+    int err;
+
+    if ((err = GPOINTER_TO_INT(g_once(&once, qemuLazyRestoreLeaseInit,
+                                      NULL)))) {
+        vsSetErrorSystem(error, err, _("cannot watch for lease breaks"));
+        return FALSE;
+    }
+    if ((fd = open(self, O_RDONLY | O_CLOEXEC)) < 0 ||
+        fcntl(fd, F_SETSIG, QEMU_LAZY_LEASE_SIGNAL) < 0 ||
+        fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
+        vsSetErrorSystem(error, errno, _("cannot take a lease on the image"));
+        return FALSE;
+    }
+    g_mutex_lock(&leaseLock);
+    g_hash_table_insert(leases, GINT_TO_POINTER(fd), warm);
+    g_mutex_unlock(&leaseLock);
+    warm->leaseFd = vsFdSteal(&fd);
+    return TRUE;
+}
+
+
+/* Give the lease up: a writer held back by it goes on. */
+static void
+qemuLazyRestoreLeaseRelease(qemuLazyRestoreWarm *warm)
+{
+    if (warm->leaseFd < 0)
+        return;
+    g_mutex_lock(&leaseLock);
+    g_hash_table_remove(leases, GINT_TO_POINTER(warm->leaseFd));
+    g_mutex_unlock(&leaseLock);
+    if (fcntl(warm->leaseFd, F_SETLEASE, F_UNLCK) < 0)
+        VS_DEBUG("releasing the lease on fd %d: %s", warm->leaseFd,
+                 g_strerror(errno));
+    vsFdClose(&warm->leaseFd);
+}
+
+
+/* ---- detaching ---------------------------------------------------- */
+
+/* Is @warm's QEMU still the domain's? @vm locked. */
+static gboolean
+qemuLazyRestoreAlive(const qemuLazyRestoreWarm *warm)
+{
+    return qemuDomainObjIsActive(warm->vm) && warm->vm->pid == warm->pid;
+}
+
+
+/* qom-set a property of the guest RAM's backend. @value: (transfer full) */
+static gboolean
+qemuLazyRestoreSetBackend(qemuMonitor *mon,
+                          const char *property,
+                          json_object *value,
+                          GError **error)
+{
+    json_object *args = json_object_new_object();
+
+    json_object_object_add(args, "path", json_object_new_string(
+        "/objects/" QEMU_LAZY_RESTORE_RAM_BLOCK));
+    json_object_object_add(args, "property",
+                           json_object_new_string(property));
+    json_object_object_add(args, "value", value);
+    return qemuMonitorCommand(mon, "qom-set", args, NULL, 0, NULL, error);
+}
+
+
+/* Make QEMU copy every page of the guest's memory that still comes from
+ * the image into memory of its own: setting the backend's "prealloc"
+ * populates the private mapping for writing (MADV_POPULATE_WRITE),
+ * which copies each page without changing it, while the guest runs.
+ * @vm locked; the job is taken here. */
+static gboolean
+qemuLazyRestoreDetach(qemuLazyRestoreWarm *warm,
+                      GError **error)
+{
+    qemuDomainObj *vm = warm->vm;
+    qemuMonitor *mon;
+    gboolean ok = TRUE;
+
+    if (!qemuDomainJobBegin(vm, QEMU_JOB_MODIFY,
+                            VS_DOMAIN_JOB_OPERATION_UNKNOWN, error))
+        return FALSE;
+    if (qemuLazyRestoreAlive(warm) &&
+        (mon = qemuDomainObjEnterMonitor(vm, error))) {
+        /* One copying thread per host CPU: a writer waits for this. */
+        ok = qemuLazyRestoreSetBackend(mon, "prealloc-threads",
+                                       json_object_new_int(
+                                           g_get_num_processors()),
+                                       error) &&
+             qemuLazyRestoreSetBackend(mon, "prealloc",
+                                       json_object_new_boolean(TRUE), error);
+        qemuDomainObjExitMonitor(vm, mon);
+    }
+    qemuDomainJobEnd(vm);
+    return ok;
+}
+
+
 /* Publish the warm-up's progress in the restore's job statistics, as
- * memory processed; FALSE once the QEMU it warms for is gone. */
+ * memory processed; FALSE once the QEMU it warms for is gone or the
+ * image is about to change. */
 static gboolean
 qemuLazyRestoreWarmReport(qemuLazyRestoreWarm *warm,
                           uint64_t done)
@@ -484,7 +730,7 @@ qemuLazyRestoreWarmReport(qemuLazyRestoreWarm *warm,
     gboolean alive;
 
     qemuDomainObjLock(vm);
-    alive = qemuDomainObjIsActive(vm) && vm->pid == warm->pid;
+    alive = qemuLazyRestoreAlive(warm);
     info = vm->job.current ? vm->job.current : vm->job.completed;
     if (info && info->started == warm->jobStarted &&
         info->operation == VS_DOMAIN_JOB_OPERATION_RESTORE) {
@@ -493,14 +739,14 @@ qemuLazyRestoreWarmReport(qemuLazyRestoreWarm *warm,
                                                                warm->start);
     }
     qemuDomainObjUnlock(vm);
-    return alive;
+    return alive && !g_atomic_int_get(&warm->broken);
 }
 
 
-static gpointer
-qemuLazyRestoreWarmThread(gpointer opaque)
+/* Bring the pages into the page cache; TRUE if it got to the end. */
+static gboolean
+qemuLazyRestoreWarmPages(qemuLazyRestoreWarm *warm)
 {
-    qemuLazyRestoreWarm *warm = opaque;
     gint64 begin = g_get_monotonic_time();
     uint64_t pos = warm->start;
     uint64_t from;
@@ -523,8 +769,47 @@ qemuLazyRestoreWarmThread(gpointer opaque)
             warm->vm->name, end ? "completed" : "stopped",
             (unsigned long long) (pos - warm->start),
             (long long) (g_get_monotonic_time() - begin) / 1000);
+    return end;
+}
+
+
+/* The keeper: warm the pages up, then hold the lease until QEMU ends,
+ * detaching the guest's memory first if the image is about to change
+ * (or once warm, when asked to). */
+static gpointer
+qemuLazyRestoreWarmThread(gpointer opaque)
+{
+    qemuLazyRestoreWarm *warm = opaque;
+    qemuDomainObj *vm = warm->vm;
+    g_autoptr(GError) err = NULL;
+    gboolean warmed = qemuLazyRestoreWarmPages(warm);
+    gboolean detachNow = warm->detach && warmed;
+    gboolean broken;
+    gint64 begin;
+
     vsFdClose(&warm->fd);
-    qemuDomainObjUnref(warm->vm);
+    qemuDomainObjLock(vm);
+    while (qemuLazyRestoreAlive(warm) && warm->leaseFd >= 0 && !detachNow &&
+           !g_atomic_int_get(&warm->broken))
+        qemuDomainObjWait(vm, 0);
+    broken = g_atomic_int_get(&warm->broken);
+
+    if (qemuLazyRestoreAlive(warm) && (broken || detachNow)) {
+        if (broken)
+            VS_WARN("domain '%s': another process opens or truncates the image it runs on; detaching the guest's memory from it first",
+                    vm->name);
+        begin = g_get_monotonic_time();
+        if (qemuLazyRestoreDetach(warm, &err))
+            VS_INFO("domain '%s': guest memory detached from the image in %lld ms",
+                    vm->name,
+                    (long long) (g_get_monotonic_time() - begin) / 1000);
+        else
+            VS_WARN("domain '%s': cannot detach the guest's memory from the image: %s",
+                    vm->name, err->message);
+    }
+    qemuLazyRestoreLeaseRelease(warm);
+    qemuDomainObjUnlock(vm);
+    qemuDomainObjUnref(vm);
     g_free(warm);
     return NULL;
 }
@@ -535,26 +820,44 @@ qemuLazyRestoreWarmThread(gpointer opaque)
  * @lazy: a lazy restore whose QEMU has loaded the stream
  * @vm: its domain, locked, with the restore job still current
  *
+ * @detach: once warm, copy the guest's memory out of the image
+ *
  * Brings the image's pages into the page cache from a thread of its own,
  * in bounded chunks with pauses in between, so that the guest's first
  * touch of a page is a minor fault rather than a disk read. Progress
  * shows in the restore's job statistics (memory processed/remaining,
  * also once the job has completed). Best effort: a failure, or QEMU's
  * end, only ends the warm-up early.
+ *
+ * The same thread keeps a read lease on the image for as long as QEMU
+ * runs on it. Before another process may open the image for writing or
+ * truncate it, QEMU copies the pages the guest still reads from the
+ * image into memory of its own (as it does at the end of the warm-up
+ * with @detach), so that the change never reaches the guest. Where no
+ * lease can be taken (a file system without leases, or a writer that
+ * already has the image open) this is logged and the guest runs
+ * unprotected.
  */
 void
 qemuLazyRestoreWarmUp(const qemuLazyRestore *lazy,
-                      qemuDomainObj *vm)
+                      qemuDomainObj *vm,
+                      gboolean detach)
 {
     qemuLazyRestoreWarm *warm = g_new0(qemuLazyRestoreWarm, 1);
+    g_autoptr(GError) err = NULL;
     GThread *thread;
 
+    warm->leaseFd = -1;
     if ((warm->fd = fcntl(lazy->imageFd, F_DUPFD_CLOEXEC, 0)) < 0) {
         VS_WARN("domain '%s': no warm-up of the mapped image: %s",
                 vm->name, g_strerror(errno));
         g_free(warm);
         return;
     }
+    if (!lazy->cloned && !qemuLazyRestoreLeaseTake(warm, &err))
+        VS_WARN("domain '%s': the image it runs on is not protected against changes: %s",
+                vm->name, err->message);
+    warm->detach = detach;
     warm->start = lazy->pagesOffset;
     warm->end = lazy->pagesOffset + lazy->size;
     warm->vm = qemuDomainObjRef(vm);

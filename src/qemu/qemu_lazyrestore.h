@@ -27,6 +27,7 @@ struct _qemuLazyRestore {
     uint64_t pagesOffset;   /* where the RAM block's pages start */
     uint64_t size;          /* the RAM block's length = the backend's */
     uint64_t copied;        /* bytes of the stream copy */
+    gboolean cloned;        /* imageFd is a reflink clone of the image */
 };
 
 void qemuLazyRestoreFree(qemuLazyRestore *lazy);
@@ -51,4 +52,5 @@ qemuLazyRestore *qemuLazyRestorePrepare(const char *path,
     G_GNUC_WARN_UNUSED_RESULT;
 
 void qemuLazyRestoreWarmUp(const qemuLazyRestore *lazy,
-                           qemuDomainObj *vm);
+                           qemuDomainObj *vm,
+                           gboolean detach);

@@ -383,7 +383,8 @@ qemuRestoreFinishEager(qemuDomainObj *vm,
 /* After a lazy restore: QEMU read the stream copy; the pages come from
  * the mapping, warmed in the background. */
 static void
-qemuRestoreFinishLazy(qemuDomainObj *vm,
+qemuRestoreFinishLazy(qemuDriver *driver,
+                      qemuDomainObj *vm,
                       const qemuLazyRestore *lazy)
 {
     if (vm->job.current) {
@@ -392,7 +393,7 @@ qemuRestoreFinishLazy(qemuDomainObj *vm,
         vm->job.current->memTotal = lazy->size;
         vm->job.current->memRemaining = lazy->size;
     }
-    qemuLazyRestoreWarmUp(lazy, vm);
+    qemuLazyRestoreWarmUp(lazy, vm, driver->config->restoreLazyDetach);
 }
 
 
@@ -490,7 +491,7 @@ qemuRestoreRun(qemuDriver *driver,
         return FALSE;
     }
     if (lazy) {
-        qemuRestoreFinishLazy(vm, lazy);
+        qemuRestoreFinishLazy(driver, vm, lazy);
     } else {
         qemuRestoreFinishEager(vm, img, opts->bypassCache);
     }

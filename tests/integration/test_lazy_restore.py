@@ -12,6 +12,9 @@
 # without --bypass-cache) and by libvirt; a flipped byte reported at its
 # address; a size mismatch, a cut page area and stale data in a hole
 # refused; the image deleted or renamed over under a running guest; the
+# image overwritten under a running guest, which the daemon detaches from
+# it first; on XFS, a guest on a reflink clone of the image, which is
+# then overwritten, truncated and deleted; restore_lazy_detach = 1; the
 # lazily restored guest saved again and restored both ways; managed
 # save and start. Prints TAP.
 
@@ -112,6 +115,21 @@ def maps_image(root, path):
             return any(path in line for line in f)
     except OSError:
         return False
+
+
+def mapping_kib(root, path):
+    """(Rss, Anonymous) in KiB of QEMU's mappings of @path."""
+    rss = anon = 0
+    mapped = False
+    with open("/proc/%d/smaps" % qemu_pid(root)) as f:
+        for line in f:
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                mapped = path in line
+            elif mapped and line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif mapped and line.startswith("Anonymous:"):
+                anon += int(line.split()[1])
+    return rss, anon
 
 
 def copy_sparse(src, dst):
@@ -353,6 +371,132 @@ def image_moves(run, image, work):
         run.verify("image renamed over under the guest")
 
 
+def overwrite_pages(path):
+    """Open @path for writing (which waits for the daemon's lease) and
+    overwrite the first 64 MiB of its page area; returns the wait."""
+    used, _bitmap, pages = ram_block(path)
+    t0 = time.monotonic()
+    with open(path, "r+b") as f:
+        waited = time.monotonic() - t0
+        f.seek(pages)
+        f.write(b"\xa5" * min(used, 64 << 20))
+        f.flush()
+        os.fsync(f.fileno())
+    return waited
+
+
+def image_changes(run, image, work):
+    """Another process overwrites an image a running guest maps. The
+    daemon's lease on the image holds the open back until QEMU has
+    copied the guest's memory out of the image, so the guest never sees
+    the change. (A truncation would still end the guest: the kernel
+    takes a truncated file's copied pages away too; see
+    reflink_isolation.)"""
+    run.destroy()
+    target = os.path.join(work, "changed.img")
+    copy_sparse(image, target)
+    if not run.restore(target, what="(to be overwritten)"):
+        return
+    used = ram_block(target)[0]
+    waited = overwrite_pages(target)
+    run.tap.diag("the open for writing waited %.2f s" % waited)
+    log = run.d.log_text()
+    run.tap.ok("domain '%s': guest memory detached from the image" % NAME
+               in log, "%s: the guest's memory is detached from the image "
+               "before another process may write it" % run.tag,
+               "\n".join(line for line in log.splitlines()
+                         if "detach" in line or "lease" in line))
+    rss, anon = mapping_kib(run.d.root, target)
+    run.tap.ok(anon >= (used >> 10) * 99 // 100,
+               "%s: all of the guest's memory is QEMU's own then" % run.tag,
+               "Rss %d KiB, Anonymous %d KiB" % (rss, anon))
+    run.mark()
+    run.verify("image overwritten under the guest")
+
+
+def reflink_isolation(tap, run, image, work):
+    """On a file system with reflinks the guest runs on a private clone of
+    the image: overwriting, truncating and deleting the image do not
+    reach it."""
+    run.destroy()
+    mnt = os.path.join(work, "xfs")
+    fsimg = os.path.join(work, "xfs.fs")
+    os.makedirs(mnt)
+    size = os.path.getsize(image) + (512 << 20)
+    with open(fsimg, "wb") as f:
+        f.truncate(size)
+    made = subprocess.run(["mkfs.xfs", "-q", "-m", "reflink=1", fsimg],
+                          capture_output=True, text=True)
+    mounted = made.returncode == 0 and subprocess.run(
+        ["mount", "-o", "loop", fsimg, mnt], capture_output=True).returncode == 0
+    if not mounted:
+        tap.skip("%s: reflink clone" % run.tag, "no XFS on a loop device "
+                 "here: %s" % (made.stderr.strip() or "mount failed"))
+        os.unlink(fsimg)
+        return
+    try:
+        target = os.path.join(mnt, "clone.img")
+        copy_sparse(image, target)
+        before = run.mark()
+        r, out = run.virsh("restore", target, timeout=900)
+        tap.ok(r.returncode == 0, "%s: restore from XFS" % run.tag, out)
+        if r.returncode != 0:
+            return
+        log = run.d.log_text()
+        tap.ok("'%s': block pc.ram" % target in log and
+               "mapped from a reflink clone" in log,
+               "%s: the guest is mapped from a reflink clone of the image" %
+               run.tag, [line for line in log.splitlines()
+                         if "lazy restore of" in line])
+        tap.ok(maps_image(run.d.root, mnt + "/#") and
+               not maps_image(run.d.root, target),
+               "%s: QEMU maps an unnamed file, not the image" % run.tag)
+        run.verify("after the restore from a clone", after=before)
+        overwrite_pages(target)
+        os.truncate(target, 4096)
+        os.unlink(target)
+        run.mark()
+        run.verify("image overwritten, truncated and deleted under a guest "
+                   "on its clone")
+        run.destroy()
+    finally:
+        subprocess.run(["umount", mnt])
+        os.unlink(fsimg)
+
+
+def detach_when_warm(tap, run, image, work):
+    """restore_lazy_detach = 1: once the warm-up is over, QEMU copies the
+    guest's memory out of the image."""
+    run.destroy()
+    root = os.path.join(work, "root-detach")
+    os.makedirs(os.path.join(root, "etc"))
+    with open(os.path.join(root, "etc", "qemu.conf"), "w") as f:
+        f.write('restore_mode = "lazy"\nrestore_lazy_detach = 1\n')
+    target = os.path.join(work, "detach.img")
+    copy_sparse(image, target)
+    with vstest.Daemon(root=root) as d:
+        other = Run(tap, d, work, run.mem)
+        other.tag = "%s, detach when warm" % run.tag
+        if not other.restore(target, what="(restore_lazy_detach = 1)"):
+            return
+        used = ram_block(target)[0]
+        deadline = time.monotonic() + other.timeout
+        while time.monotonic() < deadline:
+            if "guest memory detached from the image" in d.log_text():
+                break
+            time.sleep(0.2)
+        rss, anon = mapping_kib(root, target)
+        tap.ok(anon >= (used >> 10) * 99 // 100,
+               "%s: after the warm-up all of the guest's memory is QEMU's "
+               "own" % other.tag, "Rss %d KiB, Anonymous %d KiB; log: %s" % (
+                   rss, anon, [line for line in d.log_text().splitlines()
+                               if "warm-up" in line or "detach" in line]))
+        other.mark()
+        other.verify("after the detach")
+        other.destroy()
+    os.unlink(target)
+
+
 def save_again(run, work):
     """The lazily restored guest (running now) saved, then restored both
     ways."""
@@ -433,6 +577,8 @@ def one_size(tap, work, memory_mib, full):
         image = lazy_from_virtsave(run, work)
         if full:
             image_moves(run, image, work)
+            image_changes(run, image, work)
+            reflink_isolation(tap, run, image, work)
             save_again(run, work)
             managed(run)
             run.destroy()
@@ -440,6 +586,7 @@ def one_size(tap, work, memory_mib, full):
             refused_images(run, image, work)
         run.destroy()
         if full:
+            detach_when_warm(tap, run, image, work)
             libvirt_image(tap, run, work)
         for f in os.listdir(work):
             if f.endswith(".img"):

@@ -74,6 +74,7 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            "auto_save_bypass_cache = %d\n"
                            "stop_timeout = %u\n"
                            "restore_mode = %s\n"
+                           "restore_lazy_detach = %d\n"
                            "auto_start_delay = %u\n"
                            "auto_shutdown_try_save = %s\n"
                            "auto_shutdown_try_shutdown = %s\n"
@@ -90,6 +91,7 @@ testFormatConfig(const qemuDriverConfig *cfg)
                            cfg->autoSaveBypassCache,
                            cfg->stopTimeout,
                            qemuRestoreModeTypeToString(cfg->restoreMode),
+                           cfg->restoreLazyDetach,
                            cfg->autoStartDelay,
                            qemuShutdownScopeTypeToString(cfg->autoShutdownTrySave),
                            qemuShutdownScopeTypeToString(cfg->autoShutdownTryShutdown),
@@ -188,7 +190,7 @@ testSample(void)
         }
         g_string_append_printf(uncommented, "%s\n", line);
     }
-    g_assert_cmpuint(nkeys, ==, 16);
+    g_assert_cmpuint(nkeys, ==, 17);
 
     g_assert_true(qemuDriverConfigParseString(cfg, uncommented->str,
                                               path, NULL));
