@@ -577,8 +577,9 @@ def one_size(tap, work, memory_mib, full):
         image = lazy_from_virtsave(run, work)
         if full:
             image_moves(run, image, work)
-            image_changes(run, image, work)
             reflink_isolation(tap, run, image, work)
+            # Leaves the guest running for save_again().
+            image_changes(run, image, work)
             save_again(run, work)
             managed(run)
             run.destroy()
