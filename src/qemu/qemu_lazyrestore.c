@@ -782,7 +782,9 @@ qemuLazyRestoreWarmThread(gpointer opaque)
     qemuLazyRestoreWarm *warm = opaque;
     qemuDomainObj *vm = warm->vm;
     g_autoptr(GError) err = NULL;
-    gboolean warmed = qemuLazyRestoreWarmPages(warm);
+    /* Nothing to warm up after a reattach (qemuLazyRestoreReattach()). */
+    gboolean warmed = warm->end > warm->start &&
+                      qemuLazyRestoreWarmPages(warm);
     gboolean detachNow = warm->detach && warmed;
     gboolean broken;
     gint64 begin;
@@ -864,5 +866,88 @@ qemuLazyRestoreWarmUp(const qemuLazyRestore *lazy,
     warm->pid = vm->pid;
     warm->jobStarted = vm->job.current ? vm->job.current->started : -1;
     thread = g_thread_new("lazy-warm-up", qemuLazyRestoreWarmThread, warm);
+    g_thread_unref(thread);
+}
+
+
+/* The descriptor number in QEMU of the guest RAM's file, from its
+ * command line (qemuBuildRamBackend(): mem-path=/proc/self/fd/N); -1
+ * for a QEMU whose RAM is not mapped from a file. */
+static int
+qemuLazyRestoreFindRamFd(pid_t pid)
+{
+    static const char key[] = "memory-backend-file,id="
+                              QEMU_LAZY_RESTORE_RAM_BLOCK
+                              ",mem-path=/proc/self/fd/";
+    g_autofree char *path = g_strdup_printf("/proc/%lld/cmdline",
+                                            (long long) pid);
+    g_autofree char *cmdline = NULL;
+    const char *found = NULL;
+    gsize len;
+    gsize i;
+
+    if (!g_file_get_contents(path, &cmdline, &len, NULL))
+        return -1;
+    /* Arguments are NUL-separated; each is searched on its own. */
+    for (i = 0; i < len && !found; i += strlen(cmdline + i) + 1)
+        found = strstr(cmdline + i, key);
+    if (!found)
+        return -1;
+    return (int) g_ascii_strtoll(found + strlen(key), NULL, 10);
+}
+
+
+/**
+ * qemuLazyRestoreReattach:
+ * @vm: a locked domain whose QEMU was just reattached
+ *
+ * A QEMU that an earlier daemon restored lazily still maps the image,
+ * but the lease that kept other processes' writes away from the guest
+ * went with that daemon. When QEMU's guest RAM comes from a file that
+ * still has a name (not a reflink clone, not a deleted image: nobody
+ * can open those), take the lease again and keep it as
+ * qemuLazyRestoreWarmUp() does, without a warm-up.
+ */
+void
+qemuLazyRestoreReattach(qemuDomainObj *vm)
+{
+    qemuLazyRestoreWarm *warm;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *path = NULL;
+    VS_AUTOCLOSE int fd = -1;
+    struct stat st;
+    GThread *thread;
+    int qemuFd;
+
+    if ((qemuFd = qemuLazyRestoreFindRamFd(vm->pid)) < 0)
+        return;
+    path = g_strdup_printf("/proc/%lld/fd/%d", (long long) vm->pid, qemuFd);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
+        VS_WARN("domain '%s': cannot open the image its memory is mapped from: %s",
+                vm->name, g_strerror(errno));
+        return;
+    }
+    if (st.st_nlink == 0) {
+        VS_DEBUG("domain '%s': its memory is mapped from a file without a name",
+                 vm->name);
+        return;
+    }
+
+    warm = g_new0(qemuLazyRestoreWarm, 1);
+    warm->fd = vsFdSteal(&fd);
+    warm->leaseFd = -1;
+    if (!qemuLazyRestoreLeaseTake(warm, &err)) {
+        VS_WARN("domain '%s': the image it runs on is not protected against changes: %s",
+                vm->name, err->message);
+        vsFdClose(&warm->fd);
+        g_free(warm);
+        return;
+    }
+    warm->vm = qemuDomainObjRef(vm);
+    warm->pid = vm->pid;
+    warm->jobStarted = -1;
+    VS_INFO("domain '%s': runs lazily on its image; holding a lease on it again",
+            vm->name);
+    thread = g_thread_new("lazy-keeper", qemuLazyRestoreWarmThread, warm);
     g_thread_unref(thread);
 }

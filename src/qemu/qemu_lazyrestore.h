@@ -54,3 +54,5 @@ qemuLazyRestore *qemuLazyRestorePrepare(const char *path,
 void qemuLazyRestoreWarmUp(const qemuLazyRestore *lazy,
                            qemuDomainObj *vm,
                            gboolean detach);
+
+void qemuLazyRestoreReattach(qemuDomainObj *vm);

@@ -23,6 +23,7 @@
 #include "qemu_command.h"
 #include "qemu_monitor_json.h"
 #include "qemu_qcow2.h"
+#include "qemu_lazyrestore.h"
 #include "qemu_recover.h"
 #include "vserror.h"
 #include "vsfile.h"
@@ -1346,6 +1347,8 @@ qemuProcessReattachOne(qemuDriver *driver,
                     qemuDomainStateTypeToString(vm->state));
             if (status.save)
                 qemuRecoverSave(driver, vm, g_steal_pointer(&status.save));
+            if (qemuDomainObjIsActive(vm))
+                qemuLazyRestoreReattach(vm);
         } else {
             VS_WARN("domain '%s': cannot reattach: %s", vm->name,
                     err->message);

@@ -13,7 +13,8 @@
 # address; a size mismatch, a cut page area and stale data in a hole
 # refused; the image deleted or renamed over under a running guest; the
 # image overwritten under a running guest, which the daemon detaches from
-# it first; on XFS, a guest on a reflink clone of the image, which is
+# it first, also after a daemon restart; on XFS, a guest on a reflink
+# clone of the image, which is
 # then overwritten, truncated and deleted; restore_lazy_detach = 1; the
 # lazily restored guest saved again and restored both ways; managed
 # save and start. Prints TAP.
@@ -414,6 +415,35 @@ def image_changes(run, image, work):
     run.verify("image overwritten under the guest")
 
 
+def lease_after_restart(run, image, work):
+    """A daemon restarted under a lazily restored guest takes the lease
+    on the guest's image again: a later write still waits for the
+    guest's memory to be detached from the image."""
+    run.destroy()
+    target = os.path.join(work, "restart.img")
+    copy_sparse(image, target)
+    if not run.restore(target, what="(the daemon then restarts)"):
+        return
+    detached = run.d.log_text().count("guest memory detached from the image")
+    run.d.stop()
+    run.d.start()
+    r, out = run.virsh("domstate", NAME)
+    run.tap.ok(out == "running", "%s: the restarted daemon reattaches to "
+               "the lazily restored guest" % run.tag, out)
+    log = run.d.log_text()
+    run.tap.ok("runs lazily on its image; holding a lease on it again" in log,
+               "%s: it holds a lease on the guest's image again" % run.tag)
+    waited = overwrite_pages(target)
+    run.tap.diag("after the restart the open for writing waited %.2f s" %
+                 waited)
+    run.tap.ok(run.d.log_text().count("guest memory detached from the "
+                                      "image") == detached + 1,
+               "%s: a write after the restart waits for the detach too" %
+               run.tag)
+    run.mark()
+    run.verify("image overwritten under the guest after a daemon restart")
+
+
 def reflink_isolation(tap, run, image, work):
     """On a file system with reflinks the guest runs on a private clone of
     the image: overwriting, truncating and deleting the image do not
@@ -578,8 +608,9 @@ def one_size(tap, work, memory_mib, full):
         if full:
             image_moves(run, image, work)
             reflink_isolation(tap, run, image, work)
-            # Leaves the guest running for save_again().
             image_changes(run, image, work)
+            # Leaves the guest running for save_again().
+            lease_after_restart(run, image, work)
             save_again(run, work)
             managed(run)
             run.destroy()
