@@ -550,8 +550,9 @@ qemuLazyRestoreLeaseSignal(int signum G_GNUC_UNUSED,
 
     /* A full pipe drops the note; the kernel still ends the lease after
      * lease-break-time. */
-    if (write(leasePipe[1], &fd, sizeof(fd)) < 0)
-        errno = saved;
+    if (write(leasePipe[1], &fd, sizeof(fd)) < 0) {
+        /* nothing else is async-signal-safe to do */
+    }
     errno = saved;
 }
 
@@ -817,6 +818,31 @@ qemuLazyRestoreWarmThread(gpointer opaque)
 }
 
 
+/* Start @warm's keeper for @vm's QEMU, with a lease on the image unless
+ * @lease is FALSE (a clone, which nobody else can open). Returns whether
+ * the lease was taken. */
+static gboolean
+qemuLazyRestoreKeep(qemuLazyRestoreWarm *warm,
+                    qemuDomainObj *vm,
+                    gboolean lease)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean leased = FALSE;
+    GThread *thread;
+
+    warm->leaseFd = -1;
+    if (lease && !(leased = qemuLazyRestoreLeaseTake(warm, &err)))
+        VS_WARN("domain '%s': the image it runs on is not protected against changes: %s",
+                vm->name, err->message);
+    warm->vm = qemuDomainObjRef(vm);
+    warm->pid = vm->pid;
+    /* The thread owns @warm from here on. */
+    thread = g_thread_new("lazy-keeper", qemuLazyRestoreWarmThread, warm);
+    g_thread_unref(thread);
+    return leased;
+}
+
+
 /**
  * qemuLazyRestoreWarmUp:
  * @lazy: a lazy restore whose QEMU has loaded the stream
@@ -846,27 +872,18 @@ qemuLazyRestoreWarmUp(const qemuLazyRestore *lazy,
                       gboolean detach)
 {
     qemuLazyRestoreWarm *warm = g_new0(qemuLazyRestoreWarm, 1);
-    g_autoptr(GError) err = NULL;
-    GThread *thread;
 
-    warm->leaseFd = -1;
     if ((warm->fd = fcntl(lazy->imageFd, F_DUPFD_CLOEXEC, 0)) < 0) {
         VS_WARN("domain '%s': no warm-up of the mapped image: %s",
                 vm->name, g_strerror(errno));
         g_free(warm);
         return;
     }
-    if (!lazy->cloned && !qemuLazyRestoreLeaseTake(warm, &err))
-        VS_WARN("domain '%s': the image it runs on is not protected against changes: %s",
-                vm->name, err->message);
     warm->detach = detach;
     warm->start = lazy->pagesOffset;
     warm->end = lazy->pagesOffset + lazy->size;
-    warm->vm = qemuDomainObjRef(vm);
-    warm->pid = vm->pid;
     warm->jobStarted = vm->job.current ? vm->job.current->started : -1;
-    thread = g_thread_new("lazy-warm-up", qemuLazyRestoreWarmThread, warm);
-    g_thread_unref(thread);
+    qemuLazyRestoreKeep(warm, vm, !lazy->cloned);
 }
 
 
@@ -912,11 +929,9 @@ void
 qemuLazyRestoreReattach(qemuDomainObj *vm)
 {
     qemuLazyRestoreWarm *warm;
-    g_autoptr(GError) err = NULL;
     g_autofree char *path = NULL;
     VS_AUTOCLOSE int fd = -1;
     struct stat st;
-    GThread *thread;
     int qemuFd;
 
     if ((qemuFd = qemuLazyRestoreFindRamFd(vm->pid)) < 0)
@@ -933,21 +948,12 @@ qemuLazyRestoreReattach(qemuDomainObj *vm)
         return;
     }
 
+    /* start == end: no warm-up; without the lease the keeper ends at
+     * once. */
     warm = g_new0(qemuLazyRestoreWarm, 1);
     warm->fd = vsFdSteal(&fd);
-    warm->leaseFd = -1;
-    if (!qemuLazyRestoreLeaseTake(warm, &err)) {
-        VS_WARN("domain '%s': the image it runs on is not protected against changes: %s",
-                vm->name, err->message);
-        vsFdClose(&warm->fd);
-        g_free(warm);
-        return;
-    }
-    warm->vm = qemuDomainObjRef(vm);
-    warm->pid = vm->pid;
     warm->jobStarted = -1;
-    VS_INFO("domain '%s': runs lazily on its image; holding a lease on it again",
-            vm->name);
-    thread = g_thread_new("lazy-keeper", qemuLazyRestoreWarmThread, warm);
-    g_thread_unref(thread);
+    if (qemuLazyRestoreKeep(warm, vm, TRUE))
+        VS_INFO("domain '%s': runs lazily on its image; holding a lease on it again",
+                vm->name);
 }

@@ -723,7 +723,6 @@ qemuSaveStopDomain(qemuDriver *driver,
                    qemuDomainObj *vm,
                    qemuSaveJob *job)
 {
-    job->fdset = -1;
     qemuProcessStop(driver, vm, VS_DOMAIN_SHUTOFF_SAVED, 0);
     /* A transient domain leaves the list here. */
     if (!job->opts->path)
